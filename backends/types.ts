@@ -1,0 +1,97 @@
+/**
+ * The one interface every backend implements.
+ *
+ * A backend knows two things about its server: how to ask for a generation
+ * (`buildRequest`) and how to turn the bytes of the response into timed text
+ * chunks (`parseStream`). Timing is not its business: the runner stamps each
+ * network read with `performance.now()` as it arrives and hands the stamped
+ * reads to the parser after the stream ends, so parsing never delays a stamp.
+ *
+ * @module
+ */
+
+/** What to generate, independent of any server's wire format. */
+export interface GenerationRequest {
+  /** Prompt text (prefix included). */
+  prompt: string;
+  /** Exact number of tokens to generate (sent as `max_tokens` with `ignore_eos`). */
+  maxTokens: number;
+  /** Model id to name in the request; omitted from the body when undefined. */
+  model?: string;
+  /** `--best-of`, when given. */
+  bestOf?: number;
+  /** `--use-beam-search`. */
+  useBeamSearch?: boolean;
+}
+
+/** The body and headers of one HTTP request. */
+export interface BuiltRequest {
+  /** Serialised request body. */
+  body: string;
+  /** Extra headers (content type included). */
+  headers: Record<string, string>;
+}
+
+/**
+ * The raw response as it arrived: `bytes[i]` was read at `times[i]`
+ * (`performance.now()` milliseconds).
+ */
+export interface TimedReads {
+  /** Arrival time of each read, in `performance.now()` milliseconds. */
+  times: number[];
+  /** The bytes of each read. */
+  bytes: Uint8Array[];
+}
+
+/** A piece of generated text and when it arrived. */
+export interface TextChunk {
+  /** Arrival (`performance.now()` ms) of the read that completed this chunk. */
+  time: number;
+  /** Generated text carried by the chunk (never empty). */
+  text: string;
+  /** Tokens in this chunk when the server says so (e.g. continuous usage), else undefined. */
+  tokens?: number;
+}
+
+/** What a backend's parser makes of a whole response. */
+export interface ParsedStream {
+  /** Chunks that carried generated text, in arrival order. */
+  chunks: TextChunk[];
+  /** Arrival of the first event of any kind (a role-only chat chunk counts here). */
+  firstEventTime?: number;
+  /** Output token count reported by the server, when it reported one. */
+  outputTokens?: number;
+  /** Prompt token count reported by the server, when it reported one. */
+  promptTokens?: number;
+  /** An error the server reported in the stream. */
+  error?: string;
+  /** Whether the stream ended with the protocol's end marker (e.g. `[DONE]`). */
+  complete: boolean;
+  /** Observations that affect how the numbers read (e.g. a role-only first chunk). */
+  notes: string[];
+}
+
+/** Which optional request features a backend can send. */
+export interface BackendFeatures {
+  /** Accepts `--best-of`. */
+  bestOf: boolean;
+  /** Accepts `--use-beam-search`. */
+  beamSearch: boolean;
+}
+
+/**
+ * A server protocol. Adding a backend is adding one module that exports one of
+ * these and one line in the registry (`backends/mod.ts`).
+ */
+export interface Backend {
+  /** The `--backend` name. */
+  readonly name: string;
+  /** Path used when `--endpoint` is not given. */
+  readonly defaultEndpoint: string;
+  /** Optional request features it supports. */
+  readonly features: BackendFeatures;
+  /** Builds the HTTP request for one generation. */
+  buildRequest(request: GenerationRequest): BuiltRequest;
+  /** Turns a whole streamed response into text chunks. */
+  parseStream(reads: TimedReads): ParsedStream;
+}

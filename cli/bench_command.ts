@@ -1,0 +1,153 @@
+/**
+ * `mib bench` (the default command): plan, run, report.
+ *
+ * @module
+ */
+import cliProgress from "cli-progress";
+import { dirname } from "node:path";
+import process from "node:process";
+import { getBackend } from "../backends/mod.ts";
+import { loadTokenizer } from "../datasets/tokenizer.ts";
+import { UsageError } from "../errors.ts";
+import { toSeedRecords } from "../metrics/seed_output.ts";
+import { summarize, type Summary } from "../metrics/summary.ts";
+import { planRandomRun } from "../runner/plan.ts";
+import { runBenchmark, type RunResult } from "../runner/run.ts";
+import type { BenchConfig } from "./resolve.ts";
+import { formatSummary } from "./summary_table.ts";
+
+/** What a finished benchmark hands back to its caller. */
+export interface BenchOutcome {
+  /** The run's results. */
+  run: RunResult;
+  /** Its summary. */
+  summary: Summary;
+  /** Model id used (given or resolved from the server). */
+  model?: string;
+}
+
+async function checkOutputFolder(path: string): Promise<void> {
+  const folder = dirname(path);
+  try {
+    const info = await Deno.stat(folder);
+    if (!info.isDirectory) throw new Error("not a folder");
+  } catch {
+    throw new UsageError(
+      "--output-file",
+      `folder "${folder}" does not exist; give a path in an existing folder`,
+    );
+  }
+}
+
+/**
+ * Asks the server for its model list and returns the first id, as `vllm bench
+ * serve` does when `--model` is not given. Undefined when the server has no
+ * such list; the request then names no model.
+ */
+export async function resolveModel(
+  baseUrl: string,
+  signal?: AbortSignal,
+): Promise<string | undefined> {
+  try {
+    const response = await fetch(`${baseUrl}/v1/models`, { signal });
+    if (!response.ok) {
+      await response.body?.cancel();
+      return undefined;
+    }
+    const list = await response.json();
+    const id = list?.data?.[0]?.id;
+    return typeof id === "string" ? id : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Checks what the config asks for that this version cannot do yet. */
+async function checkSupported(config: BenchConfig): Promise<void> {
+  if (config.datasetName !== "random") {
+    if (config.datasetPath === undefined) {
+      throw new UsageError("--dataset-path", `required with --dataset-name ${config.datasetName}`);
+    }
+    try {
+      await Deno.stat(config.datasetPath);
+    } catch {
+      throw new UsageError("--dataset-path", `no such file "${config.datasetPath}"`);
+    }
+    throw new UsageError(
+      "--dataset-name",
+      `"${config.datasetName}" is not supported yet; use --dataset-name random`,
+    );
+  }
+  const backend = getBackend(config.backend);
+  if (config.bestOf !== undefined && !backend.features.bestOf) {
+    throw new UsageError("--best-of", `backend ${backend.name} does not accept best_of`);
+  }
+  if (config.useBeamSearch && !backend.features.beamSearch) {
+    throw new UsageError(
+      "--use-beam-search",
+      `backend ${backend.name} does not support beam search; use --backend vllm`,
+    );
+  }
+  if (config.outputFile !== undefined) await checkOutputFolder(config.outputFile);
+}
+
+/**
+ * Runs the benchmark `config` describes: prints a progress bar (unless
+ * disabled or stderr is no terminal) and the summary, and writes the output
+ * file. Input mistakes throw {@linkcode UsageError} before any request is sent.
+ */
+export async function benchCommand(
+  config: BenchConfig,
+  io: { log: (line: string) => void; signal?: AbortSignal } = { log: console.log },
+): Promise<BenchOutcome> {
+  await checkSupported(config);
+  const backend = getBackend(config.backend);
+  const tokenizer = await loadTokenizer(config.tokenizer);
+  const model = config.model ?? await resolveModel(config.baseUrl, io.signal);
+  if (model === undefined) {
+    io.log(
+      `warning: ${config.baseUrl}/v1/models named no model and --model is not set; requests name none`,
+    );
+  }
+  const requests = planRandomRun({
+    seed: config.seed,
+    arrival: config.requestDistribution,
+    input: config.inputTokenDistribution,
+    output: config.outputTokenDistribution,
+    count: config.numOfReq,
+    maxTime: config.maxTimeForReqs,
+    tokenizer,
+    prefix: config.prefix,
+    shared: { model, bestOf: config.bestOf, useBeamSearch: config.useBeamSearch || undefined },
+  });
+  const url = config.baseUrl + (config.endpoint ?? backend.defaultEndpoint);
+  const showBar = !config.disableTqdm && Deno.stderr.isTerminal();
+  const bar = showBar
+    ? new cliProgress.SingleBar(
+      { stream: process.stderr, etaBuffer: 50, hideCursor: true },
+      cliProgress.Presets.shades_classic,
+    )
+    : undefined;
+  bar?.start(requests.length, 0);
+  const run = await runBenchmark({
+    url,
+    backend,
+    requests,
+    countTokens: tokenizer.count,
+    onResult: bar ? () => bar.increment() : undefined,
+    signal: io.signal,
+  });
+  bar?.stop();
+  const summary = summarize(run.results, run.duration);
+  if (config.outputFile !== undefined) {
+    await Deno.writeTextFile(
+      config.outputFile,
+      JSON.stringify(toSeedRecords(run.results), null, 2) + "\n",
+    );
+  }
+  io.log(`mib: ${backend.name} ${url}  model=${model ?? "(none)"}  tokenizer=${tokenizer.name}`);
+  io.log(formatSummary(summary));
+  if (run.notSent > 0) io.log(`interrupted: ${run.notSent} planned request(s) were not sent`);
+  if (config.outputFile !== undefined) io.log(`results: ${config.outputFile}`);
+  return { run, summary, model };
+}

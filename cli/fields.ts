@@ -1,0 +1,184 @@
+/**
+ * Every option of the benchmark, once: its flag, its config-file key, its
+ * value kind and its help. The CLI, the config-file schema and the README all
+ * follow this table.
+ *
+ * @module
+ */
+
+/** How an option's value is written. */
+export type FieldKind =
+  | "int"
+  | "positive-int"
+  | "non-negative-int"
+  | "positive-number"
+  | "string"
+  | "boolean"
+  | "distribution"
+  | "dataset-name";
+
+/** One option of the benchmark. */
+export interface Field {
+  /** Config-file key (the flag's name with underscores). */
+  key: string;
+  /** Command-line flag. */
+  flag: string;
+  /** Placeholder for the value in help, e.g. `<n>`; none for booleans. */
+  arg?: string;
+  /** Value kind. */
+  kind: FieldKind;
+  /** One-line help. */
+  help: string;
+}
+
+/** The dataset names the seed documents. */
+export const DATASET_NAMES = ["sharegpt", "other", "random"] as const;
+
+/** Every benchmark option, in help order. */
+export const FIELDS: readonly Field[] = [
+  {
+    key: "seed",
+    flag: "--seed",
+    arg: "<n>",
+    kind: "int",
+    help: "seed for reproducibility (default 0)",
+  },
+  {
+    key: "backend",
+    flag: "--backend",
+    arg: "<name>",
+    kind: "string",
+    help:
+      "tgi, vllm, cserve, lmdeploy, deepspeed-mii, openai, openai-chat, tensorrt-llm (default openai)",
+  },
+  {
+    key: "base_url",
+    flag: "--base-url",
+    arg: "<url>",
+    kind: "string",
+    help: "server base URL, e.g. http://localhost:8000 (default)",
+  },
+  {
+    key: "host_port",
+    flag: "--host_port",
+    arg: "<host:port>",
+    kind: "string",
+    help: "server as host:port (means http://host:port); also spelled --host-port",
+  },
+  {
+    key: "endpoint",
+    flag: "--endpoint",
+    arg: "<path>",
+    kind: "string",
+    help: "API path (default: the backend's, e.g. /v1/completions)",
+  },
+  {
+    key: "num_of_req",
+    flag: "--num-of-req",
+    arg: "<n>",
+    kind: "positive-int",
+    help: "total number of requests to send (or --max-time-for-reqs)",
+  },
+  {
+    key: "max_time_for_reqs",
+    flag: "--max-time-for-reqs",
+    arg: "<seconds>",
+    kind: "positive-number",
+    help: "send every request planned within this many seconds (or --num-of-req)",
+  },
+  {
+    key: "request_distribution",
+    flag: "--request-distribution",
+    arg: "<name args...>",
+    kind: "distribution",
+    help:
+      "gaps between requests: poisson RATE|inf, exponential MEAN_S, uniform MIN_S MAX_S, normal MEAN_S STD_S, constant GAP_S (default poisson inf)",
+  },
+  {
+    key: "input_token_distribution",
+    flag: "--input-token-distribution",
+    arg: "<name args...>",
+    kind: "distribution",
+    help:
+      "prompt lengths in tokens: uniform MIN MAX, normal MEAN STD, constant N (default constant 1024)",
+  },
+  {
+    key: "output_token_distribution",
+    flag: "--output-token-distribution",
+    arg: "<name args...>",
+    kind: "distribution",
+    help:
+      "output lengths in tokens: uniform MIN MAX, normal MEAN STD, constant N (default constant 128)",
+  },
+  {
+    key: "prefix_text",
+    flag: "--prefix-text",
+    arg: "<text>",
+    kind: "string",
+    help: "text put before every prompt",
+  },
+  {
+    key: "prefix_len",
+    flag: "--prefix-len",
+    arg: "<tokens>",
+    kind: "non-negative-int",
+    help: "one shared random prefix of this many tokens before every prompt",
+  },
+  { key: "no_prefix", flag: "--no-prefix", kind: "boolean", help: "no prefix (default)" },
+  {
+    key: "dataset_name",
+    flag: "--dataset-name",
+    arg: "<name>",
+    kind: "dataset-name",
+    help: "sharegpt, other or random (default random)",
+  },
+  {
+    key: "dataset_path",
+    flag: "--dataset-path",
+    arg: "<path>",
+    kind: "string",
+    help: "path to the dataset",
+  },
+  {
+    key: "model",
+    flag: "--model",
+    arg: "<id>",
+    kind: "string",
+    help: "model name sent to the server (default: the first of GET /v1/models)",
+  },
+  {
+    key: "tokenizer",
+    flag: "--tokenizer",
+    arg: "<name>",
+    kind: "string",
+    help: "tiktoken encoding or OpenAI model name (default cl100k_base)",
+  },
+  {
+    key: "trust_remote_code",
+    flag: "--trust-remote-code",
+    kind: "boolean",
+    help: "accepted for compatibility; mib never runs remote code",
+  },
+  { key: "disable_tqdm", flag: "--disable-tqdm", kind: "boolean", help: "no progress bar" },
+  {
+    key: "best_of",
+    flag: "--best-of",
+    arg: "<n>",
+    kind: "positive-int",
+    help: "best_of sent to the server",
+  },
+  {
+    key: "use_beam_search",
+    flag: "--use-beam-search",
+    kind: "boolean",
+    help: "ask for beam search (vllm backend)",
+  },
+  {
+    key: "output_file",
+    flag: "--output-file",
+    arg: "<path>",
+    kind: "string",
+    help: "write per-request results as a JSON array",
+  },
+  { key: "debug", flag: "--debug", kind: "boolean", help: "debug output and stack traces" },
+];

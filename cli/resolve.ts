@@ -1,0 +1,179 @@
+/**
+ * From merged option values to a checked benchmark configuration.
+ *
+ * @module
+ */
+import {
+  type ArrivalSpec,
+  type LengthSpec,
+  parseArrivalSpec,
+  parseLengthSpec,
+} from "../distributions/mod.ts";
+import type { PrefixOption } from "../datasets/random.ts";
+import { UsageError } from "../errors.ts";
+import { labelFor, type RawOptions, type Sources } from "./config.ts";
+import type { DATASET_NAMES } from "./fields.ts";
+
+/** A complete, checked benchmark configuration. */
+export interface BenchConfig {
+  /** Seed of every random choice. */
+  seed: number;
+  /** `--backend` name. */
+  backend: string;
+  /** Server base URL without a trailing slash. */
+  baseUrl: string;
+  /** Endpoint path, when overriding the backend's default. */
+  endpoint?: string;
+  /** Number of requests (exclusive with `maxTimeForReqs`). */
+  numOfReq?: number;
+  /** Sending window in seconds (exclusive with `numOfReq`). */
+  maxTimeForReqs?: number;
+  /** Gaps between requests. */
+  requestDistribution: ArrivalSpec;
+  /** Prompt lengths (tokens after the prefix). */
+  inputTokenDistribution: LengthSpec;
+  /** Output lengths. */
+  outputTokenDistribution: LengthSpec;
+  /** Prefix before every prompt. */
+  prefix: PrefixOption;
+  /** Dataset. */
+  datasetName: typeof DATASET_NAMES[number];
+  /** Dataset file. */
+  datasetPath?: string;
+  /** Model id; resolved from the server when undefined. */
+  model?: string;
+  /** Tokenizer name. */
+  tokenizer?: string;
+  /** Accepted and ignored: no remote code is ever run. */
+  trustRemoteCode: boolean;
+  /** No progress bar. */
+  disableTqdm: boolean;
+  /** `best_of`. */
+  bestOf?: number;
+  /** `use_beam_search`. */
+  useBeamSearch: boolean;
+  /** Per-request results file. */
+  outputFile?: string;
+  /** Debug output. */
+  debug: boolean;
+}
+
+/** Defaults for values neither the command line nor the config file gave. */
+export const DEFAULTS = {
+  seed: 0,
+  backend: "openai",
+  baseUrl: "http://localhost:8000",
+  requestDistribution: ["poisson", "inf"],
+  inputTokenDistribution: ["constant", 1024],
+  outputTokenDistribution: ["constant", 128],
+  datasetName: "random",
+} as const;
+
+function normalizeBaseUrl(value: string, flag: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new UsageError(flag, `expected a URL like http://localhost:8000, got "${value}"`);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw new UsageError(flag, `expected an http:// or https:// URL, got "${value}"`);
+  }
+  return value.replace(/\/+$/, "");
+}
+
+/**
+ * Checks merged values and fills in defaults.
+ *
+ * @throws {UsageError} naming the flag (or config key) at fault.
+ */
+export function resolveBenchConfig(
+  values: RawOptions,
+  sources: Sources,
+  configPath?: string,
+): BenchConfig {
+  const label = (key: string) => labelFor(key, sources, configPath);
+  const v = values as Record<string, never>;
+
+  const hasNum = v.num_of_req !== undefined;
+  const hasTime = v.max_time_for_reqs !== undefined;
+  if (hasNum === hasTime) {
+    throw new UsageError(
+      "--num-of-req/--max-time-for-reqs",
+      hasNum
+        ? "give only one of them (a number of requests, or a time window in seconds)"
+        : "give exactly one: --num-of-req N (requests) or --max-time-for-reqs T (seconds)",
+    );
+  }
+
+  if (v.base_url !== undefined && v.host_port !== undefined) {
+    throw new UsageError("--base-url/--host_port", "give only one of them");
+  }
+  let baseUrl: string = DEFAULTS.baseUrl;
+  if (v.base_url !== undefined) baseUrl = normalizeBaseUrl(v.base_url, label("base_url"));
+  if (v.host_port !== undefined) {
+    const hostPort = String(v.host_port);
+    if (!/^(\[[0-9a-fA-F:]+\]|[^\s:/]+):\d{1,5}$/.test(hostPort)) {
+      throw new UsageError(
+        label("host_port"),
+        `expected host:port like localhost:8000, got "${hostPort}"`,
+      );
+    }
+    baseUrl = normalizeBaseUrl(`http://${hostPort}`, label("host_port"));
+  }
+
+  const endpoint = v.endpoint as string | undefined;
+  if (endpoint !== undefined && !endpoint.startsWith("/")) {
+    throw new UsageError(label("endpoint"), `expected a path starting with "/", got "${endpoint}"`);
+  }
+
+  const prefixGiven = ["prefix_text", "prefix_len", "no_prefix"].filter((k) =>
+    v[k] !== undefined && v[k] !== false
+  );
+  if (prefixGiven.length > 1) {
+    throw new UsageError(
+      prefixGiven.map(label).join("/"),
+      "give only one of --prefix-text, --prefix-len, --no-prefix",
+    );
+  }
+  let prefix: PrefixOption = { kind: "none" };
+  if (v.prefix_text !== undefined) prefix = { kind: "text", text: v.prefix_text };
+  if (v.prefix_len !== undefined && v.prefix_len > 0) {
+    prefix = { kind: "tokens", len: v.prefix_len };
+  }
+
+  const distribution = (key: string, fallback: readonly (string | number)[]) =>
+    (v[key] ?? fallback) as readonly (string | number)[];
+
+  return {
+    seed: v.seed ?? DEFAULTS.seed,
+    backend: v.backend ?? DEFAULTS.backend,
+    baseUrl,
+    endpoint,
+    numOfReq: v.num_of_req,
+    maxTimeForReqs: v.max_time_for_reqs,
+    requestDistribution: parseArrivalSpec(
+      distribution("request_distribution", DEFAULTS.requestDistribution),
+      label("request_distribution"),
+    ),
+    inputTokenDistribution: parseLengthSpec(
+      distribution("input_token_distribution", DEFAULTS.inputTokenDistribution),
+      label("input_token_distribution"),
+    ),
+    outputTokenDistribution: parseLengthSpec(
+      distribution("output_token_distribution", DEFAULTS.outputTokenDistribution),
+      label("output_token_distribution"),
+    ),
+    prefix,
+    datasetName: v.dataset_name ?? DEFAULTS.datasetName,
+    datasetPath: v.dataset_path,
+    model: v.model,
+    tokenizer: v.tokenizer,
+    trustRemoteCode: v.trust_remote_code ?? false,
+    disableTqdm: v.disable_tqdm ?? false,
+    bestOf: v.best_of,
+    useBeamSearch: v.use_beam_search ?? false,
+    outputFile: v.output_file,
+    debug: v.debug ?? false,
+  };
+}

@@ -1,0 +1,53 @@
+/**
+ * The console summary of a run.
+ *
+ * @module
+ */
+import Table from "cli-table3";
+import type { Stats } from "../metrics/stats.ts";
+import type { Summary } from "../metrics/summary.ts";
+
+const fixed = (x: number, digits = 2) => (Number.isFinite(x) ? x.toFixed(digits) : "n/a");
+
+/** Renders `summary` as text tables (no colour when `plain`). */
+export function formatSummary(summary: Summary, plain = !Deno.stdout.isTerminal()): string {
+  const style = plain ? { head: [], border: [] } : undefined;
+  const totals = new Table({ style });
+  totals.push(
+    { "Successful requests": String(summary.completed) },
+    { "Failed requests": String(summary.failed) },
+    { "Duration (s)": fixed(summary.duration) },
+    { "Request throughput (req/s)": fixed(summary.requestThroughput) },
+    { "Input tokens": String(summary.totalInputTokens) },
+    { "Output tokens": String(summary.totalOutputTokens) },
+    { "Input token throughput (tok/s)": fixed(summary.inputThroughput) },
+    { "Output token throughput (tok/s)": fixed(summary.outputThroughput) },
+    { "Total token throughput (tok/s)": fixed(summary.totalTokenThroughput) },
+  );
+  const timings = new Table({
+    head: ["ms", "mean", "median", "p90", "p99", "n"],
+    style,
+    colAligns: ["left", "right", "right", "right", "right", "right"],
+  });
+  const row = (name: string, s?: Stats) =>
+    timings.push(
+      s
+        ? [name, fixed(s.mean), fixed(s.median), fixed(s.p90), fixed(s.p99), String(s.count)]
+        : [name, "n/a", "n/a", "n/a", "n/a", "0"],
+    );
+  row("TTFT", summary.ttft);
+  row("TPOT", summary.tpot);
+  row("ITL (per chunk)", summary.itl);
+  row("E2E latency", summary.latency);
+  row("Schedule lag", summary.scheduleLag);
+  const lines = [totals.toString(), timings.toString()];
+  if (summary.multiTokenChunkRequests > 0) {
+    lines.push(
+      `note: ${summary.multiTokenChunkRequests} request(s) got chunks carrying several tokens; ITL is per chunk there, TPOT per token`,
+    );
+  }
+  for (const { error, count } of summary.errors.slice(0, 5)) {
+    lines.push(`failed ×${count}: ${error}`);
+  }
+  return lines.join("\n");
+}

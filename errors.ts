@@ -1,0 +1,31 @@
+/**
+ * Typed errors that carry what a user needs to fix their input.
+ *
+ * @module
+ */
+
+/**
+ * A mistake in what the user asked for: a flag, a config-file key or a
+ * distribution argument. The message names the flag or key and the form it
+ * accepts; the CLI prints it on one line and exits with status 2.
+ *
+ * @example
+ * ```ts
+ * throw new UsageError("--num-of-req", "expected a positive integer, got \"abc\"");
+ * // message: "--num-of-req: expected a positive integer, got "abc""
+ * ```
+ */
+export class UsageError extends Error {
+  override name = "UsageError";
+  /** The flag or key at fault, e.g. `--backend` or `config key "backend"`. */
+  readonly flag: string;
+  /** What was wrong and the accepted form. */
+  readonly detail: string;
+
+  /** Creates an error for `flag` whose `detail` states the accepted form. */
+  constructor(flag: string, detail: string) {
+    super(`${flag}: ${detail}`);
+    this.flag = flag;
+    this.detail = detail;
+  }
+}

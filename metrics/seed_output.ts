@@ -1,0 +1,58 @@
+/**
+ * The seed's output file: a JSON array with one object per request.
+ *
+ * @module
+ */
+import type { RequestResult } from "../runner/result.ts";
+
+/** One object of the output file. Times are seconds. */
+export interface SeedRecord {
+  /** Generated text. */
+  text: string;
+  /** Whether the request succeeded. */
+  success: boolean;
+  /** Send → end of response. */
+  latency: number;
+  /** Send → first chunk with text; null when none came. */
+  ttft: number | null;
+  /** Gaps between successive chunks that carried text. */
+  itl: number[];
+  /** Prompt tokens. */
+  prompt_len: number;
+  /** Error message; empty on success. */
+  error: string;
+  /** Output tokens. */
+  output_len: number;
+  /** "server" (usage) or "tokenizer" (client count). */
+  output_len_source: "server" | "tokenizer";
+  /** Chunks that carried text. */
+  chunks: number;
+  /** Planned send offset from the run start. */
+  planned_offset: number;
+  /** Actual send offset from the run start. */
+  send_offset: number;
+  /** HTTP status when a response came, else null. */
+  status: number | null;
+  /** Notes on how to read the numbers. */
+  notes: string[];
+}
+
+/** Converts results to the seed's record shape (snake_case, seconds). */
+export function toSeedRecords(results: readonly RequestResult[]): SeedRecord[] {
+  return results.map((r) => ({
+    text: r.text,
+    success: r.success,
+    latency: r.latency,
+    ttft: r.ttft,
+    itl: r.itl,
+    prompt_len: r.promptLen,
+    error: r.error,
+    output_len: r.outputLen,
+    output_len_source: r.outputLenSource,
+    chunks: r.chunks,
+    planned_offset: r.plannedOffset,
+    send_offset: r.sendOffset,
+    status: r.status ?? null,
+    notes: r.notes,
+  }));
+}

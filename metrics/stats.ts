@@ -1,0 +1,65 @@
+/**
+ * Descriptive statistics with one exact definition.
+ *
+ * @module
+ */
+
+/** Summary statistics of a sample, in the sample's unit. */
+export interface Stats {
+  /** Number of values. */
+  count: number;
+  /** Arithmetic mean. */
+  mean: number;
+  /** Population standard deviation (divides by n, as numpy.std and vLLM). */
+  std: number;
+  /** Smallest value. */
+  min: number;
+  /** 50th percentile. */
+  median: number;
+  /** 90th percentile. */
+  p90: number;
+  /** 99th percentile. */
+  p99: number;
+  /** Largest value. */
+  max: number;
+}
+
+/**
+ * The p-th percentile of ascending `sorted`, interpolating linearly between
+ * the two nearest ranks (rank = p/100 · (n − 1)), as numpy's default and vLLM.
+ *
+ * @example
+ * ```ts
+ * percentile([1, 2, 3, 4], 50); // 2.5
+ * ```
+ */
+export function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  const rank = (p / 100) * (sorted.length - 1);
+  const lo = Math.floor(rank);
+  const hi = Math.ceil(rank);
+  return sorted[lo] + (sorted[hi] - sorted[lo]) * (rank - lo);
+}
+
+/** Statistics of `values` (any order), or undefined for an empty sample. */
+export function describeSample(values: readonly number[]): Stats | undefined {
+  const n = values.length;
+  if (n === 0) return undefined;
+  const sorted = Float64Array.from(values).sort();
+  const list = Array.from(sorted);
+  let sum = 0;
+  for (const v of list) sum += v;
+  const mean = sum / n;
+  let squares = 0;
+  for (const v of list) squares += (v - mean) ** 2;
+  return {
+    count: n,
+    mean,
+    std: Math.sqrt(squares / n),
+    min: list[0],
+    median: percentile(list, 50),
+    p90: percentile(list, 90),
+    p99: percentile(list, 99),
+    max: list[n - 1],
+  };
+}

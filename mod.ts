@@ -1,0 +1,58 @@
+/**
+ * mib, the Modular Inference Benchmarker, as a library.
+ *
+ * @example Benchmark the built-in simulator
+ * ```ts
+ * import { loadTokenizer, planRandomRun, runBenchmark, getBackend, startSimulator, summarize } from "jsr:@mib/cli";
+ *
+ * const sim = await startSimulator({ ttftMs: 20, tpotMs: 5 });
+ * const tokenizer = await loadTokenizer();
+ * const requests = planRandomRun({
+ *   seed: 0,
+ *   tokenizer,
+ *   count: 20,
+ *   arrival: { kind: "poisson", rate: 10 },
+ *   input: { kind: "constant", value: 128 },
+ *   output: { kind: "constant", value: 32 },
+ * });
+ * const run = await runBenchmark({
+ *   url: `${sim.url}/v1/completions`,
+ *   backend: getBackend("openai"),
+ *   requests,
+ *   countTokens: tokenizer.count,
+ * });
+ * console.log(summarize(run.results, run.duration).ttft?.median);
+ * await sim.close();
+ * ```
+ *
+ * @module
+ */
+export { UsageError } from "./errors.ts";
+export * from "./backends/mod.ts";
+export * from "./distributions/mod.ts";
+export {
+  DEFAULT_TOKENIZER,
+  loadTokenizer,
+  resolveEncodingName,
+  TIKTOKEN_ENCODINGS,
+  type Tokenizer,
+} from "./datasets/tokenizer.ts";
+export {
+  type PrefixOption,
+  type Prompt,
+  type RandomPromptOptions,
+  randomPrompts,
+} from "./datasets/random.ts";
+export { describeSample, percentile, type Stats } from "./metrics/stats.ts";
+export { type RequestTimings, requestTimings, timePerOutputToken } from "./metrics/request.ts";
+export { summarize, type Summary } from "./metrics/summary.ts";
+export { type SeedRecord, toSeedRecords } from "./metrics/seed_output.ts";
+export type { RequestResult } from "./runner/result.ts";
+export {
+  type PlannedRequest,
+  runBenchmark,
+  type RunOptions,
+  type RunResult,
+} from "./runner/run.ts";
+export { type PlanOptions, planRandomRun } from "./runner/plan.ts";
+export * from "./simulator/mod.ts";

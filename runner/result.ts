@@ -1,0 +1,39 @@
+/**
+ * What is measured of one request.
+ *
+ * @module
+ */
+
+/** The measured outcome of one request. Times are seconds. */
+export interface RequestResult {
+  /** Position in the planned schedule (0-based). */
+  index: number;
+  /** The request completed and its stream ended without an error. */
+  success: boolean;
+  /** Why it failed; empty on success. */
+  error: string;
+  /** HTTP status, when a response came. */
+  status?: number;
+  /** Generated text. */
+  text: string;
+  /** Token count of the prompt sent. */
+  promptLen: number;
+  /** Output tokens: the server's count when it gave one, else the client tokenizer's. */
+  outputLen: number;
+  /** Where `outputLen` came from. */
+  outputLenSource: "server" | "tokenizer";
+  /** Send → arrival of the first chunk carrying generated text; null when none came. */
+  ttft: number | null;
+  /** Gaps between successive chunks that carried text, one per chunk after the first. */
+  itl: number[];
+  /** Send → end of the response (or → the failure). */
+  latency: number;
+  /** Number of chunks that carried text. */
+  chunks: number;
+  /** Planned send time, from the run start. */
+  plannedOffset: number;
+  /** Actual send time, from the run start. */
+  sendOffset: number;
+  /** Things that affect how the numbers read (multi-token chunks, role-only first chunk, …). */
+  notes: string[];
+}

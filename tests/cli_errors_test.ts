@@ -1,0 +1,136 @@
+import assert from "node:assert/strict";
+import { runCli, tempDir } from "./_helpers.ts";
+
+/** Asserts a usage error: exit 2, one line naming `flag`, no stack trace. */
+async function assertUsageError(args: string[], flag: string, also?: RegExp): Promise<void> {
+  const run = await runCli(args);
+  assert.equal(run.code, 2, `exit status for ${args.join(" ")}: ${run.stderr}`);
+  const lines = run.stderr.trim().split("\n").filter((l) => !l.startsWith("(run mib --help"));
+  assert.equal(lines.length, 1, `one line expected, got:\n${run.stderr}`);
+  assert.ok(lines[0].includes(flag), `"${lines[0]}" should name ${flag}`);
+  if (also) assert.match(lines[0], also);
+  assert.ok(!/\bat .*\.ts:\d+/.test(run.stderr), "no stack trace without --debug");
+  assert.equal(run.stdout, "");
+}
+
+const base = ["--base-url", "http://127.0.0.1:9"];
+
+Deno.test("unknown backend names the flag and lists the accepted names", async () => {
+  await assertUsageError([...base, "--num-of-req", "1", "--backend", "nope"], "--backend", /vllm/);
+});
+
+Deno.test("backends of later issues say not supported yet", async () => {
+  await assertUsageError(
+    [...base, "--num-of-req", "1", "--backend", "tgi"],
+    "--backend",
+    /not supported yet/,
+  );
+});
+
+Deno.test("malformed distributions are usage errors", async () => {
+  for (
+    const dist of [["poisson"], ["uniform", "5"], ["normal", "a", "b"], ["poisson", "-3"], [
+      "zipf",
+      "1",
+    ]]
+  ) {
+    await assertUsageError(
+      [...base, "--num-of-req", "1", "--request-distribution", ...dist],
+      "--request-distribution",
+    );
+  }
+  await assertUsageError(
+    [...base, "--num-of-req", "1", "--input-token-distribution", "uniform", "10"],
+    "--input-token-distribution",
+  );
+});
+
+Deno.test("exactly one of --num-of-req and --max-time-for-reqs", async () => {
+  await assertUsageError([...base], "--num-of-req", /exactly one/);
+  await assertUsageError(
+    [...base, "--num-of-req", "2", "--max-time-for-reqs", "3"],
+    "--max-time-for-reqs",
+    /only one/,
+  );
+  await assertUsageError([...base, "--num-of-req", "abc"], "--num-of-req", /positive integer/);
+  await assertUsageError([...base, "--num-of-req", "0"], "--num-of-req");
+});
+
+Deno.test("config file: missing, invalid JSON, unknown key, wrong type", async () => {
+  await using dir = await tempDir();
+  await assertUsageError(
+    ["--config-file", `${dir.path}/none.json`],
+    "--config-file",
+    /no such file/,
+  );
+  const bad = `${dir.path}/bad.json`;
+  await Deno.writeTextFile(bad, "{not json");
+  await assertUsageError(["--config-file", bad], "--config-file", /not valid JSON/);
+  const unknown = `${dir.path}/unknown.json`;
+  await Deno.writeTextFile(unknown, JSON.stringify({ num_of_req: 1, colour: "red" }));
+  await assertUsageError(["--config-file", unknown], "colour", /unknown key/);
+  const wrong = `${dir.path}/wrong.json`;
+  await Deno.writeTextFile(wrong, JSON.stringify({ num_of_req: "ten" }));
+  await assertUsageError(["--config-file", wrong], "num_of_req", /positive integer/);
+  const dist = `${dir.path}/dist.json`;
+  await Deno.writeTextFile(
+    dist,
+    JSON.stringify({ num_of_req: 1, request_distribution: ["poisson"] }),
+  );
+  await assertUsageError(["--config-file", dist], "request_distribution");
+});
+
+Deno.test("output file in a missing folder fails before anything is sent", async () => {
+  await assertUsageError(
+    [...base, "--num-of-req", "1", "--output-file", "/nonexistent-folder-mib/out.json"],
+    "--output-file",
+    /does not exist/,
+  );
+});
+
+Deno.test("datasets of later issues: path checked, then not supported yet", async () => {
+  await assertUsageError(
+    [...base, "--num-of-req", "1", "--dataset-name", "sharegpt"],
+    "--dataset-path",
+  );
+  await assertUsageError(
+    [...base, "--num-of-req", "1", "--dataset-name", "other", "--dataset-path", "deno.json"],
+    "--dataset-name",
+    /not supported yet/,
+  );
+  await assertUsageError(
+    [...base, "--num-of-req", "1", "--dataset-name", "books"],
+    "--dataset-name",
+  );
+});
+
+Deno.test("other input mistakes", async () => {
+  await assertUsageError(
+    [...base, "--num-of-req", "1", "--tokenizer", "meta-llama/Llama-3-8B"],
+    "--tokenizer",
+    /not supported yet/,
+  );
+  await assertUsageError([...base, "--num-of-req", "1", "--tokenizer", "nonsense"], "--tokenizer");
+  await assertUsageError(
+    ["--host_port", "localhost", "--num-of-req", "1"],
+    "--host_port",
+    /host:port/,
+  );
+  await assertUsageError([...base, "--num-of-req", "1", "--use-beam-search"], "--use-beam-search");
+  await assertUsageError(
+    [...base, "--num-of-req", "1", "--backend", "openai-chat", "--best-of", "2"],
+    "--best-of",
+  );
+  await assertUsageError(
+    [...base, "--num-of-req", "1", "--prefix-text", "x", "--prefix-len", "3"],
+    "--prefix",
+  );
+  await assertUsageError([...base, "--num-of-req", "1", "--bogus"], "--bogus");
+});
+
+Deno.test("--debug adds the stack trace", async () => {
+  const run = await runCli([...base, "--num-of-req", "1", "--backend", "nope", "--debug"]);
+  assert.equal(run.code, 2);
+  assert.match(run.stderr, /UsageError/);
+  assert.ok(run.stderr.trim().split("\n").length > 1);
+});
