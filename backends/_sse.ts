@@ -23,9 +23,7 @@ export function forEachSseEvent(
     time = reads.times[i];
     parser.feed(decoder.decode(reads.bytes[i], { stream: true }));
   }
-  // A last event without its blank line still counts, as a browser would not,
-  // because servers that end without `[DONE]` often also skip the final "\n\n".
-  const tail = decoder.decode();
-  if (tail) parser.feed(tail);
-  parser.reset({ consume: true });
+  // A last event without its blank line still counts (a browser would drop
+  // it): servers that end without `[DONE]` may also skip the final "\n\n".
+  parser.feed(decoder.decode() + "\n\n");
 }
