@@ -81,7 +81,8 @@ export function buildProgram(exit: (code: number) => void): Command {
     .description("mib, the Modular Inference Benchmarker: how fast is your LLM server, really")
     .version(denoJson.version)
     .exitOverride()
-    .showHelpAfterError("(run mib --help for every flag)");
+    .showHelpAfterError("(run mib bench --help for every benchmark flag)")
+    .addHelpText("after", "\nThe benchmark flags: mib bench --help");
 
   const bench = program.command("bench", { isDefault: true })
     .description("run a benchmark (the default command)")
@@ -132,13 +133,23 @@ export function buildProgram(exit: (code: number) => void): Command {
   return program;
 }
 
-if (import.meta.main) {
+/**
+ * Runs the CLI on `args` and resolves to its exit status.
+ *
+ * @example
+ * ```ts
+ * Deno.exit(await main(["--host_port", "localhost:8000", "--num-of-req", "10"]));
+ * ```
+ */
+export async function main(args: string[]): Promise<number> {
   let code = 0;
   const program = buildProgram((c) => code = c);
   try {
-    await program.parseAsync(Deno.args, { from: "user" });
+    await program.parseAsync(args, { from: "user" });
   } catch (error) {
-    code = reportError(error, Deno.args.includes("--debug"));
+    code = reportError(error, args.includes("--debug"));
   }
-  Deno.exit(code);
+  return code;
 }
+
+if (import.meta.main) Deno.exit(await main(Deno.args));

@@ -56,3 +56,9 @@ export {
 } from "./runner/run.ts";
 export { type PlanOptions, planRandomRun } from "./runner/plan.ts";
 export * from "./simulator/mod.ts";
+
+// `deno run -A jsr:@mib/cli` runs this module: behave as the CLI then.
+if (import.meta.main) {
+  const { main } = await import("./main.ts");
+  Deno.exit(await main(Deno.args));
+}

@@ -335,17 +335,24 @@ export type ChunkUsage = "omit" | "null" | "cumulative";
 export class ChunkEncoder {
   readonly #endpoint: Endpoint;
   readonly #mode: ChunkUsage;
+  readonly #promptTokens: number;
   /** `data: {"id":…,"object":…,"created":…,"model":…,"choices":[` */
   readonly #envelope: Uint8Array;
   /** Envelope plus the choice up to the opening quote of the token text. */
   readonly #open: Uint8Array;
-  /** Tail for a non-final chunk when usage is omitted or null. */
+  /** Tail of a non-final chunk whose usage is omitted or null. */
   readonly #plainTail: Uint8Array;
 
-  /** Prepares the constant parts for one response. */
-  constructor(endpoint: Endpoint, identity: ResponseIdentity, mode: ChunkUsage) {
+  /** Prepares the constant parts of one response to a prompt of `promptTokens`. */
+  constructor(
+    endpoint: Endpoint,
+    identity: ResponseIdentity,
+    mode: ChunkUsage,
+    promptTokens: number,
+  ) {
     this.#endpoint = endpoint;
     this.#mode = mode;
+    this.#promptTokens = promptTokens;
     const object = endpoint === "chat" ? "chat.completion.chunk" : "text_completion";
     const envelope = `data: {"id":${JSON.stringify(identity.id)},"object":"${object}",` +
       `"created":${identity.created},"model":${JSON.stringify(identity.model)},"choices":[`;
@@ -353,60 +360,51 @@ export class ChunkEncoder {
     this.#open = encoder.encode(
       envelope + (endpoint === "chat" ? `{"index":0,"delta":{"content":"` : `{"index":0,"text":"`),
     );
-    this.#plainTail = encoder.encode(this.#tail(null, undefined));
+    this.#plainTail = encoder.encode(this.#tail(null, 0));
   }
 
   /** Chat's first chunk: the assistant role with empty content. */
-  roleChunk(promptTokens: number): Uint8Array {
+  roleChunk(): Uint8Array {
     const choice =
       `{"index":0,"delta":{"role":"assistant","content":""},"logprobs":null,"finish_reason":null}]`;
-    return concat([
-      this.#envelope,
-      encoder.encode(choice + this.#usageField(usageOf(promptTokens, 0)) + "}\n\n"),
-    ]);
+    return concat([this.#envelope, encoder.encode(choice + this.#usageField(0) + "}\n\n")]);
   }
 
-  /**
-   * A chunk carrying tokens `start .. start+count-1`; `finish` is set on the
-   * last one. `usage` is the cumulative usage after this chunk (used only in
-   * `"cumulative"` mode).
-   */
-  tokenChunk(start: number, count: number, finish: FinishReason | null, usage: Usage): Uint8Array {
+  /** A chunk carrying tokens `start .. start+count-1`; `finish` is set on the last one. */
+  tokenChunk(start: number, count: number, finish: FinishReason | null): Uint8Array {
     const parts: Uint8Array[] = [this.#open];
     for (let i = start; i < start + count; i++) parts.push(tokenBytes(i));
     parts.push(
       finish === null && this.#mode !== "cumulative"
         ? this.#plainTail
-        : encoder.encode(this.#tail(finish, usage)),
+        : encoder.encode(this.#tail(finish, start + count)),
     );
     return concat(parts);
   }
 
   /**
-   * The end of the stream: the usage-only chunk (`"choices":[]`) when `usage`
-   * is given, then `data: [DONE]`.
+   * The end of the stream: when `completionTokens` is given, the usage-only
+   * chunk (`"choices":[]`) reporting them; then `data: [DONE]`.
    */
-  closing(usage: Usage | undefined): Uint8Array {
-    if (usage === undefined) return DONE_EVENT;
-    return concat([
-      this.#envelope,
-      encoder.encode(`],"usage":${JSON.stringify(usage)}}\n\n`),
-      DONE_EVENT,
-    ]);
+  closing(completionTokens: number | undefined): Uint8Array {
+    if (completionTokens === undefined) return DONE_EVENT;
+    const usage = JSON.stringify(usageOf(this.#promptTokens, completionTokens));
+    return concat([this.#envelope, encoder.encode(`],"usage":${usage}}\n\n`), DONE_EVENT]);
   }
 
-  #usageField(usage: Usage | undefined): string {
+  /** The `usage` member of an ordinary chunk sent after `completed` tokens. */
+  #usageField(completed: number): string {
     switch (this.#mode) {
       case "omit":
         return "";
       case "null":
         return `,"usage":null`;
       case "cumulative":
-        return `,"usage":${JSON.stringify(usage)}`;
+        return `,"usage":${JSON.stringify(usageOf(this.#promptTokens, completed))}`;
     }
   }
 
-  #tail(finish: FinishReason | null, usage: Usage | undefined): string {
+  #tail(finish: FinishReason | null, completed: number): string {
     const reason = finish === null ? "null" : `"${finish}"`;
     // vLLM sets stop_reason on every completions choice, but on a chat choice
     // only when it finishes.
@@ -415,6 +413,6 @@ export class ChunkEncoder {
         finish === null ? "" : `,"stop_reason":null`
       }}]`
       : `","logprobs":null,"finish_reason":${reason},"stop_reason":null}]`;
-    return choice + this.#usageField(usage) + "}\n\n";
+    return choice + this.#usageField(completed) + "}\n\n";
   }
 }

@@ -75,8 +75,10 @@ export interface SimulatorHandle {
 }
 
 /**
- * Context length assumed for a chat request that sets no token limit: like
- * vLLM, such a request may generate up to the context length minus the prompt.
+ * Context length used only to bound a chat request that sets no token limit:
+ * like vLLM, such a request may generate up to the context length minus the
+ * prompt (reached only with `ignore_eos`, since `naturalLen` ends it first).
+ * Explicit limits are not checked against it, so long benchmarks are not cut.
  */
 const CONTEXT_LENGTH = 4096;
 
@@ -290,12 +292,10 @@ class Simulator implements SimulatorHandle {
       : parsed.includeUsage
       ? "null"
       : "omit";
-    const encoder = new ChunkEncoder(parsed.endpoint, identity, mode);
+    const encoder = new ChunkEncoder(parsed.endpoint, identity, mode, promptTokens);
     const count = Math.ceil(tokens / tokensPerChunk);
     return {
-      initial: parsed.endpoint === "chat" && roleChunk
-        ? encoder.roleChunk(promptTokens)
-        : undefined,
+      initial: parsed.endpoint === "chat" && roleChunk ? encoder.roleChunk() : undefined,
       count,
       dueAt: (index) => {
         const lastToken = Math.min(tokens, (index + 1) * tokensPerChunk) - 1;
@@ -304,15 +304,9 @@ class Simulator implements SimulatorHandle {
       chunk: (index) => {
         const start = index * tokensPerChunk;
         const size = Math.min(tokensPerChunk, tokens - start);
-        return encoder.tokenChunk(
-          start,
-          size,
-          index === count - 1 ? finish : null,
-          usageOf(promptTokens, start + size),
-        );
+        return encoder.tokenChunk(start, size, index === count - 1 ? finish : null);
       },
-      trailer: () =>
-        encoder.closing(parsed.includeUsage ? usageOf(promptTokens, tokens) : undefined),
+      trailer: () => encoder.closing(parsed.includeUsage ? tokens : undefined),
     };
   }
 

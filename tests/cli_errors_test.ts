@@ -5,7 +5,7 @@ import { runCli, tempDir } from "./_helpers.ts";
 async function assertUsageError(args: string[], flag: string, also?: RegExp): Promise<void> {
   const run = await runCli(args);
   assert.equal(run.code, 2, `exit status for ${args.join(" ")}: ${run.stderr}`);
-  const lines = run.stderr.trim().split("\n").filter((l) => !l.startsWith("(run mib --help"));
+  const lines = run.stderr.trim().split("\n").filter((l) => !l.startsWith("(run mib bench --help"));
   assert.equal(lines.length, 1, `one line expected, got:\n${run.stderr}`);
   assert.ok(lines[0].includes(flag), `"${lines[0]}" should name ${flag}`);
   if (also) assert.match(lines[0], also);
