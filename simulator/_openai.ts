@@ -60,6 +60,7 @@ export interface GenerationRequest {
 
 /** A request body that fails validation: answered with 400. */
 export class BadRequestError extends Error {
+  /** Also the `error.type` of the 400 answer. */
   override name = "BadRequestError";
   /** The offending field, reported as `error.param`. */
   readonly param: string | null;

@@ -134,3 +134,52 @@ Deno.test("--debug adds the stack trace", async () => {
   assert.match(run.stderr, /UsageError/);
   assert.ok(run.stderr.trim().split("\n").length > 1);
 });
+
+Deno.test("`mib bench --help` lists every flag of the seed", async () => {
+  const run = await runCli(["bench", "--help"]);
+  assert.equal(run.code, 0);
+  for (
+    const flag of [
+      "--seed",
+      "--backend",
+      "--base-url",
+      "--host_port",
+      "--endpoint",
+      "--num-of-req",
+      "--max-time-for-reqs",
+      "--request-distribution",
+      "--input-token-distribution",
+      "--output-token-distribution",
+      "--prefix-text",
+      "--prefix-len",
+      "--no-prefix",
+      "--dataset-name",
+      "--dataset-path",
+      "--model",
+      "--tokenizer",
+      "--trust-remote-code",
+      "--disable-tqdm",
+      "--best-of",
+      "--use-beam-search",
+      "--output-file",
+      "--debug",
+      "--config-file",
+    ]
+  ) {
+    assert.ok(run.stdout.includes(flag), `help lists ${flag}`);
+  }
+});
+
+Deno.test("`mib bench` is the default command's alias and --host-port the seed's second spelling", async () => {
+  const run = await runCli([
+    "bench",
+    "--host-port",
+    "127.0.0.1:9",
+    "--num-of-req",
+    "1",
+    "--backend",
+    "nope",
+  ]);
+  assert.equal(run.code, 2);
+  assert.match(run.stderr, /--backend/);
+});

@@ -242,7 +242,7 @@ Deno.test("completions stream: max_tokens chunks with ignore_eos, usage chunk, [
   });
 });
 
-Deno.test("completions stream without include_usage has no usage at all", async () => {
+Deno.test("usage appears only when include_usage is on (vLLM defaults it on in stream_options)", async () => {
   await withSim({ ttftMs: 0, tpotMs: 0 }, async (sim) => {
     for (const extra of [{}, { stream_options: { include_usage: false } }]) {
       const { events, choiceChunks, usageChunks } = await stream(
@@ -258,6 +258,17 @@ Deno.test("completions stream without include_usage has no usage at all", async 
       assert.equal(usageChunks.length, 0);
       assert.ok(events.every((event) => !event.data.includes("usage")), "no usage key");
     }
+    const defaulted = await stream(
+      await post(sim, "/v1/completions", {
+        prompt: "hi",
+        max_tokens: 2,
+        ignore_eos: true,
+        stream: true,
+        stream_options: {},
+      }),
+    );
+    assert.equal(defaulted.usageChunks.length, 1);
+    assert.equal(defaulted.usageChunks[0].usage!.completion_tokens, 2);
   });
 });
 
