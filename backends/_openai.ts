@@ -4,11 +4,14 @@
  *
  * @module
  */
-import { forEachSseEvent } from "./_sse.ts";
-import type { ParsedStream, TextChunk, TimedReads } from "./types.ts";
+import { sseReader } from "./_sse.ts";
+import type { ParsedStream, StreamParser, TextChunk } from "./types.ts";
 
 /** Pulls the generated text out of one choice of a streamed chunk. */
 export type ChoiceText = (choice: Record<string, unknown>) => string;
+
+/** The text of a completions choice. */
+export const completionText: ChoiceText = (choice) => String(choice.text ?? "");
 
 interface Usage {
   prompt_tokens?: number;
@@ -24,17 +27,17 @@ function errorText(error: unknown): string {
 }
 
 /**
- * Parses an OpenAI-style SSE stream. A chunk counts as text only when its text
- * is non-empty: a role-only or empty first chat chunk is not a first token, and
- * is reported in `notes` rather than silently moving TTFT.
+ * A parser of an OpenAI-style SSE stream. A chunk counts as text only when its
+ * text is non-empty: a role-only or empty first chat chunk is not a first
+ * token, and is reported in `notes` rather than silently moving TTFT.
  */
-export function parseOpenAiStream(reads: TimedReads, choiceText: ChoiceText): ParsedStream {
+export function openAiParser(choiceText: ChoiceText): StreamParser {
   const chunks: TextChunk[] = [];
   const notes: string[] = [];
   const parsed: ParsedStream = { chunks, complete: false, notes };
   let tokensSoFar = 0;
   let emptyBeforeText = 0;
-  forEachSseEvent(reads, (data, time) => {
+  const sse = sseReader((data, time) => {
     parsed.firstEventTime ??= time;
     if (data === "[DONE]") {
       parsed.complete = true;
@@ -72,10 +75,16 @@ export function parseOpenAiStream(reads: TimedReads, choiceText: ChoiceText): Pa
       emptyBeforeText++;
     }
   });
-  if (emptyBeforeText > 0 && chunks.length > 0) {
-    notes.push(
-      `${emptyBeforeText} chunk(s) without text (e.g. role-only) came before the first text; TTFT counts the first chunk with text`,
-    );
-  }
-  return parsed;
+  return {
+    feed: sse.feed,
+    finish() {
+      sse.end();
+      if (emptyBeforeText > 0 && chunks.length > 0) {
+        notes.push(
+          `${emptyBeforeText} chunk(s) without text (e.g. role-only) came before the first text; TTFT counts the first chunk with text`,
+        );
+      }
+      return parsed;
+    },
+  };
 }

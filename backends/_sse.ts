@@ -1,5 +1,5 @@
 /**
- * Server-Sent Events over stamped reads, through eventsource-parser.
+ * Server-Sent Events, incrementally, through eventsource-parser.
  *
  * Each event is given the arrival time of the read that completed it: an event
  * split across reads is not complete until its last byte is there.
@@ -7,23 +7,29 @@
  * @module
  */
 import { createParser } from "eventsource-parser";
-import type { TimedReads } from "./types.ts";
 
-/** Calls `onData(data, time, event)` for every SSE event in `reads`, in order. */
-export function forEachSseEvent(
-  reads: TimedReads,
-  onData: (data: string, time: number, event: string | undefined) => void,
-): void {
+/** Feeds stamped body bytes; calls back once per complete SSE event. */
+export interface SseReader {
+  /** Consumes bytes read at `time`. */
+  feed(bytes: Uint8Array, time: number): void;
+  /** Flushes a last event that lacked its blank line. */
+  end(): void;
+}
+
+/** An SSE reader calling `onData(data, time)` for every event, in order. */
+export function sseReader(onData: (data: string, time: number) => void): SseReader {
   let time = 0;
-  const parser = createParser({
-    onEvent: (message) => onData(message.data, time, message.event),
-  });
+  const parser = createParser({ onEvent: (message) => onData(message.data, time) });
   const decoder = new TextDecoder();
-  for (let i = 0; i < reads.bytes.length; i++) {
-    time = reads.times[i];
-    parser.feed(decoder.decode(reads.bytes[i], { stream: true }));
-  }
-  // A last event without its blank line still counts (a browser would drop
-  // it): servers that end without `[DONE]` may also skip the final "\n\n".
-  parser.feed(decoder.decode() + "\n\n");
+  return {
+    feed(bytes, at) {
+      time = at;
+      parser.feed(decoder.decode(bytes, { stream: true }));
+    },
+    end() {
+      // A last event without its blank line still counts (a browser would drop
+      // it): servers that end without `[DONE]` may also skip the final "\n\n".
+      parser.feed(decoder.decode() + "\n\n");
+    },
+  };
 }

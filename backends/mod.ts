@@ -6,7 +6,7 @@
 import { UsageError } from "../errors.ts";
 import { openai } from "./openai.ts";
 import { openaiChat } from "./openai_chat.ts";
-import type { Backend } from "./types.ts";
+import type { Backend, ParsedStream, TimedReads } from "./types.ts";
 import { vllm } from "./vllm.ts";
 
 export type * from "./types.ts";
@@ -47,4 +47,19 @@ export function getBackend(name: string): Backend {
     "--backend",
     `unknown backend "${name}"; expected one of ${BACKEND_NAMES.join(", ")}`,
   );
+}
+
+/**
+ * Replays recorded reads through `backend`'s parser, as the transport would
+ * have fed them.
+ *
+ * @example
+ * ```ts
+ * const parsed = parseReads(getBackend("openai"), { times: [1], bytes: [bytes] });
+ * ```
+ */
+export function parseReads(backend: Backend, reads: TimedReads): ParsedStream {
+  const parser = backend.createParser();
+  for (let i = 0; i < reads.bytes.length; i++) parser.feed(reads.bytes[i], reads.times[i]);
+  return parser.finish();
 }

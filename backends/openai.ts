@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { parseOpenAiStream } from "./_openai.ts";
+import { completionText, openAiParser } from "./_openai.ts";
 import type { Backend, GenerationRequest } from "./types.ts";
 
 /** Body of a streamed completions request asking for exactly `maxTokens`. */
@@ -30,5 +30,5 @@ export const openai: Backend = {
     body: JSON.stringify(completionsBody(request)),
     headers: { "content-type": "application/json" },
   }),
-  parseStream: (reads) => parseOpenAiStream(reads, (choice) => String(choice.text ?? "")),
+  createParser: () => openAiParser(completionText),
 };

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { parseOpenAiStream } from "./_openai.ts";
+import { openAiParser } from "./_openai.ts";
 import type { Backend } from "./types.ts";
 
 /** The `openai-chat` backend. */
@@ -22,8 +22,8 @@ export const openaiChat: Backend = {
     body.stream_options = { include_usage: true };
     return { body: JSON.stringify(body), headers: { "content-type": "application/json" } };
   },
-  parseStream: (reads) =>
-    parseOpenAiStream(reads, (choice) => {
+  createParser: () =>
+    openAiParser((choice) => {
       const delta = choice.delta as Record<string, unknown> | undefined;
       if (!delta) return "";
       // Reasoning models stream their thinking first; it is generated text all the same.

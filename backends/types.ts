@@ -33,8 +33,8 @@ export interface BuiltRequest {
 }
 
 /**
- * The raw response as it arrived: `bytes[i]` was read at `times[i]`
- * (`performance.now()` milliseconds).
+ * A response body as it arrived: `bytes[i]` was read at `times[i]`
+ * (`performance.now()` milliseconds). Used to replay recorded streams.
  */
 export interface TimedReads {
   /** Arrival time of each read, in `performance.now()` milliseconds. */
@@ -92,6 +92,21 @@ export interface Backend {
   readonly features: BackendFeatures;
   /** Builds the HTTP request for one generation. */
   buildRequest(request: GenerationRequest): BuiltRequest;
-  /** Turns a whole streamed response into text chunks. */
-  parseStream(reads: TimedReads): ParsedStream;
+  /** A fresh parser for one response body. */
+  createParser(): StreamParser;
+}
+
+/**
+ * Incremental parser of one response body. The transport feeds it each read
+ * as it arrives, right after stamping it.
+ */
+export interface StreamParser {
+  /**
+   * Consumes body bytes that arrived at `time` (`performance.now()` ms).
+   * `bytes` may be a view of a buffer the transport reuses: read it now, do
+   * not keep it.
+   */
+  feed(bytes: Uint8Array, time: number): void;
+  /** The body has ended: flushes what is pending and returns the result. */
+  finish(): ParsedStream;
 }

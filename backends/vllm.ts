@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { parseOpenAiStream } from "./_openai.ts";
+import { completionText, openAiParser } from "./_openai.ts";
 import { completionsBody } from "./openai.ts";
 import type { Backend } from "./types.ts";
 
@@ -21,5 +21,5 @@ export const vllm: Backend = {
     if (request.useBeamSearch) body.use_beam_search = true;
     return { body: JSON.stringify(body), headers: { "content-type": "application/json" } };
   },
-  parseStream: (reads) => parseOpenAiStream(reads, (choice) => String(choice.text ?? "")),
+  createParser: () => openAiParser(completionText),
 };

@@ -134,11 +134,12 @@ export async function benchCommand(
     backend,
     requests,
     countTokens: tokenizer.count,
+    transport: config.transport,
     onResult: bar ? () => bar.increment() : undefined,
     signal: io.signal,
   });
   bar?.stop();
-  const summary = summarize(run.results, run.duration);
+  const summary = summarize(run.results, run.duration, run.eventLoopLag);
   if (config.outputFile !== undefined) {
     await Deno.writeTextFile(
       config.outputFile,

@@ -7,6 +7,7 @@
  */
 import { z } from "zod";
 import { UsageError } from "../errors.ts";
+import { TRANSPORTS } from "../runner/transport.ts";
 import { DATASET_NAMES, type Field, type FieldKind, FIELDS } from "./fields.ts";
 
 /** Option values keyed by config-file key, before defaults and cross-checks. */
@@ -29,6 +30,7 @@ const SCHEMAS: Record<FieldKind, z.ZodType> = {
   "boolean": z.boolean(),
   "distribution": distributionArgs,
   "dataset-name": z.enum(DATASET_NAMES),
+  "transport": z.enum(TRANSPORTS),
 };
 
 const FORMS: Record<FieldKind, string> = {
@@ -40,6 +42,7 @@ const FORMS: Record<FieldKind, string> = {
   "boolean": "true or false",
   "distribution": 'an array like ["normal", 200, 10] or a string like "normal 200 10"',
   "dataset-name": `one of ${DATASET_NAMES.join(", ")}`,
+  "transport": `one of ${TRANSPORTS.join(", ")}`,
 };
 
 /** The accepted form of a field's value, in words. */
@@ -115,7 +118,8 @@ export function parseFlagValue(field: Field, value: string): unknown {
       if (value.trim() === "" || !Number.isFinite(Number(value))) fail();
       break;
     case "dataset-name":
-      if (!(DATASET_NAMES as readonly string[]).includes(value)) fail();
+    case "transport":
+      if (!SCHEMAS[field.kind].safeParse(value).success) fail();
       return value;
     default:
       return value;

@@ -15,7 +15,8 @@ export type FieldKind =
   | "string"
   | "boolean"
   | "distribution"
-  | "dataset-name";
+  | "dataset-name"
+  | "transport";
 
 /** One option of the benchmark. */
 export interface Field {
@@ -179,6 +180,13 @@ export const FIELDS: readonly Field[] = [
     arg: "<path>",
     kind: "string",
     help: "write per-request results as a JSON array",
+  },
+  {
+    key: "transport",
+    flag: "--transport",
+    arg: "<name>",
+    kind: "transport",
+    help: "http1 (mib's own HTTP/1.1 client, default) or fetch (the runtime's)",
   },
   { key: "debug", flag: "--debug", kind: "boolean", help: "debug output and stack traces" },
 ];

@@ -13,6 +13,7 @@ import type { PrefixOption } from "../datasets/random.ts";
 import { UsageError } from "../errors.ts";
 import { labelFor, type RawOptions, type Sources } from "./config.ts";
 import type { DATASET_NAMES } from "./fields.ts";
+import type { TransportName } from "../runner/transport.ts";
 
 /** A complete, checked benchmark configuration. */
 export interface BenchConfig {
@@ -56,6 +57,8 @@ export interface BenchConfig {
   outputFile?: string;
   /** Debug output. */
   debug: boolean;
+  /** How requests are sent. */
+  transport: TransportName;
 }
 
 /** Defaults for values neither the command line nor the config file gave. */
@@ -175,5 +178,6 @@ export function resolveBenchConfig(
     useBeamSearch: v.use_beam_search ?? false,
     outputFile: v.output_file,
     debug: v.debug ?? false,
+    transport: v.transport ?? "http1",
   };
 }

@@ -7,6 +7,9 @@ import Table from "cli-table3";
 import type { Stats } from "../metrics/stats.ts";
 import type { Summary } from "../metrics/summary.ts";
 
+/** Above this p99 lag (ms) the client's own timing is suspect. */
+const HEALTHY_P99_MS = 1;
+
 const fixed = (x: number, digits = 2) => (Number.isFinite(x) ? x.toFixed(digits) : "n/a");
 
 /** Renders `summary` as text tables (no colour when `plain`). */
@@ -40,7 +43,18 @@ export function formatSummary(summary: Summary, plain = !Deno.stdout.isTerminal(
   row("ITL (per chunk)", summary.itl);
   row("E2E latency", summary.latency);
   row("Schedule lag", summary.scheduleLag);
+  row("Event-loop lag", summary.eventLoopLag);
   const lines = [totals.toString(), timings.toString()];
+  const late = [["schedule", summary.scheduleLag], ["event-loop", summary.eventLoopLag]] as const;
+  for (const [what, stats] of late) {
+    if (stats && stats.p99 > HEALTHY_P99_MS) {
+      lines.push(
+        `warning: ${what} lag p99 ${
+          fixed(stats.p99)
+        } ms > ${HEALTHY_P99_MS} ms: the client may be the bottleneck`,
+      );
+    }
+  }
   if (summary.multiTokenChunkRequests > 0) {
     lines.push(
       `note: ${summary.multiTokenChunkRequests} request(s) got chunks carrying several tokens; ITL is per chunk there, TPOT per token`,

@@ -39,6 +39,8 @@ export interface Summary {
   latency?: Stats;
   /** Actual − planned send offset of every sent request, ms. */
   scheduleLag?: Stats;
+  /** Delay of event-loop probes during the run, ms: the client's own lateness. */
+  eventLoopLag?: Stats;
   /** Completed requests whose chunks carried several tokens each (ITL is per chunk there). */
   multiTokenChunkRequests: number;
   /** Failed requests' errors by message, most frequent first. */
@@ -52,11 +54,15 @@ const ms = (seconds: number) => seconds * 1000;
  *
  * @example
  * ```ts
- * const summary = summarize(run.results, run.duration);
+ * const summary = summarize(run.results, run.duration, run.eventLoopLag);
  * summary.ttft?.median; // ms
  * ```
  */
-export function summarize(results: readonly RequestResult[], duration: number): Summary {
+export function summarize(
+  results: readonly RequestResult[],
+  duration: number,
+  eventLoopLag: readonly number[] = [],
+): Summary {
   const ok = results.filter((r) => r.success);
   const ttfts: number[] = [];
   const tpots: number[] = [];
@@ -96,6 +102,7 @@ export function summarize(results: readonly RequestResult[], duration: number): 
     itl: describeSample(itls),
     latency: describeSample(latencies),
     scheduleLag: describeSample(results.map((r) => ms(r.sendOffset - r.plannedOffset))),
+    eventLoopLag: describeSample(eventLoopLag),
     multiTokenChunkRequests,
     errors: [...errorCounts].map(([error, count]) => ({ error, count }))
       .sort((a, b) => b.count - a.count),

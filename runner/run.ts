@@ -4,8 +4,11 @@
  * @module
  */
 import type { Backend, GenerationRequest } from "../backends/types.ts";
+import { monitorEventLoop } from "./_health.ts";
+import { createPacer } from "./_pacer.ts";
 import type { RequestResult } from "./result.ts";
 import { sendRequest } from "./send.ts";
+import { createTransport, type OutgoingRequest, type TransportName } from "./transport.ts";
 
 /** One request of the schedule. */
 export interface PlannedRequest {
@@ -29,6 +32,13 @@ export interface RunOptions {
   headers?: Record<string, string>;
   /** Client-side token counter for outputs the server does not count. */
   countTokens: (text: string) => number;
+  /** `http1` (default) or `fetch`. */
+  transport?: TransportName;
+  /**
+   * Each request carries `x-request-id: <prefix><index>` (vLLM and the
+   * simulator use it as the request id). Default: `mib-<random>-`.
+   */
+  requestIdPrefix?: string;
   /** Called as each request finishes (progress bars). */
   onResult?: (result: RequestResult) => void;
   /** Stops sending and aborts requests in flight. */
@@ -45,19 +55,8 @@ export interface RunResult {
   duration: number;
   /** Planned requests never sent because the run was aborted. */
   notSent: number;
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const done = () => {
-      clearTimeout(id);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    };
-    const id = setTimeout(done, ms);
-    signal?.addEventListener("abort", done, { once: true });
-  });
+  /** Delay of event-loop probes during the run, ms (the client's own lateness). */
+  eventLoopLag: number[];
 }
 
 /**
@@ -75,50 +74,57 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
  * ```
  */
 export async function runBenchmark(options: RunOptions): Promise<RunResult> {
-  const { requests, signal } = options;
-  const context = {
-    url: options.url,
-    backend: options.backend,
-    headers: options.headers,
-    countTokens: options.countTokens,
-    signal,
-  };
-  // Build every body up front so serialisation stays out of the send path.
-  const bodies = requests.map((planned) => options.backend.buildRequest(planned.request));
+  const { requests, signal, backend } = options;
+  const url = new URL(options.url);
+  const transport = createTransport(options.transport ?? "http1", url.origin);
+  const context = { transport, backend, countTokens: options.countTokens, signal };
+  const prefix = options.requestIdPrefix ??
+    `mib-${crypto.randomUUID().slice(0, 8)}-`;
+  // Serialise every request up front so that work stays out of the send path.
+  const encoder = new TextEncoder();
+  const outgoing: OutgoingRequest[] = requests.map((planned, i) => {
+    const built = backend.buildRequest(planned.request);
+    return {
+      path: url.pathname + url.search,
+      headers: { ...built.headers, ...options.headers, "x-request-id": `${prefix}${i}` },
+      body: encoder.encode(built.body),
+    };
+  });
+  const pacer = createPacer();
+  const loop = monitorEventLoop();
   const startedAt = new Date();
   const start = performance.now();
   const pending: Promise<RequestResult>[] = [];
   let lastEnd = start;
-  for (let i = 0; i < requests.length && !signal?.aborted; i++) {
-    const due = start + requests[i].offset * 1000;
-    // Timers may fire a fraction of a millisecond early: never send before the plan.
-    for (
-      let wait = due - performance.now();
-      wait > 0 && !signal?.aborted;
-      wait = due - performance.now()
-    ) {
-      await sleep(wait, signal);
+  try {
+    for (let i = 0; i < requests.length && !signal?.aborted; i++) {
+      await pacer.until(start + requests[i].offset * 1000, signal);
+      if (signal?.aborted) break;
+      const plan = {
+        index: i,
+        plannedOffset: requests[i].offset,
+        promptLen: requests[i].promptLen,
+        maxTokens: requests[i].request.maxTokens,
+      };
+      pending.push(
+        sendRequest(context, outgoing[i], plan, start).then((result) => {
+          lastEnd = Math.max(lastEnd, performance.now());
+          options.onResult?.(result);
+          return result;
+        }),
+      );
     }
-    if (signal?.aborted) break;
-    const plan = {
-      index: i,
-      plannedOffset: requests[i].offset,
-      promptLen: requests[i].promptLen,
-      maxTokens: requests[i].request.maxTokens,
+    const results = await Promise.all(pending);
+    return {
+      results,
+      startedAt,
+      duration: (lastEnd - start) / 1000,
+      notSent: requests.length - results.length,
+      eventLoopLag: loop.stop(),
     };
-    pending.push(
-      sendRequest(context, bodies[i], plan, start).then((result) => {
-        lastEnd = Math.max(lastEnd, performance.now());
-        options.onResult?.(result);
-        return result;
-      }),
-    );
+  } finally {
+    loop.stop();
+    pacer.close();
+    transport.close();
   }
-  const results = await Promise.all(pending);
-  return {
-    results,
-    startedAt,
-    duration: (lastEnd - start) / 1000,
-    notSent: requests.length - results.length,
-  };
 }

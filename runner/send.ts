@@ -3,19 +3,17 @@
  *
  * @module
  */
-import type { Backend, BuiltRequest, TimedReads } from "../backends/types.ts";
+import type { Backend, ParsedStream, StreamParser } from "../backends/types.ts";
 import { requestTimings } from "../metrics/request.ts";
-import { readStamped } from "./_read.ts";
 import type { RequestResult } from "./result.ts";
+import type { OutgoingRequest, ResponseHandler, Transport } from "./transport.ts";
 
 /** Everything {@linkcode sendRequest} needs besides the request itself. */
 export interface SendContext {
-  /** Full URL of the endpoint. */
-  url: string;
+  /** Where requests go. */
+  transport: Transport;
   /** The server protocol. */
   backend: Backend;
-  /** Extra headers for every request. */
-  headers?: Record<string, string>;
   /** Client-side token count, used when the server reports none. */
   countTokens: (text: string) => number;
   /** Aborts the request (e.g. on Ctrl-C). */
@@ -34,6 +32,8 @@ export interface SendPlan {
   maxTokens: number;
 }
 
+const MAX_ERROR_BODY = 500;
+
 function describe(error: unknown): string {
   if (error instanceof Error) {
     // Deno's fetch puts the useful part (e.g. "Connection refused") in `cause`.
@@ -44,15 +44,38 @@ function describe(error: unknown): string {
 }
 
 /**
- * Sends `built` to `context.url`, reads the whole response with a stamp per
- * read, and measures it. Never throws: a failure is a result with
- * `success: false` and its reason.
+ * Feeds a 2xx body to the backend's parser and keeps the start of any other
+ * body for the error message.
+ */
+class Collector implements ResponseHandler {
+  status = 0;
+  reason = "";
+  errorBody = "";
+  #decoder = new TextDecoder();
+  constructor(readonly parser: StreamParser) {}
+
+  head(status: number, reason: string): void {
+    this.status = status;
+    this.reason = reason;
+  }
+
+  body(bytes: Uint8Array, time: number): void {
+    if (this.status >= 200 && this.status < 300) this.parser.feed(bytes, time);
+    else if (this.errorBody.length < MAX_ERROR_BODY) {
+      this.errorBody += this.#decoder.decode(bytes, { stream: true });
+    }
+  }
+}
+
+/**
+ * Sends `request` and measures it. Never throws: a failure is a result with
+ * `success: false` and its reason, keeping whatever arrived before it.
  *
  * @param runStart `performance.now()` of the run start, for offsets.
  */
 export async function sendRequest(
   context: SendContext,
-  built: BuiltRequest,
+  request: OutgoingRequest,
   plan: SendPlan,
   runStart: number,
 ): Promise<RequestResult> {
@@ -72,47 +95,36 @@ export async function sendRequest(
     sendOffset: 0,
     notes: [],
   };
-  const reads: TimedReads = { times: [], bytes: [] };
+  const collector = new Collector(context.backend.createParser());
   const sendTime = performance.now();
   result.sendOffset = (sendTime - runStart) / 1000;
+  let end: number;
   try {
-    const response = await fetch(context.url, {
-      method: "POST",
-      headers: { ...built.headers, ...context.headers },
-      body: built.body,
-      signal: context.signal,
-    });
-    result.status = response.status;
-    if (!response.ok || response.body === null) {
-      const body = (await response.text()).trim();
-      result.latency = (performance.now() - sendTime) / 1000;
-      result.error = `HTTP ${response.status} ${response.statusText}: ${body.slice(0, 500)}`;
-      return result;
-    }
-    const end = await readStamped(response.body, reads);
-    measure(result, context, reads, sendTime, end, plan.maxTokens);
+    end = await context.transport.send(request, collector, context.signal);
   } catch (error) {
-    const end = performance.now();
-    // Keep what arrived before a cut: its timings are real.
-    if (reads.bytes.length > 0) measure(result, context, reads, sendTime, end, plan.maxTokens);
-    result.latency = (end - sendTime) / 1000;
-    result.success = false;
-    result.error = reads.bytes.length > 0
-      ? `stream cut after ${reads.bytes.length} reads: ${describe(error)}`
-      : describe(error);
+    end = performance.now();
+    result.error = describe(error);
   }
+  if (collector.status !== 0) result.status = collector.status;
+  if (collector.status !== 0 && (collector.status < 200 || collector.status >= 300)) {
+    result.latency = (end - sendTime) / 1000;
+    const body = collector.errorBody.trim().slice(0, MAX_ERROR_BODY);
+    result.error ||= `HTTP ${collector.status} ${collector.reason}: ${body}`;
+    return result;
+  }
+  const parsed = collector.parser.finish();
+  measure(result, context, parsed, sendTime, end, plan.maxTokens);
   return result;
 }
 
 function measure(
   result: RequestResult,
   context: SendContext,
-  reads: TimedReads,
+  parsed: ParsedStream,
   sendTime: number,
   end: number,
   maxTokens: number,
 ): void {
-  const parsed = context.backend.parseStream(reads);
   const timings = requestTimings(parsed, sendTime, end);
   result.ttft = timings.ttft;
   result.itl = timings.itl;
@@ -130,6 +142,13 @@ function measure(
     result.notes.push(
       `${result.outputLen} tokens arrived in ${result.chunks} text chunks: some chunks carried several tokens, so itl holds one gap per chunk, not per token`,
     );
+  }
+  if (result.error !== "") {
+    // The transport failed mid-stream: what arrived is kept, the request failed.
+    if (result.chunks > 0) {
+      result.error = `stream cut after ${result.chunks} chunks: ${result.error}`;
+    }
+    return;
   }
   if (!parsed.complete) result.notes.push("stream ended without its end marker ([DONE])");
   if (parsed.error !== undefined) {

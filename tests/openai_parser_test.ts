@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { getBackend, type TimedReads } from "../mod.ts";
+import { getBackend, parseReads, type TimedReads } from "../mod.ts";
 
 const encoder = new TextEncoder();
 
@@ -24,13 +24,13 @@ const chatBackend = getBackend("openai-chat");
 
 Deno.test("an event split across reads is timed by the read that completes it", () => {
   const event = completion(" hello");
-  const parsed = openai.parseStream(reads(event.slice(0, 20), event.slice(20), "data: [DONE]\n\n"));
+  const parsed = parseReads(openai, reads(event.slice(0, 20), event.slice(20), "data: [DONE]\n\n"));
   assert.deepEqual(parsed.chunks, [{ time: 110, text: " hello" }]);
   assert.equal(parsed.complete, true);
 });
 
 Deno.test("several events in one read share its arrival time", () => {
-  const parsed = openai.parseStream(reads(completion(" a") + completion(" b"), completion(" c")));
+  const parsed = parseReads(openai, reads(completion(" a") + completion(" b"), completion(" c")));
   assert.deepEqual(parsed.chunks.map((c) => [c.time, c.text]), [[100, " a"], [100, " b"], [
     110,
     " c",
@@ -39,36 +39,45 @@ Deno.test("several events in one read share its arrival time", () => {
 });
 
 Deno.test("CRLF line ends, keep-alive comments and event: lines", () => {
-  const parsed = openai.parseStream(reads(
-    ": ping\r\n\r\n",
-    `event: message\r\n${completion(" x").replaceAll("\n", "\r\n")}`,
-    "data: [DONE]\r\n\r\n",
-  ));
+  const parsed = parseReads(
+    openai,
+    reads(
+      ": ping\r\n\r\n",
+      `event: message\r\n${completion(" x").replaceAll("\n", "\r\n")}`,
+      "data: [DONE]\r\n\r\n",
+    ),
+  );
   assert.deepEqual(parsed.chunks, [{ time: 110, text: " x" }]);
   assert.equal(parsed.firstEventTime, 110, "a comment is not an event");
   assert.equal(parsed.complete, true);
 });
 
 Deno.test("usage-only last chunk and usage: null chunks", () => {
-  const parsed = openai.parseStream(reads(
-    completion(" a", ',"usage":null'),
-    completion(" b", ',"usage":null'),
-    completion("", ',"usage":null'),
-    usage,
-    "data: [DONE]\n\n",
-  ));
+  const parsed = parseReads(
+    openai,
+    reads(
+      completion(" a", ',"usage":null'),
+      completion(" b", ',"usage":null'),
+      completion("", ',"usage":null'),
+      usage,
+      "data: [DONE]\n\n",
+    ),
+  );
   assert.equal(parsed.chunks.length, 2, "empty-text chunk is not a text chunk");
   assert.equal(parsed.outputTokens, 3);
   assert.equal(parsed.promptTokens, 5);
 });
 
 Deno.test("a role-only first chat chunk is not text, and is noted", () => {
-  const parsed = chatBackend.parseStream(reads(
-    chat({ role: "assistant", content: "" }),
-    chat({ content: "Hi" }),
-    chat({ content: " there" }),
-    "data: [DONE]\n\n",
-  ));
+  const parsed = parseReads(
+    chatBackend,
+    reads(
+      chat({ role: "assistant", content: "" }),
+      chat({ content: "Hi" }),
+      chat({ content: " there" }),
+      "data: [DONE]\n\n",
+    ),
+  );
   assert.equal(parsed.firstEventTime, 100);
   assert.deepEqual(parsed.chunks.map((c) => c.time), [110, 120]);
   assert.equal(parsed.notes.length, 1);
@@ -76,39 +85,49 @@ Deno.test("a role-only first chat chunk is not text, and is noted", () => {
 });
 
 Deno.test("chat reasoning_content counts as generated text", () => {
-  const parsed = chatBackend.parseStream(reads(
-    chat({ reasoning_content: "Let me think" }),
-    chat({ content: "42" }),
-  ));
+  const parsed = parseReads(
+    chatBackend,
+    reads(
+      chat({ reasoning_content: "Let me think" }),
+      chat({ content: "42" }),
+    ),
+  );
   assert.deepEqual(parsed.chunks.map((c) => c.text), ["Let me think", "42"]);
 });
 
 Deno.test("an error event in mid-stream is reported", () => {
-  const parsed = openai.parseStream(reads(
-    completion(" a"),
-    'data: {"error":{"message":"CUDA out of memory","type":"InternalServerError","code":500}}\n\n',
-  ));
+  const parsed = parseReads(
+    openai,
+    reads(
+      completion(" a"),
+      'data: {"error":{"message":"CUDA out of memory","type":"InternalServerError","code":500}}\n\n',
+    ),
+  );
   assert.equal(parsed.error, "CUDA out of memory");
   assert.equal(parsed.chunks.length, 1);
 });
 
 Deno.test("an unparsable event is an error, not a crash", () => {
-  const parsed = openai.parseStream(reads("data: {not json\n\n"));
+  const parsed = parseReads(openai, reads("data: {not json\n\n"));
   assert.match(parsed.error!, /unparsable/);
 });
 
 Deno.test("a last event without its blank line still counts", () => {
-  const parsed = openai.parseStream(
+  const parsed = parseReads(
+    openai,
     reads(completion(" a"), 'data: {"choices":[{"index":0,"text":" b"}]}'),
   );
   assert.deepEqual(parsed.chunks.map((c) => c.text), [" a", " b"]);
 });
 
 Deno.test("continuous usage gives tokens per chunk", () => {
-  const parsed = getBackend("vllm").parseStream(reads(
-    completion(" a b", ',"usage":{"prompt_tokens":4,"completion_tokens":2}'),
-    completion(" c", ',"usage":{"prompt_tokens":4,"completion_tokens":3}'),
-  ));
+  const parsed = parseReads(
+    getBackend("vllm"),
+    reads(
+      completion(" a b", ',"usage":{"prompt_tokens":4,"completion_tokens":2}'),
+      completion(" c", ',"usage":{"prompt_tokens":4,"completion_tokens":3}'),
+    ),
+  );
   assert.deepEqual(parsed.chunks.map((c) => c.tokens), [2, 1]);
   assert.equal(parsed.outputTokens, 3);
 });
