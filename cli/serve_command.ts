@@ -17,6 +17,7 @@ export interface ServeFlags {
   naturalLen?: string;
   tokensPerChunk?: string;
   roleChunk?: boolean;
+  record?: boolean;
 }
 
 /** Declares the flags of `mib serve` on `command`. */
@@ -33,7 +34,14 @@ export function serveOptions(command: Command<any, any, any>): void {
       "tokens generated when a request does not set ignore_eos (default 64)",
     )
     .option("--tokens-per-chunk <n>", "tokens carried by each streamed chunk (default 1)")
-    .option("--no-role-chunk", "chat: no role-only first chunk");
+    .option("--no-role-chunk", "chat: no role-only first chunk")
+    .option(
+      "--record",
+      "record when each request arrived and each token chunk was written; served as JSON at " +
+        "GET /mib/record ({timeOrigin, requests: [{id, endpoint, arrival, writes, tokens, end}]}, " +
+        "server performance.now() ms, id from x-request-id), cleared by DELETE /mib/record " +
+        "(default off; memory grows with every chunk until cleared)",
+    );
 }
 
 function number(
@@ -66,6 +74,7 @@ export async function serveCommand(flags: ServeFlags): Promise<number> {
       naturalLen: number("--natural-len", flags.naturalLen, 1, true),
       tokensPerChunk: number("--tokens-per-chunk", flags.tokensPerChunk, 1, true),
       roleChunk: flags.roleChunk ?? true,
+      record: flags.record ?? false,
       quiet: true,
     };
   } catch (error) {
@@ -78,7 +87,9 @@ export async function serveCommand(flags: ServeFlags): Promise<number> {
   const sim = await startSimulator(options);
   const o = sim.options;
   console.log(
-    `mib simulator listening on ${sim.url} (model ${o.model}, ttft ${o.ttftMs} ms, tpot ${o.tpotMs} ms, ${o.tokensPerChunk} token(s)/chunk)`,
+    `mib simulator listening on ${sim.url} (model ${o.model}, ttft ${o.ttftMs} ms, tpot ${o.tpotMs} ms, ${o.tokensPerChunk} token(s)/chunk${
+      o.record ? `, recording at ${sim.url}/mib/record` : ""
+    })`,
   );
   const { promise, resolve } = Promise.withResolvers<void>();
   Deno.addSignalListener("SIGINT", resolve);

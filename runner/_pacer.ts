@@ -10,7 +10,7 @@
  */
 
 /** Timer wake-up this long before the deadline, to absorb timer lateness. */
-const TIMER_MARGIN_MS = 1.5;
+const TIMER_MARGIN_MS = 2;
 /** Close enough: the cost of one more yield is larger than this. */
 const DONE_WITHIN_MS = 0.02;
 

@@ -7,7 +7,7 @@ import type { Backend, GenerationRequest } from "../backends/types.ts";
 import { monitorEventLoop } from "./_health.ts";
 import { createPacer } from "./_pacer.ts";
 import type { RequestResult } from "./result.ts";
-import { sendRequest } from "./send.ts";
+import { countOutputs, sendRequest } from "./send.ts";
 import { createTransport, type OutgoingRequest, type TransportName } from "./transport.ts";
 
 /** One request of the schedule. */
@@ -30,8 +30,11 @@ export interface RunOptions {
   requests: readonly PlannedRequest[];
   /** Extra headers for every request. */
   headers?: Record<string, string>;
-  /** Client-side token counter for outputs the server does not count. */
-  countTokens: (text: string) => number;
+  /**
+   * Client-side token counter for outputs the server does not count. Called
+   * only after every request has finished, so it may load a tokenizer lazily.
+   */
+  countTokens: (text: string) => number | Promise<number>;
   /** `http1` (default) or `fetch`. */
   transport?: TransportName;
   /**
@@ -77,7 +80,7 @@ export async function runBenchmark(options: RunOptions): Promise<RunResult> {
   const { requests, signal, backend } = options;
   const url = new URL(options.url);
   const transport = createTransport(options.transport ?? "http1", url.origin);
-  const context = { transport, backend, countTokens: options.countTokens, signal };
+  const context = { transport, backend, signal };
   const prefix = options.requestIdPrefix ??
     `mib-${crypto.randomUUID().slice(0, 8)}-`;
   // Serialise every request up front so that work stays out of the send path.
@@ -115,12 +118,14 @@ export async function runBenchmark(options: RunOptions): Promise<RunResult> {
       );
     }
     const results = await Promise.all(pending);
+    const eventLoopLag = loop.stop();
+    await countOutputs(results, options.countTokens);
     return {
       results,
       startedAt,
       duration: (lastEnd - start) / 1000,
       notSent: requests.length - results.length,
-      eventLoopLag: loop.stop(),
+      eventLoopLag,
     };
   } finally {
     loop.stop();

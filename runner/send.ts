@@ -14,8 +14,6 @@ export interface SendContext {
   transport: Transport;
   /** The server protocol. */
   backend: Backend;
-  /** Client-side token count, used when the server reports none. */
-  countTokens: (text: string) => number;
   /** Aborts the request (e.g. on Ctrl-C). */
   signal?: AbortSignal;
 }
@@ -113,13 +111,12 @@ export async function sendRequest(
     return result;
   }
   const parsed = collector.parser.finish();
-  measure(result, context, parsed, sendTime, end, plan.maxTokens);
+  measure(result, parsed, sendTime, end, plan.maxTokens);
   return result;
 }
 
 function measure(
   result: RequestResult,
-  context: SendContext,
   parsed: ParsedStream,
   sendTime: number,
   end: number,
@@ -131,18 +128,13 @@ function measure(
   result.latency = timings.latency;
   result.chunks = parsed.chunks.length;
   result.text = parsed.chunks.map((c) => c.text).join("");
+  // Without a server count, the client tokenizer counts after the run
+  // (countOutputs), so tokenizing never competes with stamping reads.
   if (parsed.outputTokens !== undefined) {
     result.outputLen = parsed.outputTokens;
     result.outputLenSource = "server";
-  } else {
-    result.outputLen = context.countTokens(result.text);
   }
   result.notes.push(...parsed.notes);
-  if (result.outputLen > result.chunks && result.chunks > 0) {
-    result.notes.push(
-      `${result.outputLen} tokens arrived in ${result.chunks} text chunks: some chunks carried several tokens, so itl holds one gap per chunk, not per token`,
-    );
-  }
   if (result.error !== "") {
     // The transport failed mid-stream: what arrived is kept, the request failed.
     if (result.chunks > 0) {
@@ -157,5 +149,26 @@ function measure(
     result.error = "stream ended without any generated text";
   } else {
     result.success = true;
+  }
+}
+
+/**
+ * Completes results after the run: the client tokenizer counts outputs the
+ * server did not count, and requests whose chunks carried several tokens get
+ * a note saying so.
+ */
+export async function countOutputs(
+  results: readonly RequestResult[],
+  countTokens: (text: string) => number | Promise<number>,
+): Promise<void> {
+  for (const result of results) {
+    if (result.outputLenSource === "tokenizer" && result.text !== "") {
+      result.outputLen = await countTokens(result.text);
+    }
+    if (result.outputLen > result.chunks && result.chunks > 0) {
+      result.notes.push(
+        `${result.outputLen} tokens arrived in ${result.chunks} text chunks: some chunks carried several tokens, so itl holds one gap per chunk, not per token`,
+      );
+    }
   }
 }

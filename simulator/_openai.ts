@@ -373,6 +373,18 @@ export class ChunkEncoder {
 
   /** A chunk carrying tokens `start .. start+count-1`; `finish` is set on the last one. */
   tokenChunk(start: number, count: number, finish: FinishReason | null): Uint8Array {
+    if (count === 1 && finish === null && this.#mode !== "cumulative") {
+      // The common case, once per token of every stream: three copies into
+      // one allocation, with no intermediate list.
+      const open = this.#open;
+      const token = tokenBytes(start);
+      const tail = this.#plainTail;
+      const out = new Uint8Array(open.length + token.length + tail.length);
+      out.set(open, 0);
+      out.set(token, open.length);
+      out.set(tail, open.length + token.length);
+      return out;
+    }
     const parts: Uint8Array[] = [this.#open];
     for (let i = start; i < start + count; i++) parts.push(tokenBytes(i));
     parts.push(

@@ -1,131 +1,357 @@
 /**
- * Timer-driven delivery on an absolute schedule.
+ * Timer-driven delivery on an absolute schedule, shared by every response of
+ * one server.
  *
  * Deadlines are absolute `performance.now()` values computed from the
  * request's arrival, never "previous write + delay", so timer lateness does
  * not accumulate over a long response.
  *
+ * One {@linkcode Scheduler} per server keeps every pending deadline in a
+ * min-heap and arms a single timer for the earliest. Thousands of streams at a
+ * few milliseconds per token would otherwise keep thousands of timers in
+ * flight and pay one timer callback per chunk; with one timer, a wake-up
+ * writes every chunk that has come due, so the per-chunk cost is a heap step,
+ * the chunk's bytes and the enqueue.
+ *
  * @module
  */
 
 /**
- * A deadline this close counts as reached. Deno rounds timer delays to whole
- * milliseconds, so a timer can fire up to about half a millisecond early; such
- * an early wake-up re-arms for the remainder instead of writing ahead of the
- * schedule.
+ * The longest one wake-up keeps writing overdue chunks before it yields to
+ * the event loop. When the server falls behind (more chunks due than it can
+ * write), an unbounded loop would never let the HTTP layer flush what was
+ * enqueued, so memory would grow while nothing reached the clients.
  */
-const EARLY_SLACK_MS = 0.05;
+const BATCH_BUDGET_MS = 4;
+
+/** Something the {@linkcode Scheduler} runs at a deadline. */
+export interface Timed {
+  /** Absolute `performance.now()` time of the next action; read when (re)scheduled. */
+  due: number;
+  /** Index in the scheduler's heap, `-1` when not scheduled. Owned by the scheduler. */
+  slot: number;
+  /**
+   * Runs the action that is due. Returns `true` to be scheduled again at the
+   * (updated) `due`, `false` when done.
+   */
+  fire(): boolean;
+  /** The scheduler is closing: end without further actions. */
+  abort(reason: unknown): void;
+}
 
 /**
- * Resolves `true` once `performance.now()` reaches `deadline`, or `false` as
- * soon as `signal` aborts (the timer is cleared, nothing is left pending).
+ * A min-heap of {@linkcode Timed} items keyed by `due`, driven by one timer.
+ *
+ * Items never run before their deadline: a wake-up writes only what is due by
+ * a fresh `performance.now()`, and the timer is armed for a whole number of
+ * milliseconds rounded up, because Deno truncates fractional delays (a timer
+ * asked for 4.9 ms may fire after 4). Items that come due while a wake-up is
+ * still writing are written in the same wake-up.
  */
-export function waitUntil(deadline: number, signal: AbortSignal): Promise<boolean> {
-  return new Promise((resolve) => {
-    if (signal.aborted) {
-      resolve(false);
+export class Scheduler {
+  readonly #heap: Timed[] = [];
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  /** The deadline the timer is armed for (`Infinity` when unarmed). */
+  #timerDue = Infinity;
+  #closedReason: unknown = undefined;
+  #closed = false;
+
+  /** Number of scheduled items. */
+  get size(): number {
+    return this.#heap.length;
+  }
+
+  /**
+   * Schedules `item` at `item.due`. An item already due runs at once, inside
+   * this call, so a zero delay adds no timer latency. After
+   * {@linkcode Scheduler.close} the item is aborted instead.
+   */
+  add(item: Timed): void {
+    if (this.#closed) {
+      item.abort(this.#closedReason);
       return;
     }
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const onAbort = () => {
-      clearTimeout(timer);
-      resolve(false);
-    };
-    const check = () => {
-      const remaining = deadline - performance.now();
-      if (remaining > EARLY_SLACK_MS) {
-        timer = setTimeout(check, remaining);
+    this.#push(item);
+    if (item.due <= performance.now()) this.#run();
+    else this.#arm();
+  }
+
+  /** Unschedules `item` (a no-op when it is not scheduled). */
+  remove(item: Timed): void {
+    if (item.slot < 0) return;
+    this.#removeAt(item.slot);
+    if (this.#heap.length === 0) this.#disarm();
+  }
+
+  /**
+   * Aborts every scheduled item with `reason`, clears the timer and aborts any
+   * item added later. Idempotent.
+   */
+  close(reason: unknown): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#closedReason = reason;
+    this.#disarm();
+    const items = this.#heap.splice(0);
+    for (const item of items) {
+      item.slot = -1;
+      item.abort(reason);
+    }
+  }
+
+  /** The timer callback: write what is due, then re-arm for the rest. */
+  #wake = (): void => {
+    this.#timer = undefined;
+    this.#timerDue = Infinity;
+    this.#run();
+  };
+
+  #run(): void {
+    const heap = this.#heap;
+    const start = performance.now();
+    let now = start;
+    while (heap.length > 0) {
+      const item = heap[0];
+      if (item.due > now) break;
+      if (now - start > BATCH_BUDGET_MS) {
+        // Overloaded: let the event loop flush, then come straight back.
+        this.#arm(0);
         return;
       }
-      signal.removeEventListener("abort", onAbort);
+      const again = item.fire();
+      // fire() may have changed the heap (an abort reached through the
+      // stream), so the item is found again by its slot rather than assumed
+      // to be still on top.
+      if (item.slot >= 0) {
+        if (again) this.#update(item.slot);
+        else this.#removeAt(item.slot);
+      }
+      now = performance.now();
+    }
+    this.#arm();
+  }
+
+  /** Arms the timer for the earliest deadline, or for `delay` when given. */
+  #arm(delay?: number): void {
+    if (this.#heap.length === 0) {
+      this.#disarm();
+      return;
+    }
+    const due = delay === undefined ? this.#heap[0].due : performance.now() + delay;
+    if (this.#timer !== undefined && this.#timerDue <= due) return;
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timerDue = due;
+    this.#timer = setTimeout(this.#wake, Math.max(0, Math.ceil(due - performance.now())));
+  }
+
+  #disarm(): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#timerDue = Infinity;
+  }
+
+  // Binary heap on `due`; every move keeps `slot` in step so items can be
+  // removed or re-keyed in O(log n) wherever they sit.
+
+  #push(item: Timed): void {
+    item.slot = this.#heap.length;
+    this.#heap.push(item);
+    this.#siftUp(item.slot);
+  }
+
+  #removeAt(index: number): void {
+    const heap = this.#heap;
+    const item = heap[index];
+    const last = heap.pop()!;
+    item.slot = -1;
+    if (last !== item) {
+      heap[index] = last;
+      last.slot = index;
+      this.#update(index);
+    }
+  }
+
+  /** Restores the heap order after the item at `index` changed its `due`. */
+  #update(index: number): void {
+    if (index > 0 && this.#heap[index].due < this.#heap[(index - 1) >> 1].due) {
+      this.#siftUp(index);
+    } else {
+      this.#siftDown(index);
+    }
+  }
+
+  #siftUp(index: number): void {
+    const heap = this.#heap;
+    const item = heap[index];
+    while (index > 0) {
+      const parentIndex = (index - 1) >> 1;
+      const parent = heap[parentIndex];
+      if (parent.due <= item.due) break;
+      heap[index] = parent;
+      parent.slot = index;
+      index = parentIndex;
+    }
+    heap[index] = item;
+    item.slot = index;
+  }
+
+  #siftDown(index: number): void {
+    const heap = this.#heap;
+    const length = heap.length;
+    const item = heap[index];
+    while (true) {
+      let child = 2 * index + 1;
+      if (child >= length) break;
+      if (child + 1 < length && heap[child + 1].due < heap[child].due) child++;
+      if (heap[child].due >= item.due) break;
+      heap[index] = heap[child];
+      heap[index].slot = index;
+      index = child;
+    }
+    heap[index] = item;
+    item.slot = index;
+  }
+}
+
+/**
+ * Resolves `true` once `performance.now()` reaches `deadline`, or `false` if
+ * `scheduler` closes first (nothing is left pending either way).
+ */
+export function waitUntil(scheduler: Scheduler, deadline: number): Promise<boolean> {
+  const { promise, resolve } = Promise.withResolvers<boolean>();
+  scheduler.add({
+    due: deadline,
+    slot: -1,
+    fire: () => {
       resolve(true);
-    };
-    signal.addEventListener("abort", onAbort, { once: true });
-    check();
+      return false;
+    },
+    abort: () => resolve(false),
   });
+  return promise;
 }
 
 /** What a paced stream writes and when. Chunks are built lazily, when due. */
 export interface PacedPlan {
   /** Written as soon as the stream opens, unpaced (e.g. the chat role chunk). */
   readonly initial: Uint8Array | undefined;
-  /** Number of paced chunks. */
+  /** Number of paced chunks; at least 1. */
   readonly count: number;
   /** Absolute `performance.now()` time at which chunk `index` is due. */
   dueAt(index: number): number;
   /** Bytes of chunk `index`. */
   chunk(index: number): Uint8Array;
+  /** Tokens carried by chunk `index`. */
+  tokens(index: number): number;
   /** Written right after the last chunk (usage chunk and `[DONE]`), then the stream closes. */
   trailer(): Uint8Array;
 }
 
 /**
- * A response body that writes `plan`'s chunks at their deadlines.
- *
- * When `signal` aborts (the server is closing) the pending timer is cleared
- * and the stream errors, so the client sees a truncated response rather than
- * one that looks complete. Cancellation by the reader (Deno cancels the body
- * when the client disconnects) also clears the timer.
- * `onSettled` runs exactly once, when the stream stops for any reason.
+ * Where a paced stream notes when it wrote what: parallel arrays, one entry per
+ * paced chunk, kept as plain numbers so that long runs stay compact.
  */
-export function pacedStream(
-  plan: PacedPlan,
-  signal: AbortSignal,
-  onSettled: () => void = () => {},
-): ReadableStream<Uint8Array> {
-  let controller: ReadableStreamDefaultController<Uint8Array>;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  let next = 0;
-  let stopped = false;
+export interface WriteLog {
+  /** `performance.now()` right after each paced chunk was enqueued. */
+  readonly writes: number[];
+  /** Tokens carried by each of those chunks. */
+  readonly tokens: number[];
+  /** `performance.now()` when the stream closed, errored or was cancelled; `null` until then. */
+  end: number | null;
+}
 
-  const stop = () => {
-    if (stopped) return;
-    stopped = true;
-    clearTimeout(timer);
-    signal.removeEventListener("abort", onAbort);
-    onSettled();
-  };
-  const onAbort = () => {
-    if (stopped) return;
-    stop();
+/**
+ * One streamed response: writes `plan`'s chunks at their deadlines through
+ * `scheduler`, noting each write in `log` when one is given.
+ *
+ * When the scheduler closes (the server is shutting down) the body errors, so
+ * the client sees a truncated response rather than one that looks complete.
+ * Cancellation by the reader (Deno cancels the body when the client
+ * disconnects) unschedules it.
+ */
+class PacedStream implements Timed {
+  due: number;
+  slot = -1;
+  readonly body: ReadableStream<Uint8Array>;
+  readonly #plan: PacedPlan;
+  readonly #scheduler: Scheduler;
+  readonly #log: WriteLog | undefined;
+  #controller!: ReadableStreamDefaultController<Uint8Array>;
+  #next = 0;
+  #done = false;
+
+  constructor(plan: PacedPlan, scheduler: Scheduler, log: WriteLog | undefined) {
+    this.#plan = plan;
+    this.#scheduler = scheduler;
+    this.#log = log;
+    this.due = plan.dueAt(0);
+    this.body = new ReadableStream<Uint8Array>({
+      start: (controller) => {
+        this.#controller = controller;
+        if (plan.initial) controller.enqueue(plan.initial);
+        scheduler.add(this);
+      },
+      cancel: () => {
+        this.#finish();
+        this.#scheduler.remove(this);
+      },
+    });
+  }
+
+  fire(): boolean {
+    const plan = this.#plan;
+    const index = this.#next++;
     try {
-      controller.error(signal.reason);
+      this.#controller.enqueue(plan.chunk(index));
+    } catch {
+      // The body can no longer take bytes (it was errored or cancelled in a
+      // way that did not reach cancel()); a throw here would escape the timer
+      // callback and end the process, so the stream just stops.
+      this.#finish();
+      return false;
+    }
+    const log = this.#log;
+    if (log) {
+      log.writes.push(performance.now());
+      log.tokens.push(plan.tokens(index));
+    }
+    if (this.#next < plan.count) {
+      this.due = plan.dueAt(this.#next);
+      return true;
+    }
+    this.#controller.enqueue(plan.trailer());
+    this.#controller.close();
+    this.#finish();
+    return false;
+  }
+
+  abort(reason: unknown): void {
+    if (this.#done) return;
+    this.#finish();
+    try {
+      this.#controller.error(reason);
     } catch {
       // The body was already cancelled by the reader; nothing left to end.
     }
-  };
-  const pump = () => {
-    timer = undefined;
-    const now = performance.now();
-    while (next < plan.count) {
-      const wait = plan.dueAt(next) - now;
-      if (wait > EARLY_SLACK_MS) {
-        timer = setTimeout(pump, wait);
-        return;
-      }
-      // Chunks already overdue (the event loop was busy) go out back to back
-      // rather than shifting the rest of the schedule.
-      controller.enqueue(plan.chunk(next++));
-    }
-    controller.enqueue(plan.trailer());
-    stop();
-    controller.close();
-  };
+  }
 
-  return new ReadableStream<Uint8Array>({
-    start(c) {
-      controller = c;
-      if (signal.aborted) {
-        stop();
-        c.error(signal.reason);
-        return;
-      }
-      signal.addEventListener("abort", onAbort, { once: true });
-      if (plan.initial) c.enqueue(plan.initial);
-      pump();
-    },
-    cancel() {
-      stop();
-    },
-  });
+  #finish(): void {
+    if (this.#done) return;
+    this.#done = true;
+    if (this.#log) this.#log.end = performance.now();
+  }
+}
+
+/**
+ * A response body that writes `plan`'s chunks at their deadlines, noting each
+ * write in `log` when one is given. See {@linkcode Scheduler} for the timing
+ * guarantees; chunks already overdue (the event loop was busy) go out back to
+ * back rather than shifting the rest of the schedule.
+ */
+export function pacedStream(
+  plan: PacedPlan,
+  scheduler: Scheduler,
+  log?: WriteLog,
+): ReadableStream<Uint8Array> {
+  return new PacedStream(plan, scheduler, log).body;
 }

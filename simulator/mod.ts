@@ -5,7 +5,9 @@
  * timings are known.
  *
  * Endpoints: `GET /health`, `GET /v1/models`, `POST /v1/completions`,
- * `POST /v1/chat/completions` (streaming and not).
+ * `POST /v1/chat/completions` (streaming and not), and with `record: true`
+ * `GET /mib/record` / `DELETE /mib/record` (the server's write times, for
+ * checking a client's own timings; see {@linkcode SimulatorHandle.record}).
  *
  * @example
  * ```ts
@@ -19,4 +21,10 @@
  * @module
  */
 
-export { type SimulatorHandle, type SimulatorOptions, startSimulator } from "./server.ts";
+export {
+  type RecordedRequest,
+  type SimulatorHandle,
+  type SimulatorOptions,
+  type SimulatorRecord,
+  startSimulator,
+} from "./server.ts";

@@ -23,8 +23,17 @@ import {
   type ResponseIdentity,
   usageOf,
 } from "./_openai.ts";
-import { type PacedPlan, pacedStream, waitUntil } from "./_pacing.ts";
+import { type PacedPlan, pacedStream, Scheduler, waitUntil } from "./_pacing.ts";
+import {
+  recordBody,
+  type RequestLog,
+  requestLog,
+  type SimulatorRecord,
+  snapshot,
+} from "./_record.ts";
 import { loadTokenCounter, type TokenCounter } from "./_tokenizer.ts";
+
+export type { RecordedRequest, SimulatorRecord } from "./_record.ts";
 
 /** Settings of {@linkcode startSimulator}; every field is optional. */
 export interface SimulatorOptions {
@@ -56,6 +65,14 @@ export interface SimulatorOptions {
   signal?: AbortSignal;
   /** Suppress the "listening" line on stderr. Default `true`. */
   quiet?: boolean;
+  /**
+   * Record when each generation request arrived and when each of its token
+   * chunks was written, for comparison with a client's own timings: see
+   * {@linkcode SimulatorHandle.record}, also served as `GET /mib/record`
+   * (`DELETE /mib/record` clears it). Memory grows with every chunk written
+   * until the record is cleared. Default `false`.
+   */
+  record?: boolean;
 }
 
 /** A running simulator. */
@@ -72,7 +89,21 @@ export interface SimulatorHandle {
    * call more than once.
    */
   close(): Promise<void>;
+  /**
+   * A copy of the write record: every generation request since the start or
+   * the last {@linkcode SimulatorHandle.clearRecord}, in arrival order, with
+   * in-progress ones as they stand. Empty unless started with `record: true`.
+   */
+  record(): SimulatorRecord;
+  /**
+   * Forgets everything recorded so far, including requests still in progress
+   * (their later writes are not recorded either).
+   */
+  clearRecord(): void;
 }
+
+/** Where the write record is served when recording. */
+const RECORD_PATH = "/mib/record";
 
 /**
  * Context length used only to bound a chat request that sets no token limit:
@@ -95,6 +126,7 @@ function resolveOptions(options: SimulatorOptions): ResolvedOptions {
     tokensPerChunk: options.tokensPerChunk ?? 1,
     roleChunk: options.roleChunk ?? true,
     quiet: options.quiet ?? true,
+    record: options.record ?? false,
   };
   const { port, ttftMs, tpotMs, naturalLen, tokensPerChunk, model } = resolved;
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
@@ -120,7 +152,8 @@ function resolveOptions(options: SimulatorOptions): ResolvedOptions {
  * Token `i` (0-based) of a response is written at
  * `arrival + ttftMs + i * tpotMs`, where `arrival` is when the request
  * handler started; a chunk of several tokens goes out when its last token is
- * due. Non-streaming requests answer at the last token's time.
+ * due. Non-streaming requests answer at the last token's time. A request's
+ * `x-request-id` header is echoed on its response, as vLLM does.
  *
  * @example
  * ```ts
@@ -147,7 +180,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     const o = simulator.options;
     console.error(
       `mib simulator listening on ${simulator.url} (model ${o.model}, ttft ${o.ttftMs} ms, ` +
-        `tpot ${o.tpotMs} ms, natural length ${o.naturalLen}, ${o.tokensPerChunk} token(s)/chunk)`,
+        `tpot ${o.tpotMs} ms, natural length ${o.naturalLen}, ${o.tokensPerChunk} token(s)/chunk` +
+        `${o.record ? `, recording at ${RECORD_PATH}` : ""})`,
     );
   }
   return simulator;
@@ -160,8 +194,19 @@ class Simulator implements SimulatorHandle {
   readonly options: ResolvedOptions;
   readonly #countTokens: TokenCounter;
   readonly #server: Deno.HttpServer<Deno.NetAddr>;
-  /** Aborts every response still in progress when the server closes. */
-  readonly #inFlight = new Set<AbortController>();
+  /**
+   * Every pending deadline of every response, under one timer; closing it
+   * ends the responses still in progress.
+   *
+   * `request.signal` is deliberately not used: in Deno 2 merely reading it
+   * makes the process print a warning about its legacy abort-on-success
+   * behaviour. A client that disconnects from a stream is noticed through the
+   * body's cancellation instead; a non-streaming request has nothing to write,
+   * so its one pending deadline simply runs out (or is ended by `close()`).
+   */
+  readonly #scheduler = new Scheduler();
+  /** The write record, when recording; appended to in arrival order (nearly). */
+  #log: RequestLog[] = [];
   readonly #externalSignal: AbortSignal | undefined;
   readonly #created = Math.floor(Date.now() / 1000);
   #closing: Promise<void> | undefined;
@@ -189,13 +234,22 @@ class Simulator implements SimulatorHandle {
     return this.#closing;
   }
 
+  record(): SimulatorRecord {
+    return snapshot(this.#log);
+  }
+
+  clearRecord(): void {
+    // A new array rather than truncation: a GET still serializing the old one
+    // keeps its entries.
+    this.#log = [];
+  }
+
   async #shutdown(): Promise<void> {
     this.#externalSignal?.removeEventListener("abort", this.#onExternalAbort);
     // Graceful shutdown waits for in-flight responses; paced ones could run
-    // for minutes, so end them first.
-    const reason = new DOMException("The simulator was closed.", "AbortError");
-    for (const controller of this.#inFlight) controller.abort(reason);
-    this.#inFlight.clear();
+    // for minutes, so end them first. Requests still reading their body when
+    // this runs are ended as soon as they schedule anything.
+    this.#scheduler.close(new DOMException("The simulator was closed.", "AbortError"));
     await this.#server.shutdown();
   }
 
@@ -206,6 +260,14 @@ class Simulator implements SimulatorHandle {
   #handle = async (request: Request): Promise<Response> => {
     // The pacing schedule is anchored here, before the body is even read.
     const arrival = performance.now();
+    const response = await this.#route(request, arrival);
+    // vLLM's request-id middleware echoes the header on every response.
+    const requestId = request.headers.get("x-request-id");
+    if (requestId !== null) response.headers.set("x-request-id", requestId);
+    return response;
+  };
+
+  #route(request: Request, arrival: number): Promise<Response> | Response {
     const { pathname } = new URL(request.url);
     switch (pathname) {
       case "/health":
@@ -215,14 +277,27 @@ class Simulator implements SimulatorHandle {
           jsonResponse(modelList(this.options.model, this.#created));
       case "/v1/completions":
         return allow(request, ["POST"]) ??
-          await this.#generate(request, arrival, parseCompletionRequest);
+          this.#generate(request, arrival, parseCompletionRequest);
       case "/v1/chat/completions":
         return allow(request, ["POST"]) ??
-          await this.#generate(request, arrival, parseChatRequest);
+          this.#generate(request, arrival, parseChatRequest);
+      case RECORD_PATH:
+        if (!this.options.record) return httpError(404);
+        return allow(request, ["GET", "DELETE"]) ?? this.#serveRecord(request);
       default:
         return httpError(404);
     }
-  };
+  }
+
+  #serveRecord(request: Request): Response {
+    if (request.method === "DELETE") {
+      this.clearRecord();
+      return new Response(null, { status: 204 });
+    }
+    return new Response(recordBody(this.#log), {
+      headers: { "content-type": "application/json" },
+    });
+  }
 
   async #generate(
     request: Request,
@@ -254,11 +329,19 @@ class Simulator implements SimulatorHandle {
       created: Math.floor(Date.now() / 1000),
       model: this.options.model,
     };
+    let log: RequestLog | undefined;
+    if (this.options.record) {
+      log = requestLog(
+        request.headers.get("x-request-id") ?? identity.id,
+        parsed.endpoint,
+        arrival,
+      );
+      this.#log.push(log);
+    }
 
-    const scope = this.#scope();
     if (parsed.stream) {
       const plan = this.#plan(parsed, identity, arrival, tokens, finish, promptTokens);
-      const body = pacedStream(plan, scope.signal, scope.dispose);
+      const body = pacedStream(plan, this.#scheduler, log);
       return new Response(body, {
         // What vLLM (Starlette) sends for a StreamingResponse of this media type.
         headers: { "content-type": "text/event-stream; charset=utf-8" },
@@ -266,8 +349,15 @@ class Simulator implements SimulatorHandle {
     }
 
     const lastTokenAt = arrival + this.options.ttftMs + (tokens - 1) * this.options.tpotMs;
-    const reached = await waitUntil(lastTokenAt, scope.signal);
-    scope.dispose();
+    const reached = await waitUntil(this.#scheduler, lastTokenAt);
+    if (log) {
+      const now = performance.now();
+      if (reached) {
+        log.writes.push(now);
+        log.tokens.push(tokens);
+      }
+      log.end = now;
+    }
     if (!reached) {
       // The server is closing; the connection is about to go away.
       return errorResponse(503, "ServiceUnavailableError", "The request was aborted.");
@@ -286,49 +376,84 @@ class Simulator implements SimulatorHandle {
     finish: FinishReason,
     promptTokens: number,
   ): PacedPlan {
-    const { ttftMs, tpotMs, tokensPerChunk, roleChunk } = this.options;
     const mode: ChunkUsage = parsed.continuousUsage
       ? "cumulative"
       : parsed.includeUsage
       ? "null"
       : "omit";
     const encoder = new ChunkEncoder(parsed.endpoint, identity, mode, promptTokens);
-    const count = Math.ceil(tokens / tokensPerChunk);
-    return {
+    const { ttftMs, tpotMs, tokensPerChunk, roleChunk } = this.options;
+    return new StreamPlan(encoder, {
       initial: parsed.endpoint === "chat" && roleChunk ? encoder.roleChunk() : undefined,
-      count,
-      dueAt: (index) => {
-        const lastToken = Math.min(tokens, (index + 1) * tokensPerChunk) - 1;
-        return arrival + ttftMs + lastToken * tpotMs;
-      },
-      chunk: (index) => {
-        const start = index * tokensPerChunk;
-        const size = Math.min(tokensPerChunk, tokens - start);
-        return encoder.tokenChunk(start, size, index === count - 1 ? finish : null);
-      },
-      trailer: () => encoder.closing(parsed.includeUsage ? tokens : undefined),
-    };
+      firstDue: arrival + ttftMs,
+      tpotMs,
+      tokens,
+      tokensPerChunk,
+      finish,
+      usageTokens: parsed.includeUsage ? tokens : undefined,
+    });
+  }
+}
+
+/**
+ * The chunks of one streamed response. A class rather than an object of
+ * closures so that the scheduler's calls into it, made once per chunk, stay
+ * monomorphic across thousands of streams.
+ */
+class StreamPlan implements PacedPlan {
+  readonly initial: Uint8Array | undefined;
+  readonly count: number;
+  readonly #encoder: ChunkEncoder;
+  readonly #firstDue: number;
+  readonly #tpotMs: number;
+  readonly #tokens: number;
+  readonly #perChunk: number;
+  readonly #finish: FinishReason;
+  readonly #usageTokens: number | undefined;
+
+  constructor(encoder: ChunkEncoder, settings: {
+    initial: Uint8Array | undefined;
+    /** When token 0 is due: arrival + TTFT. */
+    firstDue: number;
+    tpotMs: number;
+    tokens: number;
+    tokensPerChunk: number;
+    finish: FinishReason;
+    /** `completion_tokens` of the final usage chunk; `undefined` for none. */
+    usageTokens: number | undefined;
+  }) {
+    this.#encoder = encoder;
+    this.initial = settings.initial;
+    this.#firstDue = settings.firstDue;
+    this.#tpotMs = settings.tpotMs;
+    this.#tokens = settings.tokens;
+    this.#perChunk = settings.tokensPerChunk;
+    this.#finish = settings.finish;
+    this.#usageTokens = settings.usageTokens;
+    this.count = Math.ceil(settings.tokens / settings.tokensPerChunk);
   }
 
-  /**
-   * A signal that aborts when the server closes, registered with the server
-   * until `dispose` is called.
-   *
-   * `request.signal` is deliberately not used: in Deno 2 merely reading it
-   * makes the process print a warning about its legacy abort-on-success
-   * behaviour. A client that disconnects from a stream is noticed through the
-   * body's cancellation instead; a non-streaming request has nothing to write,
-   * so its one pending timer simply runs out (or is aborted by `close()`).
-   */
-  #scope(): { signal: AbortSignal; dispose: () => void } {
-    const controller = new AbortController();
-    this.#inFlight.add(controller);
-    return {
-      signal: controller.signal,
-      dispose: () => {
-        this.#inFlight.delete(controller);
-      },
-    };
+  /** A chunk is due when its last token is. */
+  dueAt(index: number): number {
+    const lastToken = Math.min(this.#tokens, (index + 1) * this.#perChunk) - 1;
+    return this.#firstDue + lastToken * this.#tpotMs;
+  }
+
+  chunk(index: number): Uint8Array {
+    const start = index * this.#perChunk;
+    return this.#encoder.tokenChunk(
+      start,
+      this.tokens(index),
+      index === this.count - 1 ? this.#finish : null,
+    );
+  }
+
+  tokens(index: number): number {
+    return Math.min(this.#perChunk, this.#tokens - index * this.#perChunk);
+  }
+
+  trailer(): Uint8Array {
+    return this.#encoder.closing(this.#usageTokens);
   }
 }
 

@@ -142,6 +142,7 @@ Deno.test("startSimulator resolves its options and rejects bad ones", async () =
       tokensPerChunk: 1,
       roleChunk: true,
       quiet: true,
+      record: false,
     });
     return Promise.resolve();
   });

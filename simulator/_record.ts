@@ -1,0 +1,117 @@
+/**
+ * The write record of a simulator started with `record: true`: for each
+ * generation request, when it arrived and when each of its token chunks was
+ * handed to the response stream, all on the server's `performance.now()`
+ * clock. A benchmark client compares its own arrival stamps against it.
+ *
+ * @module
+ */
+
+import type { Endpoint } from "./_openai.ts";
+import type { WriteLog } from "./_pacing.ts";
+
+/**
+ * One generation request as the simulator served it. Times are the server's
+ * `performance.now()` in milliseconds (add {@linkcode SimulatorRecord.timeOrigin}
+ * for Unix epoch milliseconds); only differences between them are meant to be
+ * compared with a client's clock.
+ */
+export interface RecordedRequest {
+  /** The request's `x-request-id` header when it had one, else the response id (`cmpl-…`). */
+  readonly id: string;
+  /** Which endpoint served it. */
+  readonly endpoint: Endpoint;
+  /** When the request handler started: the anchor of the pacing schedule. */
+  readonly arrival: number;
+  /**
+   * When each token chunk was enqueued into the response stream, one entry per
+   * chunk (the chat role chunk and the usage/`[DONE]` trailer are not counted).
+   * A non-streaming request has one entry: when its whole body was built.
+   */
+  readonly writes: readonly number[];
+  /** Tokens carried by each of those chunks; their sum is `completion_tokens`. */
+  readonly tokens: readonly number[];
+  /**
+   * When the response stream closed, or was cut short by a client disconnect
+   * or the server closing; `null` while it is still in progress.
+   */
+  readonly end: number | null;
+}
+
+/** Everything recorded since the server started or the record was last cleared. */
+export interface SimulatorRecord {
+  /** The server's `performance.timeOrigin` (Unix epoch milliseconds of its clock's zero). */
+  readonly timeOrigin: number;
+  /** Finished and in-progress generation requests, in arrival order. */
+  readonly requests: readonly RecordedRequest[];
+}
+
+/** A record entry as the server fills it in; its JSON is the wire form. */
+export interface RequestLog extends WriteLog {
+  readonly id: string;
+  readonly endpoint: Endpoint;
+  readonly arrival: number;
+}
+
+/** A fresh entry; the property order is the order of the JSON members. */
+export function requestLog(id: string, endpoint: Endpoint, arrival: number): RequestLog {
+  return { id, endpoint, arrival, writes: [], tokens: [], end: null };
+}
+
+/**
+ * Entries in arrival order. They are appended once a request's body has been
+ * read, which can finish out of arrival order, so they are sorted here (a
+ * stable sort of an almost sorted list, cheap).
+ */
+function byArrival(logs: readonly RequestLog[]): RequestLog[] {
+  return logs.toSorted((a, b) => a.arrival - b.arrival);
+}
+
+/** A copy of the record that later writes do not change. */
+export function snapshot(logs: readonly RequestLog[]): SimulatorRecord {
+  return {
+    timeOrigin: performance.timeOrigin,
+    requests: byArrival(logs).map((log) => ({
+      id: log.id,
+      endpoint: log.endpoint,
+      arrival: log.arrival,
+      writes: log.writes.slice(),
+      tokens: log.tokens.slice(),
+      end: log.end,
+    })),
+  };
+}
+
+/** Entries serialized per pull of the response body. */
+const ENTRIES_PER_PULL = 64;
+
+/**
+ * The record as a JSON response body, serialized a few entries at a time as
+ * the client reads. A long run can hold millions of write times: one
+ * `JSON.stringify` of all of it would build a string of hundreds of megabytes
+ * and stall the event loop, and so the pacing of streams still in flight.
+ * Entries still in progress are serialized as they stand when reached.
+ */
+export function recordBody(logs: readonly RequestLog[]): ReadableStream<Uint8Array> {
+  const encoder = new TextEncoder();
+  const entries = byArrival(logs);
+  let next = 0;
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      controller.enqueue(
+        encoder.encode(`{"timeOrigin":${JSON.stringify(performance.timeOrigin)},"requests":[`),
+      );
+    },
+    pull(controller) {
+      const end = Math.min(entries.length, next + ENTRIES_PER_PULL);
+      let text = "";
+      for (; next < end; next++) text += (next > 0 ? "," : "") + JSON.stringify(entries[next]);
+      if (next === entries.length) {
+        controller.enqueue(encoder.encode(text + "]}"));
+        controller.close();
+      } else {
+        controller.enqueue(encoder.encode(text));
+      }
+    },
+  });
+}
