@@ -3,18 +3,16 @@
  *
  * @module
  */
-import cliProgress from "cli-progress";
 import { dirname } from "node:path";
-import process from "node:process";
 import { getBackend } from "../backends/mod.ts";
-import { loadTokenizer } from "../datasets/tokenizer.ts";
+import { DEFAULT_TOKENIZER, isTiktokenEncoding } from "../datasets/_encodings.ts";
+import type { Tokenizer } from "../datasets/tokenizer.ts";
 import { UsageError } from "../errors.ts";
 import { toSeedRecords } from "../metrics/seed_output.ts";
 import { summarize, type Summary } from "../metrics/summary.ts";
 import { planRandomRun } from "../runner/plan.ts";
 import { runBenchmark, type RunResult } from "../runner/run.ts";
 import type { BenchConfig } from "./resolve.ts";
-import { formatSummary } from "./summary_table.ts";
 
 /** What a finished benchmark hands back to its caller. */
 export interface BenchOutcome {
@@ -62,6 +60,41 @@ export async function resolveModel(
   }
 }
 
+/**
+ * The tiktoken encoding `--tokenizer` names, or a {@linkcode UsageError}.
+ * Encoding names are checked without loading js-tiktoken; model names and
+ * mistakes go to `resolveEncodingName`, imported only then.
+ */
+async function encodingOf(name: string = DEFAULT_TOKENIZER): Promise<string> {
+  if (isTiktokenEncoding(name)) return name;
+  const { resolveEncodingName } = await import("../datasets/tokenizer.ts");
+  return resolveEncodingName(name);
+}
+
+/**
+ * The tokenizer `encoding`, loaded on first use (building one takes a few
+ * hundred milliseconds, which a run that never counts a token should not pay).
+ */
+function lazyTokenizer(encoding: string): () => Promise<Tokenizer> {
+  let loading: Promise<Tokenizer> | undefined;
+  return () =>
+    loading ??= import("../datasets/tokenizer.ts").then(({ loadTokenizer }) =>
+      loadTokenizer(encoding)
+    );
+}
+
+/** A terminal progress bar; cli-progress is loaded only when one is shown. */
+async function progressBar() {
+  const [{ default: cliProgress }, { default: process }] = await Promise.all([
+    import("cli-progress"),
+    import("node:process"),
+  ]);
+  return new cliProgress.SingleBar(
+    { stream: process.stderr, etaBuffer: 50, hideCursor: true },
+    cliProgress.Presets.shades_classic,
+  );
+}
+
 /** Checks what the config asks for that this version cannot do yet. */
 async function checkSupported(config: BenchConfig): Promise<void> {
   if (config.datasetName !== "random") {
@@ -102,7 +135,8 @@ export async function benchCommand(
 ): Promise<BenchOutcome> {
   await checkSupported(config);
   const backend = getBackend(config.backend);
-  const tokenizer = await loadTokenizer(config.tokenizer);
+  const encoding = await encodingOf(config.tokenizer);
+  const tokenizer = lazyTokenizer(encoding);
   const model = config.model ?? await resolveModel(config.baseUrl, io.signal);
   if (model === undefined) {
     io.log(
@@ -116,37 +150,38 @@ export async function benchCommand(
     output: config.outputTokenDistribution,
     count: config.numOfReq,
     maxTime: config.maxTimeForReqs,
-    tokenizer,
+    // Only a text prefix needs the tokenizer to plan (to count the prefix);
+    // otherwise the shipped word pool of `encoding` fixes every length.
+    tokenizer: config.prefix?.kind === "text" ? await tokenizer() : encoding,
     prefix: config.prefix,
     shared: { model, bestOf: config.bestOf, useBeamSearch: config.useBeamSearch || undefined },
   });
   const url = config.baseUrl + (config.endpoint ?? backend.defaultEndpoint);
   const showBar = !config.disableTqdm && Deno.stderr.isTerminal();
-  const bar = showBar
-    ? new cliProgress.SingleBar(
-      { stream: process.stderr, etaBuffer: 50, hideCursor: true },
-      cliProgress.Presets.shades_classic,
-    )
-    : undefined;
+  const bar = showBar ? await progressBar() : undefined;
   bar?.start(requests.length, 0);
   const run = await runBenchmark({
     url,
     backend,
     requests,
-    countTokens: tokenizer.count,
+    // Called only after every request has finished: the tokenizer loads then,
+    // and only if the server left some output uncounted.
+    countTokens: async (text) => (await tokenizer()).count(text),
     transport: config.transport,
     onResult: bar ? () => bar.increment() : undefined,
     signal: io.signal,
   });
   bar?.stop();
   const summary = summarize(run.results, run.duration, run.eventLoopLag);
+  // Only needed now: loading it at start-up would delay the first request.
+  const { formatSummary } = await import("./summary_table.ts");
   if (config.outputFile !== undefined) {
     await Deno.writeTextFile(
       config.outputFile,
       JSON.stringify(toSeedRecords(run.results), null, 2) + "\n",
     );
   }
-  io.log(`mib: ${backend.name} ${url}  model=${model ?? "(none)"}  tokenizer=${tokenizer.name}`);
+  io.log(`mib: ${backend.name} ${url}  model=${model ?? "(none)"}  tokenizer=${encoding}`);
   io.log(formatSummary(summary));
   if (run.notSent > 0) io.log(`interrupted: ${run.notSent} planned request(s) were not sent`);
   if (config.outputFile !== undefined) io.log(`results: ${config.outputFile}`);

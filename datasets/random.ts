@@ -4,15 +4,20 @@
  *
  * Decoding random token ids and re-encoding the text changes its length (the
  * BPE merges differently across id boundaries). So prompts are built only from
- * words that are one token on their own and start with a space: the
- * tokenizer's pre-split cuts before every such word, so the count of the whole
- * prompt is the sum of its words. Every prompt is re-encoded once to prove it,
- * and adjusted a word at a time if a tokenizer ever disagrees.
+ * words that are one token on their own and start with a space (`" apple"`):
+ * every tiktoken pre-tokenizer cuts before each such word, so a prompt of k
+ * words has exactly k tokens. For the tiktoken encodings the words come from
+ * pools shipped with mib, and a prompt's length is known without loading a
+ * tokenizer. A prompt is re-encoded, and adjusted a word at a time if the
+ * count is off, only where additivity is not guaranteed: after a custom text
+ * prefix (which may merge with the first word), and under a tokenizer without
+ * a shipped pool (whose words are scanned from its vocabulary).
  *
  * @module
  */
 import { seededSource } from "../distributions/mod.ts";
 import type { Tokenizer } from "./tokenizer.ts";
+import { wordPoolOf } from "./_word_pool.ts";
 
 /** A prompt ready to send, with its real token count. */
 export interface Prompt {
@@ -30,8 +35,17 @@ export type PrefixOption =
 
 /** Options of {@linkcode randomPrompts}. */
 export interface RandomPromptOptions {
-  /** Tokenizer that defines the lengths. */
-  tokenizer: Tokenizer;
+  /**
+   * Tokenizer that defines the lengths: a loaded tokenizer, or the name of a
+   * tiktoken encoding (`cl100k_base`, … as resolved by `resolveEncodingName`),
+   * whose shipped word pool makes prompts of known length without loading
+   * it. A name is enough unless `prefix` is `text`: counting that text needs
+   * the loaded tokenizer. A loaded tokenizer whose `name` is a tiktoken
+   * encoding uses that encoding's shipped pool too; any other has its pool
+   * scanned from its vocabulary (once per tokenizer object) and every prompt
+   * re-encoded.
+   */
+  tokenizer: Tokenizer | string;
   /** One entry per prompt: the number of tokens after the prefix. */
   lengths: readonly number[];
   /** Seed of the run. */
@@ -40,38 +54,8 @@ export interface RandomPromptOptions {
   prefix?: PrefixOption;
 }
 
-const POOL_SIZE = 4096;
-const WORD = /^ [a-z]{2,}$/;
-
-/**
- * Words (token ids) that are exactly one token when encoded alone, chosen by
- * seeded rejection sampling over the vocabulary so the pool is diverse without
- * scanning the whole vocabulary.
- */
-function wordPool(tokenizer: Tokenizer, seed: number): string[] {
-  const next = seededSource(seed, "random-dataset-vocab");
-  const seen = new Set<number>();
-  const pool: string[] = [];
-  const maxTries = tokenizer.vocabSize * 4;
-  for (let tries = 0; pool.length < POOL_SIZE && tries < maxTries; tries++) {
-    const id = Math.floor(next() * tokenizer.vocabSize);
-    if (seen.has(id)) continue;
-    seen.add(id);
-    let word: string;
-    try {
-      word = tokenizer.decode([id]);
-    } catch {
-      continue;
-    }
-    if (!WORD.test(word)) continue;
-    const ids = tokenizer.encode(word);
-    if (ids.length === 1 && ids[0] === id) pool.push(word);
-  }
-  if (pool.length < 16) {
-    throw new Error(`tokenizer ${tokenizer.name} has too few plain single-token words`);
-  }
-  return pool;
-}
+/** Words drawn before a prompt gives up adjusting its length. */
+const MAX_ADJUST_STEPS = 64;
 
 function words(pool: readonly string[], next: () => number, n: number): string[] {
   const out = new Array<string>(n);
@@ -81,35 +65,55 @@ function words(pool: readonly string[], next: () => number, n: number): string[]
 
 /**
  * Builds one prompt per entry of `lengths`. The body after the prefix has
- * exactly `lengths[i]` tokens; `promptLen` is the measured count of the whole
- * text (prefix included), so it is true even where a custom prefix merges with
- * the body.
+ * exactly `lengths[i]` tokens; `promptLen` is the count of the whole text
+ * (prefix included): by construction where the words are additive, else
+ * measured, so it is true even where a custom prefix merges with the body.
+ *
+ * @throws {Error} when `tokenizer` is a name without a shipped word pool, or
+ *   a name while `prefix` is `text`.
  *
  * @example
  * ```ts
- * const tokenizer = await loadTokenizer();
- * const [p] = randomPrompts({ tokenizer, lengths: [128], seed: 0 });
- * tokenizer.count(p.text) === p.promptLen; // true, and p.promptLen === 128
+ * const [p] = randomPrompts({ tokenizer: "cl100k_base", lengths: [128], seed: 0 });
+ * p.promptLen; // 128
+ * (await loadTokenizer("cl100k_base")).count(p.text); // 128 as well
  * ```
  */
 export function randomPrompts(options: RandomPromptOptions): Prompt[] {
   const { tokenizer, lengths, seed } = options;
   const prefix = options.prefix ?? { kind: "none" };
-  const pool = wordPool(tokenizer, seed);
+  const pool = wordPoolOf(tokenizer);
   const next = seededSource(seed, "random-dataset-prompts");
+  if (prefix.kind !== "text" && pool.shipped) {
+    // Additive by construction: no tokenizer needed.
+    const prefixText = prefix.kind === "tokens"
+      ? words(pool.words, seededSource(seed, "random-dataset-prefix"), prefix.len).join("")
+      : "";
+    const prefixLen = prefix.kind === "tokens" ? prefix.len : 0;
+    return lengths.map((len) => ({
+      text: prefixText + words(pool.words, next, len).join(""),
+      promptLen: prefixLen + len,
+    }));
+  }
+  if (typeof tokenizer === "string") {
+    throw new Error(
+      `a text prefix needs the loaded tokenizer to count it; pass the tokenizer, not "${tokenizer}"`,
+    );
+  }
   let prefixText = "";
   if (prefix.kind === "text") prefixText = prefix.text;
   if (prefix.kind === "tokens") {
-    prefixText = words(pool, seededSource(seed, "random-dataset-prefix"), prefix.len).join("");
+    prefixText = words(pool.words, seededSource(seed, "random-dataset-prefix"), prefix.len)
+      .join("");
   }
   const prefixLen = prefixText === "" ? 0 : tokenizer.count(prefixText);
   return lengths.map((len) => {
-    const body = words(pool, next, len);
+    const body = words(pool.words, next, len);
     let text = prefixText + body.join("");
     let promptLen = tokenizer.count(text);
     // Adjust a word at a time where a prefix or tokenizer breaks additivity.
-    for (let step = 0; promptLen - prefixLen !== len && step < 64; step++) {
-      if (promptLen - prefixLen < len) body.push(...words(pool, next, 1));
+    for (let step = 0; promptLen - prefixLen !== len && step < MAX_ADJUST_STEPS; step++) {
+      if (promptLen - prefixLen < len) body.push(...words(pool.words, next, 1));
       else if (body.length > 1) body.pop();
       else break;
       text = prefixText + body.join("");

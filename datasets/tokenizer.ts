@@ -9,6 +9,9 @@
  */
 import { getEncodingNameForModel, Tiktoken, type TiktokenBPE } from "js-tiktoken/lite";
 import { UsageError } from "../errors.ts";
+import { DEFAULT_TOKENIZER, type TiktokenEncodingName } from "./_encodings.ts";
+
+export { DEFAULT_TOKENIZER };
 
 /** A tokenizer as the benchmark needs it: ids in, text out, and counts. */
 export interface Tokenizer {
@@ -25,7 +28,7 @@ export interface Tokenizer {
 }
 
 /** The tiktoken encodings mib can load, each a lazy import so only one is parsed. */
-const ENCODINGS: Record<string, () => Promise<{ default: TiktokenBPE }>> = {
+const ENCODINGS: Record<TiktokenEncodingName, () => Promise<{ default: TiktokenBPE }>> = {
   cl100k_base: () => import("js-tiktoken/ranks/cl100k_base"),
   o200k_base: () => import("js-tiktoken/ranks/o200k_base"),
   p50k_base: () => import("js-tiktoken/ranks/p50k_base"),
@@ -33,9 +36,6 @@ const ENCODINGS: Record<string, () => Promise<{ default: TiktokenBPE }>> = {
   r50k_base: () => import("js-tiktoken/ranks/r50k_base"),
   gpt2: () => import("js-tiktoken/ranks/gpt2"),
 };
-
-/** The default tokenizer when `--tokenizer` is not given. */
-export const DEFAULT_TOKENIZER = "cl100k_base";
 
 /** Names of the tiktoken encodings accepted by {@linkcode loadTokenizer}. */
 export const TIKTOKEN_ENCODINGS: readonly string[] = Object.keys(ENCODINGS);
@@ -45,7 +45,7 @@ export const TIKTOKEN_ENCODINGS: readonly string[] = Object.keys(ENCODINGS);
  * name, or throws a {@linkcode UsageError} on `--tokenizer`.
  */
 export function resolveEncodingName(name: string): string {
-  if (name in ENCODINGS) return name;
+  if (Object.hasOwn(ENCODINGS, name)) return name;
   try {
     // getEncodingNameForModel throws for names it does not know.
     return getEncodingNameForModel(name as Parameters<typeof getEncodingNameForModel>[0]);
@@ -78,7 +78,7 @@ export function resolveEncodingName(name: string): string {
  */
 export async function loadTokenizer(name: string = DEFAULT_TOKENIZER): Promise<Tokenizer> {
   const encoding = resolveEncodingName(name);
-  const ranks = (await ENCODINGS[encoding]()).default;
+  const ranks = (await ENCODINGS[encoding as TiktokenEncodingName]()).default;
   const tiktoken = new Tiktoken(ranks);
   // Special tokens sit above the regular vocabulary in every tiktoken encoding.
   const vocabSize = Math.min(...Object.values(ranks.special_tokens));

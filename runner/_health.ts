@@ -14,7 +14,7 @@ const PROBE_EVERY_MS = 10;
 
 /** Collects event-loop lag samples until stopped. */
 export interface LoopMonitor {
-  /** Stops probing and returns the samples, ms. */
+  /** Stops probing (once; later calls change nothing) and returns the samples, ms. */
   stop(): number[];
 }
 
@@ -36,10 +36,12 @@ export function monitorEventLoop(): LoopMonitor {
   timer = setTimeout(probe, PROBE_EVERY_MS);
   return {
     stop() {
-      stopped = true;
-      clearTimeout(timer);
-      channel.port1.close();
-      channel.port2.close();
+      if (!stopped) {
+        stopped = true;
+        clearTimeout(timer);
+        channel.port1.close();
+        channel.port2.close();
+      }
       return samples;
     },
   };

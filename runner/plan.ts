@@ -4,8 +4,7 @@
  * @module
  */
 import type { GenerationRequest } from "../backends/types.ts";
-import { type PrefixOption, randomPrompts } from "../datasets/random.ts";
-import type { Tokenizer } from "../datasets/tokenizer.ts";
+import { type PrefixOption, type RandomPromptOptions, randomPrompts } from "../datasets/random.ts";
 import {
   arrivalOffsets,
   type ArrivalSpec,
@@ -28,8 +27,12 @@ export interface PlanOptions {
   count?: number;
   /** Sending window, seconds (exclusive with `count`). */
   maxTime?: number;
-  /** Tokenizer that defines prompt lengths. */
-  tokenizer: Tokenizer;
+  /**
+   * Tokenizer that defines prompt lengths: a loaded one, or the name of a
+   * tiktoken encoding, which is enough unless `prefix` is `text` (see
+   * {@linkcode RandomPromptOptions.tokenizer}).
+   */
+  tokenizer: RandomPromptOptions["tokenizer"];
   /** Prefix before every prompt. */
   prefix?: PrefixOption;
   /** Request fields shared by every request (model, best_of, …). */
@@ -43,7 +46,7 @@ export interface PlanOptions {
  * @example
  * ```ts
  * const plan = planRandomRun({
- *   seed: 0, tokenizer, count: 10,
+ *   seed: 0, tokenizer: "cl100k_base", count: 10,
  *   arrival: { kind: "poisson", rate: 5 },
  *   input: { kind: "constant", value: 128 },
  *   output: { kind: "constant", value: 64 },

@@ -1,0 +1,340 @@
+/**
+ * `deno task bench`: is the client ever the bottleneck?
+ *
+ * The simulator runs in its own process in recording mode: it notes when each
+ * request arrived and when it wrote each token chunk. Each client run is its
+ * own process too (scripts/_bench_client.ts), measuring its CPU and memory.
+ * Comparing the two records gives the client's timing error:
+ *
+ * - token-time error: each chunk's arrival offset from the request's first
+ *   chunk (client) minus the same offset of its write (server), in ms;
+ * - TTFT excess: client TTFT minus the server's arrival → first write;
+ * - schedule lag: actual minus planned send offset; achieved vs asked rate;
+ * - CPU per token: client process CPU during the run / output tokens;
+ * - memory per stream: (peak RSS during the run − RSS before) / streams;
+ * - startup: spawning `mib` → its first request arriving at the server.
+ *
+ * Usage: deno task bench [--runs N] [--only a,b] [--out FILE]
+ *
+ * @module
+ */
+import Table from "cli-table3";
+import type { ClientReport, ClientScenario } from "./_bench_client.ts";
+import { describeSample } from "../mod.ts";
+import type { TransportName } from "../runner/transport.ts";
+
+const ROOT = new URL("..", import.meta.url).pathname;
+const MAIN = `${ROOT}main.ts`;
+const CLIENT = `${ROOT}scripts/_bench_client.ts`;
+
+/** The simulator's record (GET /mib/record). */
+interface ServerRecord {
+  timeOrigin: number;
+  requests: { id: string; arrival: number; writes: number[]; tokens: number[]; end?: number }[];
+}
+
+interface Server {
+  url: string;
+  record(): Promise<ServerRecord>;
+  clear(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Starts `mib serve --record` on a free port in its own process. */
+async function startServer(ttftMs: number, tpotMs: number): Promise<Server> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      MAIN,
+      "serve",
+      "--port",
+      "0",
+      "--record",
+      "--ttft-ms",
+      `${ttftMs}`,
+      "--tpot-ms",
+      `${tpotMs}`,
+    ],
+    stdout: "piped",
+    stderr: "inherit",
+  }).spawn();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let seen = "";
+  let url: string | undefined;
+  while (url === undefined) {
+    const { done, value } = await reader.read();
+    if (done) throw new Error(`the simulator exited before listening: ${seen}`);
+    seen += value;
+    url = /listening on (http:\/\/\S+)/.exec(seen)?.[1];
+  }
+  // Keep draining its stdout so it never blocks on a full pipe.
+  (async () => {
+    while (!(await reader.read()).done) { /* drain */ }
+  })().catch(() => {});
+  return {
+    url,
+    record: async () => await (await fetch(`${url}/mib/record`)).json(),
+    clear: async () => void (await fetch(`${url}/mib/record`, { method: "DELETE" })).body?.cancel(),
+    stop: async () => {
+      child.kill("SIGTERM");
+      await child.status;
+    },
+  };
+}
+
+async function runClient(scenario: ClientScenario): Promise<ClientReport> {
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "--v8-flags=--expose-gc", CLIENT, JSON.stringify(scenario)],
+    stdout: "piped",
+    stderr: "inherit",
+  }).output();
+  if (!output.success) throw new Error(`client failed (${output.code})`);
+  return JSON.parse(new TextDecoder().decode(output.stdout));
+}
+
+/** The figures of one run, each compared with its target. */
+type Figures = Record<string, number>;
+
+const p = (values: number[], q: "median" | "p99" | "max") => {
+  const stats = describeSample(values);
+  return stats === undefined ? NaN : stats[q];
+};
+
+/** Compares a client report with the server's record of the same requests. */
+function analyse(report: ClientReport, record: ServerRecord, prefix: string): Figures {
+  const byId = new Map(record.requests.map((r) => [r.id, r]));
+  const tokenErrors: number[] = [];
+  const ttftExcess: number[] = [];
+  let outputTokens = 0;
+  let failed = 0;
+  for (const r of report.results) {
+    if (!r.success) {
+      failed++;
+      continue;
+    }
+    outputTokens += r.outputLen;
+    const server = byId.get(`${prefix}${r.index}`);
+    if (!server || server.writes.length === 0 || r.ttft === null) continue;
+    ttftExcess.push(r.ttft * 1000 - (server.writes[0] - server.arrival));
+    let client = 0;
+    const n = Math.min(r.itl.length, server.writes.length - 1);
+    for (let j = 1; j <= n; j++) {
+      client += r.itl[j - 1] * 1000;
+      tokenErrors.push(Math.abs(client - (server.writes[j] - server.writes[0])));
+    }
+  }
+  const sends = report.results.map((r) => r.sendOffset).sort((a, b) => a - b);
+  const planned = report.results.map((r) => r.plannedOffset).sort((a, b) => a - b);
+  const arrivals = record.requests.filter((r) => r.id.startsWith(prefix)).map((r) => r.arrival)
+    .sort((a, b) => a - b);
+  const span = (xs: number[]) => xs[xs.length - 1] - xs[0];
+  const n = report.results.length;
+  return {
+    requests: n,
+    failed,
+    "token error p50 (ms)": p(tokenErrors, "median"),
+    "token error p99 (ms)": p(tokenErrors, "p99"),
+    "token error max (ms)": p(tokenErrors, "max"),
+    "TTFT excess median (ms)": p(ttftExcess, "median"),
+    "CPU per token (µs)": outputTokens > 0 ? report.cpuMicros / outputTokens : NaN,
+    "schedule lag p99 (ms)": p(
+      report.results.map((r) => (r.sendOffset - r.plannedOffset) * 1000),
+      "p99",
+    ),
+    "achieved/asked rate (client)": n > 1 && span(planned) > 0 ? span(planned) / span(sends) : NaN,
+    "achieved/asked rate (server)": arrivals.length > 1 && span(planned) > 0
+      ? (span(planned) * 1000) / span(arrivals)
+      : NaN,
+    "event-loop lag p99 (ms)": p(report.eventLoopLag, "p99"),
+    "memory per stream (KiB)": (report.rssPeak - report.rssBefore) / n / 1024,
+  };
+}
+
+interface Scenario {
+  name: string;
+  ttftMs: number;
+  tpotMs: number;
+  client: Omit<ClientScenario, "url" | "requestIdPrefix">;
+  /** Figure name → target: at most (≤) unless `within` (|x − 1| ≤ target). */
+  targets: Record<string, { max?: number; within?: number }>;
+}
+
+const STREAM = { promptWords: 32, outputTokens: 256 };
+const SCENARIOS: Scenario[] = [
+  ...(["http1", "fetch"] as TransportName[]).flatMap((transport): Scenario[] => [
+    {
+      name: `64 streams, ${transport}`,
+      ttftMs: 20,
+      tpotMs: 5,
+      client: { ...STREAM, transport, arrival: { kind: "constant", gap: 0 }, count: 64 },
+      targets: {
+        "CPU per token (µs)": { max: 20 },
+        "token error p99 (ms)": { max: 2 },
+        "TTFT excess median (ms)": { max: 2 },
+      },
+    },
+    {
+      name: `256 streams, ${transport}`,
+      ttftMs: 20,
+      tpotMs: 5,
+      client: { ...STREAM, transport, arrival: { kind: "constant", gap: 0 }, count: 256 },
+      targets: { "CPU per token (µs)": { max: 20 }, "token error p99 (ms)": { max: 5 } },
+    },
+  ]),
+  {
+    name: "2,000 requests/s for 3 s",
+    ttftMs: 2,
+    tpotMs: 1,
+    client: {
+      transport: "http1",
+      promptWords: 8,
+      outputTokens: 2,
+      arrival: { kind: "poisson", rate: 2000 },
+      maxTime: 3,
+    },
+    targets: {
+      "schedule lag p99 (ms)": { max: 1 },
+      "achieved/asked rate (client)": { within: 0.01 },
+    },
+  },
+  {
+    name: "10,000 concurrent streams",
+    ttftMs: 4000,
+    tpotMs: 100,
+    client: {
+      transport: "http1",
+      promptWords: 8,
+      outputTokens: 8,
+      arrival: { kind: "constant", gap: 0.0002 },
+      count: 10_000,
+    },
+    targets: { "memory per stream (KiB)": { max: 20 } },
+  },
+];
+
+/** Spawn `mib` with 100 random prompts → its first request arrives at the server, ms. */
+async function startupOnce(server: Server): Promise<number> {
+  await server.clear();
+  const before = performance.timeOrigin + performance.now();
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      MAIN,
+      "--base-url",
+      server.url,
+      "--num-of-req",
+      "100",
+      "--input-token-distribution",
+      "constant",
+      "256",
+      "--output-token-distribution",
+      "constant",
+      "4",
+      "--disable-tqdm",
+    ],
+    stdout: "null",
+    stderr: "piped",
+  }).output();
+  if (!output.success) throw new Error(new TextDecoder().decode(output.stderr));
+  const record = await server.record();
+  const first = Math.min(...record.requests.map((r) => r.arrival));
+  return record.timeOrigin + first - before;
+}
+
+function verdict(value: number, target: { max?: number; within?: number }): string {
+  if (!Number.isFinite(value)) return "n/a";
+  if (target.max !== undefined) return value <= target.max ? "ok" : "MISSED";
+  return Math.abs(value - 1) <= target.within! ? "ok" : "MISSED";
+}
+
+function fmt(x: number): string {
+  if (!Number.isFinite(x)) return "n/a";
+  return Math.abs(x) >= 100 ? x.toFixed(0) : Math.abs(x) >= 10 ? x.toFixed(1) : x.toFixed(3);
+}
+
+async function main() {
+  const args = Deno.args;
+  const flag = (name: string) => {
+    const i = args.indexOf(name);
+    return i >= 0 ? args[i + 1] : undefined;
+  };
+  const runs = Number(flag("--runs") ?? 3);
+  const only = flag("--only")?.split(",");
+  const out = flag("--out") ??
+    `${ROOT}bench-results/bench-${new Date().toISOString().replace(/[:.]/g, "-")}.json`;
+  const selected = SCENARIOS.filter((s) => !only || only.some((o) => s.name.includes(o)));
+  const record: Record<string, Figures[]> = {};
+  const table = new Table({ head: ["scenario", "figure", "target", "median", "runs", ""] });
+
+  for (const scenario of selected) {
+    const server = await startServer(scenario.ttftMs, scenario.tpotMs);
+    const all: Figures[] = [];
+    try {
+      for (let run = 0; run < runs; run++) {
+        await server.clear();
+        const prefix = `bench-${run}-`;
+        const report = await runClient({
+          ...scenario.client,
+          url: `${server.url}/v1/completions`,
+          requestIdPrefix: prefix,
+        });
+        all.push(analyse(report, await server.record(), prefix));
+        console.error(`${scenario.name}: run ${run + 1}/${runs} done`);
+      }
+    } finally {
+      await server.stop();
+    }
+    record[scenario.name] = all;
+    const shown = new Set([
+      ...Object.keys(scenario.targets),
+      "failed",
+      "event-loop lag p99 (ms)",
+      "token error p50 (ms)",
+    ]);
+    for (const figure of Object.keys(all[0]).filter((f) => shown.has(f))) {
+      const values = all.map((f) => f[figure]);
+      const median = p(values, "median");
+      const target = scenario.targets[figure];
+      table.push([
+        scenario.name,
+        figure,
+        target ? (target.max !== undefined ? `≤ ${target.max}` : `1 ± ${target.within}`) : "",
+        fmt(median),
+        values.map(fmt).join(" "),
+        target ? verdict(median, target) : "",
+      ]);
+    }
+  }
+
+  if (!only || only.some((o) => "startup".includes(o))) {
+    const server = await startServer(5, 1);
+    const times: number[] = [];
+    try {
+      for (let run = 0; run < Math.max(runs, 5); run++) times.push(await startupOnce(server));
+    } finally {
+      await server.stop();
+    }
+    record.startup = times.map((t) => ({ "command → first request (ms)": t }));
+    const median = p(times, "median");
+    table.push([
+      "startup, 100 random prompts",
+      "command → first request (ms)",
+      "≤ 150",
+      fmt(median),
+      times.map(fmt).join(" "),
+      verdict(median, { max: 150 }),
+    ]);
+  }
+
+  console.log(table.toString());
+  await Deno.mkdir(new URL(".", `file://${out}`).pathname, { recursive: true });
+  await Deno.writeTextFile(
+    out,
+    JSON.stringify({ date: new Date().toISOString(), runs, scenarios: record }, null, 2) + "\n",
+  );
+  console.log(`results: ${out}`);
+}
+
+if (import.meta.main) await main();
