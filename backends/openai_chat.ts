@@ -26,7 +26,9 @@ export const openaiChat: Backend = {
     openAiParser((choice) => {
       const delta = choice.delta as Record<string, unknown> | undefined;
       if (!delta) return "";
-      // Reasoning models stream their thinking first; it is generated text all the same.
-      return String(delta.reasoning_content ?? "") + String(delta.content ?? "");
+      // Reasoning models stream their thinking first; it is generated text all
+      // the same. DeepSeek, SGLang and llama.cpp call it `reasoning_content`,
+      // newer vLLM and Ollama `reasoning`.
+      return String(delta.reasoning_content ?? delta.reasoning ?? "") + String(delta.content ?? "");
     }),
 };

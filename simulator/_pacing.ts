@@ -32,7 +32,9 @@ import { clearImmediate, setImmediate } from "node:timers";
  * bounds a turn when the server falls behind, so what was enqueued keeps
  * flowing instead of piling up in memory.
  */
-const FIRES_PER_TURN = Number(Deno.env.get("MIB_FIRES") ?? "4");
+const FIRES_PER_TURN = Number(Deno.env.get("MIB_FIRES") ?? "1");
+const BEHIND_MS = Number(Deno.env.get("MIB_BEHIND") ?? "5");
+const CATCH_UP_FIRES = Number(Deno.env.get("MIB_CATCHUP") ?? "64");
 
 /** Something the {@linkcode Scheduler} runs at a deadline. */
 export interface Timed {
@@ -126,7 +128,7 @@ export class Scheduler {
     while (heap.length > 0) {
       const item = heap[0];
       if (item.due > now) break;
-      if (fired === FIRES_PER_TURN) {
+      if (fired >= (now - item.due > BEHIND_MS ? CATCH_UP_FIRES : FIRES_PER_TURN)) {
         this.#yield();
         return;
       }

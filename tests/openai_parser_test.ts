@@ -89,10 +89,11 @@ Deno.test("chat reasoning_content counts as generated text", () => {
     chatBackend,
     reads(
       chat({ reasoning_content: "Let me think" }),
+      chat({ reasoning: " more" }),
       chat({ content: "42" }),
     ),
   );
-  assert.deepEqual(parsed.chunks.map((c) => c.text), ["Let me think", "42"]);
+  assert.deepEqual(parsed.chunks.map((c) => c.text), ["Let me think", " more", "42"]);
 });
 
 Deno.test("an error event in mid-stream is reported", () => {

@@ -9,6 +9,7 @@ import { Tiktoken } from "js-tiktoken/lite";
 import cl100k from "js-tiktoken/ranks/cl100k_base";
 import { type SimulatorHandle, type SimulatorOptions, startSimulator } from "../simulator/mod.ts";
 import { tokenText, VOCAB } from "../simulator/_vocab.ts";
+import { Scheduler, type Timed } from "../simulator/_pacing.ts";
 
 const cl100kBase = new Tiktoken(cl100k);
 const countTokens = (text: string) => cl100kBase.encode(text, [], []).length;
@@ -658,4 +659,77 @@ Deno.test("aborting the signal option closes the server", async () => {
   controller.abort();
   await sim.close(); // the same shutdown the abort started
   await assert.rejects(fetch(`${sim.url}/health`));
+});
+
+Deno.test("the shared scheduler runs items in deadline order, never early, and cleans up", async () => {
+  const scheduler = new Scheduler();
+  const fired: [string, number, number][] = [];
+  const aborted: string[] = [];
+  const done = Promise.withResolvers<void>();
+  /** An item firing `times` times, `gap` ms apart, from `offset` ms from now. */
+  const item = (name: string, offset: number, gap: number, times: number): Timed => {
+    let left = times;
+    return {
+      due: performance.now() + offset,
+      slot: -1,
+      fire() {
+        fired.push([name, this.due, performance.now()]);
+        if (--left === 0) {
+          if (name === "last") done.resolve();
+          return false;
+        }
+        this.due += gap;
+        return true;
+      },
+      abort: () => aborted.push(name),
+    };
+  };
+  const removed = item("removed", 5, 1, 3);
+  const endless = item("endless", 50, 1_000, Infinity);
+  scheduler.add(item("b", 12, 3, 4));
+  scheduler.add(item("a", 6, 5, 3));
+  scheduler.add(removed);
+  scheduler.add(item("now", -1, 0, 1)); // already due: runs inside add()
+  assert.deepEqual(fired.map(([name]) => name), ["now"]);
+  scheduler.add(endless);
+  scheduler.add(item("last", 30, 1, 1));
+  scheduler.remove(removed);
+  scheduler.remove(removed); // no-op
+  assert.equal(removed.slot, -1);
+  await done.promise;
+
+  const names = fired.map(([name]) => name);
+  assert.ok(!names.includes("removed"));
+  assert.equal(names.filter((name) => name === "a").length, 3);
+  assert.equal(names.filter((name) => name === "b").length, 4);
+  assert.equal(names.at(-1), "last");
+  for (let i = 0; i < fired.length; i++) {
+    const [name, due, at] = fired[i];
+    assert.ok(at >= due, `${name} ran ${(due - at).toFixed(3)} ms early`);
+    if (i > 0) assert.ok(due >= fired[i - 1][1], "deadline order");
+  }
+
+  assert.equal(scheduler.size, 1, "only the endless item is left");
+  scheduler.close(new Error("closing"));
+  assert.deepEqual(aborted, ["endless"]);
+  assert.equal(scheduler.size, 0);
+  const late = item("late", 0, 0, 1);
+  scheduler.add(late);
+  assert.deepEqual(aborted, ["endless", "late"], "items added after close() are aborted");
+  // Deno's sanitizers fail this test if a timer is left armed.
+});
+
+Deno.test("close() also ends non-streaming requests still waiting for their last token", async () => {
+  const sim = await startSimulator({ ttftMs: 10_000, tpotMs: 0 });
+  const pending = post(sim, "/v1/completions", { prompt: "hi", max_tokens: 2 });
+  // Let the request reach its wait before closing.
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  const started = performance.now();
+  await sim.close();
+  assert.ok(performance.now() - started < 1000, "close() does not wait for the deadline");
+  const response = await pending.catch(() => undefined);
+  if (response) {
+    assert.equal(response.status, 503);
+    await response.body?.cancel();
+  }
 });
