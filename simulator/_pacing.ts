@@ -19,22 +19,34 @@
 import { clearImmediate, setImmediate } from "node:timers";
 
 /**
- * Chunks written per event-loop turn before the scheduler yields.
+ * Chunks written per event-loop turn while the schedule is being kept.
  *
  * Enqueued bytes reach the socket only after the JavaScript turn ends, when
- * Deno's HTTP layer runs: a wake-up that wrote fifty chunks in a row would
- * send the first one only after the other forty-nine were built, so the write
- * times noted for the record would run ahead of the wire by up to a
- * millisecond at high load, and the ground truth would carry the server's own
- * batching. Yielding through `setImmediate` (a few microseconds, unlike a
- * timer, which Deno rounds up to whole milliseconds) every few chunks keeps
- * that gap to tens of microseconds for a small extra cost per chunk. It also
- * bounds a turn when the server falls behind, so what was enqueued keeps
- * flowing instead of piling up in memory.
+ * Deno's HTTP layer runs: a wake-up that wrote fifty due chunks in a row would
+ * send the first only after the other forty-nine were built, so the write
+ * times in the record would run ahead of the wire by most of a millisecond at
+ * a few hundred streams, and the ground truth would carry the server's own
+ * batching. Yielding through `setImmediate` (microseconds; a timer would cost
+ * at least a millisecond) after each chunk keeps that gap to tens of
+ * microseconds, for about two microseconds of event-loop work per chunk.
  */
-const FIRES_PER_TURN = Number(Deno.env.get("MIB_FIRES") ?? "1");
-const BEHIND_MS = Number(Deno.env.get("MIB_BEHIND") ?? "5");
-const CATCH_UP_FIRES = Number(Deno.env.get("MIB_CATCHUP") ?? "64");
+const FIRES_PER_TURN = 1;
+
+/**
+ * How late the next chunk must be for the scheduler to count as behind. Then
+ * it writes up to {@linkcode CATCH_UP_FIRES} chunks per turn: the extra turns
+ * would cost throughput exactly when the server cannot keep up (thousands of
+ * connections opening at once), and the timing is already off by more than
+ * the batching adds. Above the usual lateness of a wake-up (Deno's timers
+ * fire up to about two milliseconds late).
+ */
+const BEHIND_MS = 5;
+
+/**
+ * Chunks written per turn while behind; still bounded, so what was enqueued
+ * keeps flowing to the sockets instead of piling up in memory.
+ */
+const CATCH_UP_FIRES = 64;
 
 /** Something the {@linkcode Scheduler} runs at a deadline. */
 export interface Timed {
@@ -54,11 +66,12 @@ export interface Timed {
 /**
  * A min-heap of {@linkcode Timed} items keyed by `due`, driven by one timer.
  *
- * Items never run before their deadline: a wake-up writes only what is due by
- * a fresh `performance.now()`, and the timer is armed for a whole number of
+ * Items never run before their deadline: a wake-up runs only what is due by a
+ * fresh `performance.now()`, and the timer is armed for a whole number of
  * milliseconds rounded up, because Deno truncates fractional delays (a timer
- * asked for 4.9 ms may fire after 4). Items that come due while a wake-up is
- * still writing are written in the same wake-up.
+ * asked for 4.9 ms may fire after 4). Items that come due while earlier ones
+ * are being written run in the same wake-up, one per event-loop turn (see
+ * {@linkcode FIRES_PER_TURN}).
  */
 export class Scheduler {
   readonly #heap: Timed[] = [];
@@ -105,8 +118,6 @@ export class Scheduler {
     this.#closed = true;
     this.#closedReason = reason;
     this.#disarm();
-    if (this.#immediate !== undefined) clearImmediate(this.#immediate);
-    this.#immediate = undefined;
     const items = this.#heap.splice(0);
     for (const item of items) {
       item.slot = -1;
@@ -169,10 +180,13 @@ export class Scheduler {
     this.#timer = setTimeout(this.#wake, Math.max(0, Math.ceil(due - performance.now())));
   }
 
+  /** Nothing left to run: drop the timer and any pending continuation. */
   #disarm(): void {
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timer = undefined;
     this.#timerDue = Infinity;
+    if (this.#immediate !== undefined) clearImmediate(this.#immediate);
+    this.#immediate = undefined;
   }
 
   // Binary heap on `due`; every move keeps `slot` in step so items can be
