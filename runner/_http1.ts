@@ -11,11 +11,16 @@
  */
 import type { OutgoingRequest, ResponseHandler, Transport } from "./transport.ts";
 
-/** Bytes read per socket read. Small on purpose: one buffer per open stream. */
-const READ_BUFFER_BYTES = 8 * 1024;
+/**
+ * Bytes read per socket read. Small on purpose: every open stream holds one
+ * (10,000 streams × 2 KiB = 20 MB). A streamed chunk is a few hundred bytes;
+ * a larger burst simply takes another read.
+ */
+const READ_BUFFER_BYTES = 2 * 1024;
 /** Longest status line plus headers accepted. */
 const MAX_HEAD_BYTES = 64 * 1024;
 
+const EMPTY = new Uint8Array(0);
 const CR = 13;
 const LF = 10;
 const encoder = new TextEncoder();
@@ -263,18 +268,16 @@ export class Http1Transport implements Transport {
     handler: ResponseHandler,
     signal?: AbortSignal,
   ): Promise<number> {
-    const head = encoder.encode(this.#head(request));
-    const message = new Uint8Array(head.length + request.body.length);
-    message.set(head);
-    message.set(request.body, head.length);
     const reused = this.#idle.pop();
     try {
-      return await this.#exchange(reused ?? await this.#connect(), message, handler, signal);
+      const connection = reused ?? await this.#connect();
+      return await this.#exchange(connection, this.#message(request), handler, signal);
     } catch (error) {
       // A kept-alive connection the server had already closed: nothing was
       // received, so the request never reached it; send it once more.
       if (reused && error instanceof StaleConnection && !signal?.aborted) {
-        return await this.#exchange(await this.#connect(), message, handler, signal);
+        const connection = await this.#connect();
+        return await this.#exchange(connection, this.#message(request), handler, signal);
       }
       throw error instanceof StaleConnection ? error.cause : error;
     }
@@ -290,10 +293,15 @@ export class Http1Transport implements Transport {
     }
   }
 
-  #head(request: OutgoingRequest): string {
-    let head = `POST ${request.path} HTTP/1.1\r\nhost: ${this.#hostHeader}\r\n`;
-    for (const name in request.headers) head += `${name}: ${request.headers[name]}\r\n`;
-    return head + `content-length: ${request.body.length}\r\n\r\n`;
+  /** The request's bytes on the wire: head and body in one write. */
+  #message(request: OutgoingRequest): Uint8Array {
+    let text = `POST ${request.path} HTTP/1.1\r\nhost: ${this.#hostHeader}\r\n`;
+    for (const name in request.headers) text += `${name}: ${request.headers[name]}\r\n`;
+    const head = encoder.encode(text + `content-length: ${request.body.length}\r\n\r\n`);
+    const message = new Uint8Array(head.length + request.body.length);
+    message.set(head);
+    message.set(request.body, head.length);
+    return message;
   }
 
   async #connect(): Promise<Connection> {
@@ -318,6 +326,8 @@ export class Http1Transport implements Transport {
       for (let written = 0; written < message.length;) {
         written += await conn.write(message.subarray(written));
       }
+      // Streams are long and many: do not keep the request bytes for their whole life.
+      message = EMPTY;
       // The hot loop: stamp first, then hand the bytes on.
       for (;;) {
         const n = await conn.read(buffer);

@@ -83,16 +83,18 @@ export async function runBenchmark(options: RunOptions): Promise<RunResult> {
   const context = { transport, backend, signal };
   const prefix = options.requestIdPrefix ??
     `mib-${crypto.randomUUID().slice(0, 8)}-`;
-  // Serialise every request up front so that work stays out of the send path.
   const encoder = new TextEncoder();
-  const outgoing: OutgoingRequest[] = requests.map((planned, i) => {
-    const built = backend.buildRequest(planned.request);
+  const path = url.pathname + url.search;
+  // Built just before waiting for its send time, so serialising stays off the
+  // send path without holding every request's bytes for the whole run.
+  const outgoing = (i: number): OutgoingRequest => {
+    const built = backend.buildRequest(requests[i].request);
     return {
-      path: url.pathname + url.search,
+      path,
       headers: { ...built.headers, ...options.headers, "x-request-id": `${prefix}${i}` },
       body: encoder.encode(built.body),
     };
-  });
+  };
   const pacer = createPacer();
   const loop = monitorEventLoop();
   const startedAt = new Date();
@@ -101,6 +103,7 @@ export async function runBenchmark(options: RunOptions): Promise<RunResult> {
   let lastEnd = start;
   try {
     for (let i = 0; i < requests.length && !signal?.aborted; i++) {
+      const request = outgoing(i);
       await pacer.until(start + requests[i].offset * 1000, signal);
       if (signal?.aborted) break;
       const plan = {
@@ -110,7 +113,7 @@ export async function runBenchmark(options: RunOptions): Promise<RunResult> {
         maxTokens: requests[i].request.maxTokens,
       };
       pending.push(
-        sendRequest(context, outgoing[i], plan, start).then((result) => {
+        sendRequest(context, request, plan, start).then((result) => {
           lastEnd = Math.max(lastEnd, performance.now());
           options.onResult?.(result);
           return result;

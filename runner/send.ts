@@ -49,7 +49,8 @@ class Collector implements ResponseHandler {
   status = 0;
   reason = "";
   errorBody = "";
-  #decoder = new TextDecoder();
+  /** Only error bodies are decoded here: made on first use, since streams are many. */
+  #decoder: TextDecoder | undefined;
   constructor(readonly parser: StreamParser) {}
 
   head(status: number, reason: string): void {
@@ -60,6 +61,7 @@ class Collector implements ResponseHandler {
   body(bytes: Uint8Array, time: number): void {
     if (this.status >= 200 && this.status < 300) this.parser.feed(bytes, time);
     else if (this.errorBody.length < MAX_ERROR_BODY) {
+      this.#decoder ??= new TextDecoder();
       this.errorBody += this.#decoder.decode(bytes, { stream: true });
     }
   }

@@ -12,9 +12,12 @@
  * - schedule lag: actual minus planned send offset; achieved vs asked rate;
  * - CPU per token: client process CPU during the run / output tokens;
  * - memory per stream: (peak RSS during the run − RSS before) / streams;
- * - startup: spawning `mib` → its first request arriving at the server.
+ * - startup: spawning `mib` → its first request arriving at the server;
+ * - machine noise: how long a process that only reads the clock loses the CPU.
  *
- * Usage: deno task bench [--runs N] [--only a,b] [--out FILE]
+ * Usage: deno task bench [--runs N] [--only NAME,...] [--out FILE]
+ * (names: 64-streams/http1, 256-streams/fetch, 64-at-once/http1, rate-2000,
+ * streams-10000, startup, noise; --only matches by prefix)
  *
  * @module
  */
@@ -85,7 +88,13 @@ async function startServer(ttftMs: number, tpotMs: number): Promise<Server> {
 
 async function runClient(scenario: ClientScenario): Promise<ClientReport> {
   const output = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "--v8-flags=--expose-gc", CLIENT, JSON.stringify(scenario)],
+    args: [
+      "run",
+      "-A",
+      "--v8-flags=--expose-gc",
+      CLIENT,
+      JSON.stringify(scenario),
+    ],
     stdout: "piped",
     stderr: "inherit",
   }).output();
@@ -156,18 +165,31 @@ interface Scenario {
   ttftMs: number;
   tpotMs: number;
   client: Omit<ClientScenario, "url" | "requestIdPrefix">;
+  /**
+   * Also run the client with this many requests, to report the marginal
+   * memory per stream (fixed costs such as the V8 young generation cancel out).
+   */
+  compareCount?: number;
   /** Figure name → target: at most (≤) unless `within` (|x − 1| ≤ target). */
   targets: Record<string, { max?: number; within?: number }>;
 }
 
 const STREAM = { promptWords: 32, outputTokens: 256 };
+/** A stream lasts TTFT + 255 gaps of TPOT; arrivals this far apart keep `n` in flight. */
+const steadyGap = (n: number) => (20 + 255 * 5) / 1000 / n;
 const SCENARIOS: Scenario[] = [
   ...(["http1", "fetch"] as TransportName[]).flatMap((transport): Scenario[] => [
     {
-      name: `64 streams, ${transport}`,
+      // Arrivals spaced so that 64 streams are in flight once the first has ended.
+      name: `64-streams/${transport}`,
       ttftMs: 20,
       tpotMs: 5,
-      client: { ...STREAM, transport, arrival: { kind: "constant", gap: 0 }, count: 64 },
+      client: {
+        ...STREAM,
+        transport,
+        arrival: { kind: "constant", gap: steadyGap(64) },
+        count: 3 * 64,
+      },
       targets: {
         "CPU per token (µs)": { max: 20 },
         "token error p99 (ms)": { max: 2 },
@@ -175,15 +197,28 @@ const SCENARIOS: Scenario[] = [
       },
     },
     {
-      name: `256 streams, ${transport}`,
+      name: `256-streams/${transport}`,
       ttftMs: 20,
       tpotMs: 5,
-      client: { ...STREAM, transport, arrival: { kind: "constant", gap: 0 }, count: 256 },
+      client: {
+        ...STREAM,
+        transport,
+        arrival: { kind: "constant", gap: steadyGap(256) },
+        count: 3 * 256,
+      },
       targets: { "CPU per token (µs)": { max: 20 }, "token error p99 (ms)": { max: 5 } },
+    },
+    {
+      // Every stream at once: a connection storm, then 64 writes in each instant.
+      name: `64-at-once/${transport}`,
+      ttftMs: 20,
+      tpotMs: 5,
+      client: { ...STREAM, transport, arrival: { kind: "constant", gap: 0 }, count: 64 },
+      targets: {},
     },
   ]),
   {
-    name: "2,000 requests/s for 3 s",
+    name: "rate-2000",
     ttftMs: 2,
     tpotMs: 1,
     client: {
@@ -199,7 +234,7 @@ const SCENARIOS: Scenario[] = [
     },
   },
   {
-    name: "10,000 concurrent streams",
+    name: "streams-10000",
     ttftMs: 4000,
     tpotMs: 100,
     client: {
@@ -209,7 +244,8 @@ const SCENARIOS: Scenario[] = [
       arrival: { kind: "constant", gap: 0.0002 },
       count: 10_000,
     },
-    targets: { "memory per stream (KiB)": { max: 20 } },
+    compareCount: 5_000,
+    targets: { "memory per stream, marginal (KiB)": { max: 20 } },
   },
 ];
 
@@ -243,6 +279,23 @@ async function startupOnce(server: Server): Promise<number> {
   return record.timeOrigin + first - before;
 }
 
+/**
+ * The floor under every figure above: a process doing nothing but reading the
+ * clock for 3 s still loses the CPU now and then on a shared machine.
+ */
+async function machineNoise(): Promise<Figures> {
+  const code = `let prev = performance.now(); const end = prev + 3000; const gaps = [];
+    while (prev < end) { const now = performance.now(); if (now - prev > 0.5) gaps.push(now - prev); prev = now; }
+    console.log(JSON.stringify(gaps));`;
+  const output = await new Deno.Command(Deno.execPath(), { args: ["eval", code], stdout: "piped" })
+    .output();
+  const gaps: number[] = JSON.parse(new TextDecoder().decode(output.stdout));
+  return {
+    "stalls > 1 ms": gaps.filter((g) => g > 1).length,
+    "largest stall (ms)": gaps.length ? Math.max(...gaps) : 0,
+  };
+}
+
 function verdict(value: number, target: { max?: number; within?: number }): string {
   if (!Number.isFinite(value)) return "n/a";
   if (target.max !== undefined) return value <= target.max ? "ok" : "MISSED";
@@ -264,7 +317,7 @@ async function main() {
   const only = flag("--only")?.split(",");
   const out = flag("--out") ??
     `${ROOT}bench-results/bench-${new Date().toISOString().replace(/[:.]/g, "-")}.json`;
-  const selected = SCENARIOS.filter((s) => !only || only.some((o) => s.name.includes(o)));
+  const selected = SCENARIOS.filter((s) => !only || only.some((o) => s.name.startsWith(o)));
   const record: Record<string, Figures[]> = {};
   const table = new Table({ head: ["scenario", "figure", "target", "median", "runs", ""] });
 
@@ -275,12 +328,22 @@ async function main() {
       for (let run = 0; run < runs; run++) {
         await server.clear();
         const prefix = `bench-${run}-`;
-        const report = await runClient({
-          ...scenario.client,
-          url: `${server.url}/v1/completions`,
-          requestIdPrefix: prefix,
-        });
-        all.push(analyse(report, await server.record(), prefix));
+        const url = `${server.url}/v1/completions`;
+        const report = await runClient({ ...scenario.client, url, requestIdPrefix: prefix });
+        const figures = analyse(report, await server.record(), prefix);
+        if (scenario.compareCount !== undefined) {
+          await server.clear();
+          const small = await runClient({
+            ...scenario.client,
+            count: scenario.compareCount,
+            url,
+            requestIdPrefix: `${prefix}small-`,
+          });
+          const grown = (report.rssPeak - report.rssBefore) - (small.rssPeak - small.rssBefore);
+          figures["memory per stream, marginal (KiB)"] = grown /
+            (report.results.length - small.results.length) / 1024;
+        }
+        all.push(figures);
         console.error(`${scenario.name}: run ${run + 1}/${runs} done`);
       }
     } finally {
@@ -289,6 +352,7 @@ async function main() {
     record[scenario.name] = all;
     const shown = new Set([
       ...Object.keys(scenario.targets),
+      ...(scenario.compareCount === undefined ? [] : ["memory per stream (KiB)"]),
       "failed",
       "event-loop lag p99 (ms)",
       "token error p50 (ms)",
@@ -308,7 +372,7 @@ async function main() {
     }
   }
 
-  if (!only || only.some((o) => "startup".includes(o))) {
+  if (!only || only.some((o) => "startup".startsWith(o))) {
     const server = await startServer(5, 1);
     const times: number[] = [];
     try {
@@ -326,6 +390,14 @@ async function main() {
       times.map(fmt).join(" "),
       verdict(median, { max: 150 }),
     ]);
+  }
+
+  if (!only || only.some((o) => "noise".startsWith(o))) {
+    const stalls = await machineNoise();
+    record.noise = [stalls];
+    for (const [figure, value] of Object.entries(stalls)) {
+      table.push(["machine noise, idle spin 3 s", figure, "", fmt(value), "", ""]);
+    }
   }
 
   console.log(table.toString());
