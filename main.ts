@@ -30,7 +30,15 @@ function addBenchOptions(command: Command<[], Record<string, unknown>>): void {
     const spec = field.arg === undefined
       ? field.flag
       : `${field.flag} ${field.kind === "distribution" ? "<args...>" : field.arg}`;
-    command.addOption(new Option(spec, field.help));
+    const option = new Option(spec, field.help);
+    // Repeatable: every occurrence is kept, in order.
+    if (field.kind === "headers") {
+      option.argParser((value: string, previous: string[] | undefined) => [
+        ...(previous ?? []),
+        value,
+      ]);
+    }
+    command.addOption(option);
   }
   command.addOption(new Option("--host-port <host:port>").hideHelp());
   command.addOption(

@@ -1,90 +1,127 @@
 /**
- * The OpenAI streaming protocol shared by the OpenAI-compatible backends:
- * `data: {json}` events, then `data: [DONE]`.
+ * The OpenAI protocol shared by the OpenAI-compatible backends: streamed as
+ * `data: {json}` events ending with `data: [DONE]`, or one JSON response.
  *
  * @module
  */
+import { ChunkBuilder, errorText, parseJson } from "./_chunks.ts";
 import { sseReader } from "./_sse.ts";
-import type { ParsedStream, StreamParser, TextChunk } from "./types.ts";
+import { wholeBodyParser } from "./_whole.ts";
+import type { BackendFeatures, GenerationRequest, ModelList, StreamParser } from "./types.ts";
 
-/** Pulls the generated text out of one choice of a streamed chunk. */
+/** Pulls the generated text out of one choice of a chunk or response. */
 export type ChoiceText = (choice: Record<string, unknown>) => string;
 
 /** The text of a completions choice. */
 export const completionText: ChoiceText = (choice) => String(choice.text ?? "");
+
+/** `GET /v1/models`: the first model's id. */
+export const openAiModels: ModelList = {
+  path: "/v1/models",
+  pick: (json) => {
+    const id = (json as { data?: { id?: unknown }[] })?.data?.[0]?.id;
+    return typeof id === "string" ? id : undefined;
+  },
+};
+
+/** What an OpenAI-compatible completions server accepts. */
+export const openAiFeatures: BackendFeatures = {
+  bestOf: true,
+  beamSearch: false,
+  stream: "optional",
+  model: "optional",
+};
 
 interface Usage {
   prompt_tokens?: number;
   completion_tokens?: number;
 }
 
-function errorText(error: unknown): string {
-  if (typeof error === "string") return error;
-  if (error && typeof error === "object" && "message" in error) {
-    return String((error as { message: unknown }).message);
+/**
+ * The fields every OpenAI-style request shares: the model, the streaming
+ * switch with usage reporting, and `ignore_eos` so the server generates
+ * exactly the asked length instead of stopping at end-of-sequence.
+ */
+export function openAiBody(
+  request: GenerationRequest,
+  fields: Record<string, unknown>,
+  streamOptions: Record<string, unknown> = { include_usage: true },
+): Record<string, unknown> {
+  const body: Record<string, unknown> = {};
+  if (request.model !== undefined) body.model = request.model;
+  Object.assign(body, fields);
+  body.ignore_eos = true;
+  body.stream = request.stream !== false;
+  if (body.stream) body.stream_options = streamOptions;
+  return body;
+}
+
+function readMessage(
+  message: Record<string, unknown>,
+  time: number,
+  builder: ChunkBuilder,
+  choiceText: ChoiceText,
+  state: { tokensSoFar: number },
+): void {
+  if (message.error !== undefined && message.error !== null) {
+    builder.error(errorText(message.error));
+    return;
   }
-  return JSON.stringify(error);
+  let text = "";
+  const choices = message.choices;
+  if (Array.isArray(choices)) {
+    for (const choice of choices) {
+      if (choice && (choice.index ?? 0) === 0) text += choiceText(choice);
+    }
+  }
+  const usage = message.usage as Usage | null | undefined;
+  let tokens: number | undefined;
+  if (usage && typeof usage.completion_tokens === "number") {
+    tokens = usage.completion_tokens - state.tokensSoFar;
+    state.tokensSoFar = usage.completion_tokens;
+    builder.outputTokens(usage.completion_tokens);
+    if (typeof usage.prompt_tokens === "number") builder.promptTokens(usage.prompt_tokens);
+  }
+  if (Array.isArray(choices) && choices.length > 0) builder.text(time, text, tokens || undefined);
+  else builder.event(time);
 }
 
 /**
- * A parser of an OpenAI-style SSE stream. A chunk counts as text only when its
- * text is non-empty: a role-only or empty first chat chunk is not a first
- * token, and is reported in `notes` rather than silently moving TTFT.
+ * A parser of an OpenAI-style response to `request`: SSE when streamed, one
+ * JSON object otherwise. `choiceText` reads a streamed choice's text,
+ * `wholeText` an unstreamed one's.
  */
-export function openAiParser(choiceText: ChoiceText): StreamParser {
-  const chunks: TextChunk[] = [];
-  const notes: string[] = [];
-  const parsed: ParsedStream = { chunks, complete: false, notes };
-  let tokensSoFar = 0;
-  let emptyBeforeText = 0;
-  const sse = sseReader((data, time) => {
-    parsed.firstEventTime ??= time;
-    if (data === "[DONE]") {
-      parsed.complete = true;
-      return;
-    }
-    let message: Record<string, unknown>;
-    try {
-      message = JSON.parse(data);
-    } catch {
-      parsed.error ??= `unparsable stream event: ${data.slice(0, 200)}`;
-      return;
-    }
-    if (message.error !== undefined && message.error !== null) {
-      parsed.error ??= errorText(message.error);
-      return;
-    }
-    let text = "";
-    const choices = message.choices;
-    if (Array.isArray(choices)) {
-      for (const choice of choices) {
-        if (choice && (choice.index ?? 0) === 0) text += choiceText(choice);
+export function openAiParser(
+  request: GenerationRequest,
+  choiceText: ChoiceText,
+  wholeText: ChoiceText = choiceText,
+): StreamParser {
+  const state = { tokensSoFar: 0 };
+  if (request.stream === false) {
+    return wholeBodyParser((json, time, builder) => {
+      if (json && typeof json === "object") {
+        readMessage(json as Record<string, unknown>, time, builder, wholeText, state);
+        builder.complete();
       }
+    });
+  }
+  const builder = new ChunkBuilder();
+  const sse = sseReader((data, time) => {
+    if (data === "[DONE]") {
+      builder.event(time);
+      builder.complete();
+      return;
     }
-    const usage = message.usage as Usage | null | undefined;
-    let tokens: number | undefined;
-    if (usage && typeof usage.completion_tokens === "number") {
-      tokens = usage.completion_tokens - tokensSoFar;
-      tokensSoFar = usage.completion_tokens;
-      parsed.outputTokens = usage.completion_tokens;
-      if (typeof usage.prompt_tokens === "number") parsed.promptTokens = usage.prompt_tokens;
-    }
-    if (text !== "") {
-      chunks.push(tokens === undefined ? { time, text } : { time, text, tokens });
-    } else if (chunks.length === 0 && Array.isArray(choices) && choices.length > 0) {
-      emptyBeforeText++;
+    const message = parseJson(data, builder);
+    if (message && typeof message === "object") {
+      readMessage(message as Record<string, unknown>, time, builder, choiceText, state);
     }
   });
   return {
     feed: sse.feed,
     finish() {
       sse.end();
-      if (emptyBeforeText > 0 && chunks.length > 0) {
-        notes.push(
-          `${emptyBeforeText} chunk(s) without text (e.g. role-only) came before the first text; TTFT counts the first chunk with text`,
-        );
-      }
-      return parsed;
+      return builder.finish();
     },
   };
 }

@@ -4,19 +4,25 @@
  *
  * @module
  */
-import { completionText, openAiParser } from "./_openai.ts";
+import {
+  completionText,
+  openAiBody,
+  openAiFeatures,
+  openAiModels,
+  openAiParser,
+} from "./_openai.ts";
 import type { Backend, GenerationRequest } from "./types.ts";
 
-/** Body of a streamed completions request asking for exactly `maxTokens`. */
-export function completionsBody(request: GenerationRequest): Record<string, unknown> {
-  const body: Record<string, unknown> = {};
-  if (request.model !== undefined) body.model = request.model;
-  body.prompt = request.prompt;
-  body.max_tokens = request.maxTokens;
-  // Servers stop at end-of-sequence otherwise, and output lengths drift from the plan.
-  body.ignore_eos = true;
-  body.stream = true;
-  body.stream_options = { include_usage: true };
+/** Body of a completions request asking for exactly `maxTokens`. */
+export function completionsBody(
+  request: GenerationRequest,
+  streamOptions?: Record<string, unknown>,
+): Record<string, unknown> {
+  const body = openAiBody(
+    request,
+    { prompt: request.prompt, max_tokens: request.maxTokens },
+    streamOptions,
+  );
   if (request.bestOf !== undefined) body.best_of = request.bestOf;
   return body;
 }
@@ -25,10 +31,11 @@ export function completionsBody(request: GenerationRequest): Record<string, unkn
 export const openai: Backend = {
   name: "openai",
   defaultEndpoint: "/v1/completions",
-  features: { bestOf: true, beamSearch: false },
+  features: openAiFeatures,
+  modelList: openAiModels,
   buildRequest: (request) => ({
     body: JSON.stringify(completionsBody(request)),
     headers: { "content-type": "application/json" },
   }),
-  createParser: () => openAiParser(completionText),
+  createParser: (request) => openAiParser(request, completionText),
 };

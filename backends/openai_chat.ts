@@ -4,31 +4,36 @@
  *
  * @module
  */
-import { openAiParser } from "./_openai.ts";
+import { openAiBody, openAiFeatures, openAiModels, openAiParser } from "./_openai.ts";
 import type { Backend } from "./types.ts";
+
+/** Reasoning text first, then content: both are generated text. */
+function messageText(message: Record<string, unknown> | undefined): string {
+  if (!message) return "";
+  // Reasoning models send their thinking first; it is generated text all the
+  // same. DeepSeek, SGLang and llama.cpp call it `reasoning_content`, newer
+  // vLLM and Ollama `reasoning`.
+  return String(message.reasoning_content ?? message.reasoning ?? "") +
+    String(message.content ?? "");
+}
 
 /** The `openai-chat` backend. */
 export const openaiChat: Backend = {
   name: "openai-chat",
   defaultEndpoint: "/v1/chat/completions",
-  features: { bestOf: false, beamSearch: false },
+  features: { ...openAiFeatures, bestOf: false },
+  modelList: openAiModels,
   buildRequest: (request) => {
-    const body: Record<string, unknown> = {};
-    if (request.model !== undefined) body.model = request.model;
-    body.messages = [{ role: "user", content: request.prompt }];
-    body.max_completion_tokens = request.maxTokens;
-    body.ignore_eos = true;
-    body.stream = true;
-    body.stream_options = { include_usage: true };
+    const body = openAiBody(request, {
+      messages: [{ role: "user", content: request.prompt }],
+      max_completion_tokens: request.maxTokens,
+    });
     return { body: JSON.stringify(body), headers: { "content-type": "application/json" } };
   },
-  createParser: () =>
-    openAiParser((choice) => {
-      const delta = choice.delta as Record<string, unknown> | undefined;
-      if (!delta) return "";
-      // Reasoning models stream their thinking first; it is generated text all
-      // the same. DeepSeek, SGLang and llama.cpp call it `reasoning_content`,
-      // newer vLLM and Ollama `reasoning`.
-      return String(delta.reasoning_content ?? delta.reasoning ?? "") + String(delta.content ?? "");
-    }),
+  createParser: (request) =>
+    openAiParser(
+      request,
+      (choice) => messageText(choice.delta as Record<string, unknown> | undefined),
+      (choice) => messageText(choice.message as Record<string, unknown> | undefined),
+    ),
 };

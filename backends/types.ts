@@ -3,9 +3,9 @@
  *
  * A backend knows two things about its server: how to ask for a generation
  * (`buildRequest`) and how to turn the bytes of the response into timed text
- * chunks (`parseStream`). Timing is not its business: the runner stamps each
- * network read with `performance.now()` as it arrives and hands the stamped
- * reads to the parser after the stream ends, so parsing never delays a stamp.
+ * chunks (`createParser`). Timing is not its business: the transport stamps
+ * each network read with `performance.now()` the moment it resolves and feeds
+ * the bytes, with their stamp, to the parser.
  *
  * @module
  */
@@ -14,7 +14,7 @@
 export interface GenerationRequest {
   /** Prompt text (prefix included). */
   prompt: string;
-  /** Exact number of tokens to generate (sent as `max_tokens` with `ignore_eos`). */
+  /** Exact number of tokens to generate (with `ignore_eos` where the server has it). */
   maxTokens: number;
   /** Model id to name in the request; omitted from the body when undefined. */
   model?: string;
@@ -22,6 +22,8 @@ export interface GenerationRequest {
   bestOf?: number;
   /** `--use-beam-search`. */
   useBeamSearch?: boolean;
+  /** Ask for a streamed response (default true; `--disable-stream` sets false). */
+  stream?: boolean;
 }
 
 /** The body and headers of one HTTP request. */
@@ -49,12 +51,14 @@ export interface TextChunk {
   time: number;
   /** Generated text carried by the chunk (never empty). */
   text: string;
-  /** Tokens in this chunk when the server says so (e.g. continuous usage), else undefined. */
+  /** Tokens in this chunk when the server says so, else undefined. */
   tokens?: number;
 }
 
 /** What a backend's parser makes of a whole response. */
 export interface ParsedStream {
+  /** The response was streamed; when false, TTFT and ITL are unknown (not 0). */
+  streamed: boolean;
   /** Chunks that carried generated text, in arrival order. */
   chunks: TextChunk[];
   /** Arrival of the first event of any kind (a role-only chat chunk counts here). */
@@ -63,9 +67,9 @@ export interface ParsedStream {
   outputTokens?: number;
   /** Prompt token count reported by the server, when it reported one. */
   promptTokens?: number;
-  /** An error the server reported in the stream. */
+  /** An error the server reported in the response. */
   error?: string;
-  /** Whether the stream ended with the protocol's end marker (e.g. `[DONE]`). */
+  /** Whether the response ended the way the protocol ends a complete one. */
   complete: boolean;
   /** Observations that affect how the numbers read (e.g. a role-only first chunk). */
   notes: string[];
@@ -73,10 +77,25 @@ export interface ParsedStream {
 
 /** Which optional request features a backend can send. */
 export interface BackendFeatures {
-  /** Accepts `--best-of`. */
-  bestOf: boolean;
+  /** Accepts `--best-of`: always, never, or only without streaming (TGI). */
+  bestOf: boolean | "unstreamed";
   /** Accepts `--use-beam-search`. */
   beamSearch: boolean;
+  /** Streaming: always, never (TTFT unknown), or optional (`--disable-stream`). */
+  stream: "always" | "never" | "optional";
+  /**
+   * Whether the request needs a model id: `optional` (sent when known),
+   * `required` (no default exists), or a default used when none is given.
+   */
+  model: "optional" | "required" | { default: string };
+}
+
+/** Where a server lists its models, to name one when `--model` is not given. */
+export interface ModelList {
+  /** GET path, e.g. `/v1/models`. */
+  path: string;
+  /** The model id in the response, or undefined. */
+  pick(json: unknown): string | undefined;
 }
 
 /**
@@ -86,14 +105,23 @@ export interface BackendFeatures {
 export interface Backend {
   /** The `--backend` name. */
   readonly name: string;
-  /** Path used when `--endpoint` is not given. */
+  /** Path used when `--endpoint` is not given; `{model}` stands for the model id. */
   readonly defaultEndpoint: string;
+  /** Path used with `--disable-stream`, where it differs. */
+  readonly unstreamedEndpoint?: string;
   /** Optional request features it supports. */
   readonly features: BackendFeatures;
+  /** Where to find a model id when `--model` is not given. */
+  readonly modelList?: ModelList;
   /** Builds the HTTP request for one generation. */
   buildRequest(request: GenerationRequest): BuiltRequest;
-  /** A fresh parser for one response body. */
-  createParser(): StreamParser;
+  /** A fresh parser for the response to `request`. */
+  createParser(request: GenerationRequest): StreamParser;
+  /**
+   * The protocol to speak on `endpoint`, when one server family has several
+   * (vLLM's OpenAI server and its legacy `/generate` server). Default: this one.
+   */
+  forEndpoint?(endpoint: string): Backend;
 }
 
 /**

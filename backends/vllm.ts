@@ -1,25 +1,28 @@
 /**
  * `vllm`: vLLM's OpenAI-compatible server (`vllm serve`), completions API, with
- * vLLM's extra sampling parameters `ignore_eos`, `best_of` and
- * `use_beam_search`, and `continuous_usage_stats` so every chunk says how many
- * tokens it carried.
+ * vLLM's extra parameters `ignore_eos`, `best_of` and `use_beam_search`, and
+ * `continuous_usage_stats` so every chunk says how many tokens it carried.
+ * With `--endpoint /generate` it speaks vLLM's legacy demo server instead
+ * (`backends/vllm_legacy.ts`).
  *
  * @module
  */
-import { completionText, openAiParser } from "./_openai.ts";
+import { completionText, openAiFeatures, openAiModels, openAiParser } from "./_openai.ts";
 import { completionsBody } from "./openai.ts";
 import type { Backend } from "./types.ts";
+import { vllmLegacy } from "./vllm_legacy.ts";
 
 /** The `vllm` backend. */
 export const vllm: Backend = {
   name: "vllm",
   defaultEndpoint: "/v1/completions",
-  features: { bestOf: true, beamSearch: true },
+  features: { ...openAiFeatures, beamSearch: true },
+  modelList: openAiModels,
   buildRequest: (request) => {
-    const body = completionsBody(request);
-    body.stream_options = { include_usage: true, continuous_usage_stats: true };
+    const body = completionsBody(request, { include_usage: true, continuous_usage_stats: true });
     if (request.useBeamSearch) body.use_beam_search = true;
     return { body: JSON.stringify(body), headers: { "content-type": "application/json" } };
   },
-  createParser: () => openAiParser(completionText),
+  createParser: (request) => openAiParser(request, completionText),
+  forEndpoint: (endpoint) => (/\/generate\/?$/.test(endpoint) ? vllmLegacy : vllm),
 };

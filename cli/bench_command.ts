@@ -4,7 +4,7 @@
  * @module
  */
 import { dirname } from "node:path";
-import { getBackend } from "../backends/mod.ts";
+import { type Backend, getBackend, type ModelList } from "../backends/mod.ts";
 import { DEFAULT_TOKENIZER, isTiktokenEncoding } from "../datasets/_encodings.ts";
 import type { Tokenizer } from "../datasets/tokenizer.ts";
 import { UsageError } from "../errors.ts";
@@ -40,24 +40,59 @@ async function checkOutputFolder(path: string): Promise<void> {
 /**
  * Asks the server for its model list and returns the first id, as `vllm bench
  * serve` does when `--model` is not given. Undefined when the server has no
- * such list; the request then names no model.
+ * such list.
  */
 export async function resolveModel(
   baseUrl: string,
+  list: ModelList,
+  headers: Record<string, string>,
   signal?: AbortSignal,
 ): Promise<string | undefined> {
   try {
-    const response = await fetch(`${baseUrl}/v1/models`, { signal });
+    const response = await fetch(baseUrl + list.path, { headers, signal });
     if (!response.ok) {
       await response.body?.cancel();
       return undefined;
     }
-    const list = await response.json();
-    const id = list?.data?.[0]?.id;
-    return typeof id === "string" ? id : undefined;
+    return list.pick(await response.json());
   } catch {
     return undefined;
   }
+}
+
+/** The model to name: given, listed by the server, or the backend's default. */
+async function chooseModel(
+  config: BenchConfig,
+  backend: Backend,
+  log: (line: string) => void,
+  signal?: AbortSignal,
+): Promise<string | undefined> {
+  if (config.model !== undefined) return config.model;
+  const needs = backend.features.model;
+  if (needs === "required") {
+    throw new UsageError(
+      "--model",
+      `backend ${config.backend} needs the model (deployment) name; give --model NAME`,
+    );
+  }
+  const listed = backend.modelList &&
+    await resolveModel(config.baseUrl, backend.modelList, config.headers, signal);
+  if (listed !== undefined) return listed;
+  if (needs !== "optional") return needs.default;
+  log(
+    `warning: ${config.baseUrl}${
+      backend.modelList?.path ?? ""
+    } named no model and --model is not set; requests name none`,
+  );
+  return undefined;
+}
+
+/** The endpoint path for `backend`, with `{model}` filled in. */
+function endpointFor(config: BenchConfig, backend: Backend, model: string | undefined): string {
+  const path = config.endpoint ??
+    (config.disableStream ? backend.unstreamedEndpoint : undefined) ??
+    backend.defaultEndpoint;
+  return path.replaceAll("{model}", encodeURIComponent(model ?? ""));
 }
 
 /**
@@ -111,14 +146,24 @@ async function checkSupported(config: BenchConfig): Promise<void> {
       `"${config.datasetName}" is not supported yet; use --dataset-name random`,
     );
   }
-  const backend = getBackend(config.backend);
-  if (config.bestOf !== undefined && !backend.features.bestOf) {
-    throw new UsageError("--best-of", `backend ${backend.name} does not accept best_of`);
+  const backend = getBackend(config.backend, config.endpoint);
+  const { bestOf, beamSearch, stream } = backend.features;
+  if (config.disableStream && stream === "always") {
+    throw new UsageError("--disable-stream", `backend ${config.backend} always streams`);
   }
-  if (config.useBeamSearch && !backend.features.beamSearch) {
+  const streamed = !config.disableStream && stream !== "never";
+  if (config.bestOf !== undefined && (!bestOf || (bestOf === "unstreamed" && streamed))) {
+    throw new UsageError(
+      "--best-of",
+      bestOf === "unstreamed"
+        ? `backend ${config.backend} accepts best_of only with --disable-stream`
+        : `backend ${config.backend} does not accept best_of`,
+    );
+  }
+  if (config.useBeamSearch && !beamSearch) {
     throw new UsageError(
       "--use-beam-search",
-      `backend ${backend.name} does not support beam search; use --backend vllm`,
+      `backend ${config.backend} does not support beam search; use --backend vllm`,
     );
   }
   if (config.outputFile !== undefined) await checkOutputFolder(config.outputFile);
@@ -134,15 +179,11 @@ export async function benchCommand(
   io: { log: (line: string) => void; signal?: AbortSignal } = { log: console.log },
 ): Promise<BenchOutcome> {
   await checkSupported(config);
-  const backend = getBackend(config.backend);
+  const backend = getBackend(config.backend, config.endpoint);
   const encoding = await encodingOf(config.tokenizer);
   const tokenizer = lazyTokenizer(encoding);
-  const model = config.model ?? await resolveModel(config.baseUrl, io.signal);
-  if (model === undefined) {
-    io.log(
-      `warning: ${config.baseUrl}/v1/models named no model and --model is not set; requests name none`,
-    );
-  }
+  const model = await chooseModel(config, backend, io.log, io.signal);
+  const stream = !config.disableStream && backend.features.stream !== "never";
   const requests = planRandomRun({
     seed: config.seed,
     arrival: config.requestDistribution,
@@ -154,9 +195,14 @@ export async function benchCommand(
     // otherwise the shipped word pool of `encoding` fixes every length.
     tokenizer: config.prefix?.kind === "text" ? await tokenizer() : encoding,
     prefix: config.prefix,
-    shared: { model, bestOf: config.bestOf, useBeamSearch: config.useBeamSearch || undefined },
+    shared: {
+      model,
+      bestOf: config.bestOf,
+      useBeamSearch: config.useBeamSearch || undefined,
+      stream,
+    },
   });
-  const url = config.baseUrl + (config.endpoint ?? backend.defaultEndpoint);
+  const url = config.baseUrl + endpointFor(config, backend, model);
   const showBar = !config.disableTqdm && Deno.stderr.isTerminal();
   const bar = showBar ? await progressBar() : undefined;
   bar?.start(requests.length, 0);
@@ -168,6 +214,7 @@ export async function benchCommand(
     // and only if the server left some output uncounted.
     countTokens: async (text) => (await tokenizer()).count(text),
     transport: config.transport,
+    headers: config.headers,
     onResult: bar ? () => bar.increment() : undefined,
     signal: io.signal,
   });

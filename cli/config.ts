@@ -31,6 +31,7 @@ const SCHEMAS: Record<FieldKind, z.ZodType> = {
   "distribution": distributionArgs,
   "dataset-name": z.enum(DATASET_NAMES),
   "transport": z.enum(TRANSPORTS),
+  "headers": z.union([z.string().transform((s) => [s]), z.array(z.string())]),
 };
 
 const FORMS: Record<FieldKind, string> = {
@@ -43,6 +44,7 @@ const FORMS: Record<FieldKind, string> = {
   "distribution": 'an array like ["normal", 200, 10] or a string like "normal 200 10"',
   "dataset-name": `one of ${DATASET_NAMES.join(", ")}`,
   "transport": `one of ${TRANSPORTS.join(", ")}`,
+  "headers": 'a "Name: value" string or an array of them',
 };
 
 /** The accepted form of a field's value, in words. */

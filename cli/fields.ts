@@ -16,7 +16,8 @@ export type FieldKind =
   | "boolean"
   | "distribution"
   | "dataset-name"
-  | "transport";
+  | "transport"
+  | "headers";
 
 /** One option of the benchmark. */
 export interface Field {
@@ -180,6 +181,27 @@ export const FIELDS: readonly Field[] = [
     arg: "<path>",
     kind: "string",
     help: "write per-request results as a JSON array",
+  },
+  {
+    key: "header",
+    flag: "--header",
+    arg: "<name: value>",
+    kind: "headers",
+    help: 'extra HTTP header for every request, e.g. "X-Tenant: a" (repeatable)',
+  },
+  {
+    key: "api_key_env",
+    flag: "--api-key-env",
+    arg: "<NAME>",
+    kind: "string",
+    help:
+      "environment variable holding an API key, sent as a bearer token and never printed (default OPENAI_API_KEY)",
+  },
+  {
+    key: "disable_stream",
+    flag: "--disable-stream",
+    kind: "boolean",
+    help: "ask for unstreamed responses where the backend can do both (TTFT is then unknown)",
   },
   {
     key: "transport",

@@ -59,6 +59,14 @@ export interface BenchConfig {
   debug: boolean;
   /** How requests are sent. */
   transport: TransportName;
+  /**
+   * Headers for every request (lower-case names): `--header` values and, when
+   * the `--api-key-env` variable is set, `authorization: Bearer …`. Secret:
+   * never print or write it.
+   */
+  headers: Record<string, string>;
+  /** Ask for unstreamed responses. */
+  disableStream: boolean;
 }
 
 /** Defaults for values neither the command line nor the config file gave. */
@@ -71,6 +79,41 @@ export const DEFAULTS = {
   outputTokenDistribution: ["constant", 128],
   datasetName: "random",
 } as const;
+
+/** Where the API key is read from unless `--api-key-env` names another variable. */
+export const DEFAULT_API_KEY_ENV = "OPENAI_API_KEY";
+
+/**
+ * Headers from `"Name: value"` strings plus the bearer token from the
+ * environment variable `keyEnv` (when set and no authorization header was
+ * given).
+ */
+function requestHeaders(
+  lines: readonly string[],
+  flag: string,
+  keyEnv: string,
+  keyFlag: string,
+): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const line of lines) {
+    const match = /^\s*([!#$%&'*+.^_`|~0-9A-Za-z-]+)\s*:\s*(.*?)\s*$/.exec(line);
+    if (!match || /[\r\n]/.test(line)) {
+      throw new UsageError(flag, `expected "Name: value", got ${JSON.stringify(line)}`);
+    }
+    headers[match[1].toLowerCase()] = match[2];
+  }
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(keyEnv)) {
+    throw new UsageError(keyFlag, `expected an environment variable name, got "${keyEnv}"`);
+  }
+  let key: string | undefined;
+  try {
+    key = Deno.env.get(keyEnv);
+  } catch {
+    key = undefined; // no --allow-env: no key
+  }
+  if (key && headers.authorization === undefined) headers.authorization = `Bearer ${key}`;
+  return headers;
+}
 
 function normalizeBaseUrl(value: string, flag: string): string {
   let url: URL;
@@ -179,5 +222,12 @@ export function resolveBenchConfig(
     outputFile: v.output_file,
     debug: v.debug ?? false,
     transport: v.transport ?? "http1",
+    headers: requestHeaders(
+      (v.header ?? []) as string[],
+      label("header"),
+      v.api_key_env ?? DEFAULT_API_KEY_ENV,
+      label("api_key_env"),
+    ),
+    disableStream: v.disable_stream ?? false,
   };
 }

@@ -21,7 +21,13 @@ export interface RequestTimings {
  *
  * @example
  * ```ts
- * const t = requestTimings({ chunks: [{ time: 120, text: "a" }, { time: 125, text: "b" }], complete: true, notes: [] }, 100, 130);
+ * const parsed = {
+ *   streamed: true,
+ *   chunks: [{ time: 120, text: "a" }, { time: 125, text: "b" }],
+ *   complete: true,
+ *   notes: [],
+ * };
+ * const t = requestTimings(parsed, 100, 130);
  * // t.ttft = 0.02, t.itl = [0.005], t.latency = 0.03
  * ```
  */
@@ -30,7 +36,8 @@ export function requestTimings(
   sendTime: number,
   endTime: number,
 ): RequestTimings {
-  const { chunks } = parsed;
+  // An unstreamed response arrives whole: when its first token came is unknown, not 0.
+  const chunks = parsed.streamed ? parsed.chunks : [];
   const itl = new Array<number>(Math.max(0, chunks.length - 1));
   for (let i = 1; i < chunks.length; i++) itl[i - 1] = (chunks[i].time - chunks[i - 1].time) / 1000;
   return {

@@ -27,6 +27,8 @@ export interface SeedRecord {
   output_len_source: "server" | "tokenizer";
   /** Chunks that carried text. */
   chunks: number;
+  /** Whether the response was streamed (TTFT is null when it was not). */
+  streamed: boolean;
   /** Planned send offset from the run start. */
   planned_offset: number;
   /** Actual send offset from the run start. */
@@ -50,6 +52,7 @@ export function toSeedRecords(results: readonly RequestResult[]): SeedRecord[] {
     output_len: r.outputLen,
     output_len_source: r.outputLenSource,
     chunks: r.chunks,
+    streamed: r.streamed,
     planned_offset: r.plannedOffset,
     send_offset: r.sendOffset,
     status: r.status ?? null,

@@ -79,7 +79,7 @@ export function summarize(
     const tpot = timePerOutputToken(r.latency, r.ttft, r.outputLen);
     if (tpot !== undefined) tpots.push(ms(tpot));
     for (const gap of r.itl) itls.push(ms(gap));
-    if (r.outputLen > r.chunks) multiTokenChunkRequests++;
+    if (r.streamed && r.outputLen > r.chunks) multiTokenChunkRequests++;
   }
   const errorCounts = new Map<string, number>();
   for (const r of results) {

@@ -30,6 +30,8 @@ export interface RequestResult {
   latency: number;
   /** Number of chunks that carried text. */
   chunks: number;
+  /** The response was streamed (when false, `ttft` is null and `itl` empty: unknown). */
+  streamed: boolean;
   /** Planned send time, from the run start. */
   plannedOffset: number;
   /** Actual send time, from the run start. */

@@ -110,7 +110,7 @@ export async function runBenchmark(options: RunOptions): Promise<RunResult> {
         index: i,
         plannedOffset: requests[i].offset,
         promptLen: requests[i].promptLen,
-        maxTokens: requests[i].request.maxTokens,
+        request: requests[i].request,
       };
       pending.push(
         sendRequest(context, request, plan, start).then((result) => {

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { Backend, ParsedStream, StreamParser } from "../backends/types.ts";
+import type { Backend, GenerationRequest, ParsedStream, StreamParser } from "../backends/types.ts";
 import { requestTimings } from "../metrics/request.ts";
 import type { RequestResult } from "./result.ts";
 import type { OutgoingRequest, ResponseHandler, Transport } from "./transport.ts";
@@ -26,8 +26,8 @@ export interface SendPlan {
   plannedOffset: number;
   /** Token count of the prompt. */
   promptLen: number;
-  /** Asked output tokens. */
-  maxTokens: number;
+  /** What was asked for (its parser may need the prompt or the streaming choice). */
+  request: GenerationRequest;
 }
 
 const MAX_ERROR_BODY = 500;
@@ -91,11 +91,12 @@ export async function sendRequest(
     itl: [],
     latency: 0,
     chunks: 0,
+    streamed: plan.request.stream !== false,
     plannedOffset: plan.plannedOffset,
     sendOffset: 0,
     notes: [],
   };
-  const collector = new Collector(context.backend.createParser());
+  const collector = new Collector(context.backend.createParser(plan.request));
   const sendTime = performance.now();
   result.sendOffset = (sendTime - runStart) / 1000;
   let end: number;
@@ -113,7 +114,7 @@ export async function sendRequest(
     return result;
   }
   const parsed = collector.parser.finish();
-  measure(result, parsed, sendTime, end, plan.maxTokens);
+  measure(result, parsed, sendTime, end, plan.request.maxTokens);
   return result;
 }
 
@@ -129,6 +130,7 @@ function measure(
   result.itl = timings.itl;
   result.latency = timings.latency;
   result.chunks = parsed.chunks.length;
+  result.streamed = parsed.streamed;
   result.text = parsed.chunks.map((c) => c.text).join("");
   // Without a server count, the client tokenizer counts after the run
   // (countOutputs), so tokenizing never competes with stamping reads.
@@ -167,7 +169,7 @@ export async function countOutputs(
     if (result.outputLenSource === "tokenizer" && result.text !== "") {
       result.outputLen = await countTokens(result.text);
     }
-    if (result.outputLen > result.chunks && result.chunks > 0) {
+    if (result.streamed && result.outputLen > result.chunks && result.chunks > 0) {
       result.notes.push(
         `${result.outputLen} tokens arrived in ${result.chunks} text chunks: some chunks carried several tokens, so itl holds one gap per chunk, not per token`,
       );

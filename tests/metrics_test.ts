@@ -43,6 +43,7 @@ function result(partial: Partial<RequestResult>): RequestResult {
     itl: [0.02, 0.04],
     latency: 0.2,
     chunks: 3,
+    streamed: true,
     plannedOffset: 0,
     sendOffset: 0.001,
     notes: [],

@@ -1,0 +1,110 @@
+/**
+ * What every parser builds: the text chunks of one response with their
+ * arrival times, the server's counts, errors and notes.
+ *
+ * @module
+ */
+import type { ParsedStream } from "./types.ts";
+
+/** Builds a {@linkcode ParsedStream}, one protocol event at a time. */
+export class ChunkBuilder {
+  /** The result so far. */
+  readonly parsed: ParsedStream;
+  #emptyBeforeText = 0;
+  #accumulated = "";
+
+  /** A builder for a streamed (default) or unstreamed response. */
+  constructor(streamed = true) {
+    this.parsed = { streamed, chunks: [], complete: false, notes: [] };
+  }
+
+  /** An event of any kind arrived at `time`. */
+  event(time: number): void {
+    this.parsed.firstEventTime ??= time;
+  }
+
+  /**
+   * Generated text arrived at `time`. Empty text is not a chunk: an empty or
+   * role-only first event is not a first token (it is noted instead).
+   */
+  text(time: number, text: string, tokens?: number): void {
+    this.event(time);
+    if (text === "") {
+      if (this.parsed.chunks.length === 0) this.#emptyBeforeText++;
+      return;
+    }
+    this.parsed.chunks.push(tokens === undefined ? { time, text } : { time, text, tokens });
+  }
+
+  /**
+   * Like {@linkcode text} for servers that send the whole text so far in
+   * every event: the new part is what extends the previous text.
+   */
+  cumulative(time: number, whole: string, tokens?: number): void {
+    if (whole.startsWith(this.#accumulated)) {
+      this.text(time, whole.slice(this.#accumulated.length), tokens);
+    } else {
+      // The server rewrote earlier text (detokenizer fix-ups): count it as new.
+      this.text(time, whole, tokens);
+      this.note("an event did not extend the text before it; its whole text was counted as new");
+    }
+    this.#accumulated = whole;
+  }
+
+  /** The server reported an error (the first one is kept). */
+  error(message: string): void {
+    this.parsed.error ??= message;
+  }
+
+  /** The server's count of output tokens so far (the last one wins). */
+  outputTokens(count: number): void {
+    this.parsed.outputTokens = count;
+  }
+
+  /** The server's count of prompt tokens. */
+  promptTokens(count: number): void {
+    this.parsed.promptTokens = count;
+  }
+
+  /** The protocol's end marker arrived. */
+  complete(): void {
+    this.parsed.complete = true;
+  }
+
+  /** Adds a note once. */
+  note(text: string): void {
+    if (!this.parsed.notes.includes(text)) this.parsed.notes.push(text);
+  }
+
+  /** The result, with notes on what could be misread. */
+  finish(): ParsedStream {
+    if (this.#emptyBeforeText > 0 && this.parsed.chunks.length > 0) {
+      this.note(
+        `${this.#emptyBeforeText} event(s) without text (e.g. role-only) came before the first text; TTFT counts the first event with text`,
+      );
+    }
+    if (!this.parsed.streamed) {
+      this.note("response not streamed: TTFT and inter-token latencies are unknown");
+    }
+    return this.parsed;
+  }
+}
+
+/** A server's error value as one line of text. */
+export function errorText(error: unknown): string {
+  if (typeof error === "string") return error;
+  if (error && typeof error === "object" && "message" in error) {
+    return String((error as { message: unknown }).message);
+  }
+  return JSON.stringify(error);
+}
+
+/** Parses `text` as JSON, or notes why not. */
+export function parseJson(text: string, builder: ChunkBuilder): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    builder.error(`unparsable response: ${text.slice(0, 200)}`);
+    return undefined;
+  }
+}

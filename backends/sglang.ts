@@ -1,0 +1,85 @@
+/**
+ * `sglang`: SGLang's native generation API (`POST /generate`, default port
+ * 30000).
+ *
+ * Body `{text, sampling_params: {max_new_tokens, ignore_eos}, stream}`;
+ * streamed as SSE `data: {"text": <all text so far>, "meta_info": {...}}`
+ * events ending with `data: [DONE]`. The text is cumulative (unless the
+ * server runs with incremental streaming output, which this also handles), and
+ * one event may carry several tokens: `meta_info.completion_tokens` is the
+ * cumulative count, so each chunk's token count is the difference.
+ *
+ * @module
+ */
+import { ChunkBuilder, errorText, parseJson } from "./_chunks.ts";
+import { openAiModels } from "./_openai.ts";
+import { sseReader } from "./_sse.ts";
+import { wholeBodyParser } from "./_whole.ts";
+import type { Backend, GenerationRequest, StreamParser } from "./types.ts";
+
+interface Event {
+  text?: string;
+  meta_info?: { completion_tokens?: number; prompt_tokens?: number };
+  error?: unknown;
+}
+
+function read(event: Event, time: number, builder: ChunkBuilder, state: { tokens: number }) {
+  if (event.error !== undefined) {
+    builder.error(errorText(event.error));
+    return;
+  }
+  const total = event.meta_info?.completion_tokens;
+  let tokens: number | undefined;
+  if (typeof total === "number") {
+    tokens = total - state.tokens;
+    state.tokens = total;
+    builder.outputTokens(total);
+  }
+  const prompt = event.meta_info?.prompt_tokens;
+  if (typeof prompt === "number") builder.promptTokens(prompt);
+  builder.cumulative(time, String(event.text ?? ""), tokens || undefined);
+}
+
+function parser(request: GenerationRequest): StreamParser {
+  const state = { tokens: 0 };
+  if (request.stream === false) {
+    return wholeBodyParser((json, time, builder) => {
+      read(json as Event, time, builder, state);
+      builder.complete();
+    });
+  }
+  const builder = new ChunkBuilder();
+  const sse = sseReader((data, time) => {
+    if (data === "[DONE]") {
+      builder.event(time);
+      builder.complete();
+      return;
+    }
+    const event = parseJson(data, builder);
+    if (event && typeof event === "object") read(event as Event, time, builder, state);
+  });
+  return {
+    feed: sse.feed,
+    finish() {
+      sse.end();
+      return builder.finish();
+    },
+  };
+}
+
+/** The `sglang` backend. */
+export const sglang: Backend = {
+  name: "sglang",
+  defaultEndpoint: "/generate",
+  features: { bestOf: false, beamSearch: false, stream: "optional", model: "optional" },
+  modelList: openAiModels,
+  buildRequest: (request) => ({
+    body: JSON.stringify({
+      text: request.prompt,
+      sampling_params: { max_new_tokens: request.maxTokens, ignore_eos: true },
+      stream: request.stream !== false,
+    }),
+    headers: { "content-type": "application/json" },
+  }),
+  createParser: parser,
+};
