@@ -5,46 +5,42 @@
  */
 import { UsageError } from "../errors.ts";
 import { cserve } from "./cserve.ts";
+import { deepspeedMii } from "./deepspeed_mii.ts";
 import { llamaCpp } from "./llama_cpp.ts";
 import { lmdeploy } from "./lmdeploy.ts";
+import { ollama } from "./ollama.ts";
 import { openai } from "./openai.ts";
 import { openaiChat } from "./openai_chat.ts";
 import { sglang } from "./sglang.ts";
+import { tensorrtLlm } from "./tensorrt_llm.ts";
+import { tgi } from "./tgi.ts";
 import type { Backend, GenerationRequest, ParsedStream, TimedReads } from "./types.ts";
 import { vllm } from "./vllm.ts";
 
 export type * from "./types.ts";
 
-/** Backends that work today, by `--backend` name. */
+/** Every backend, by `--backend` name. */
 export const BACKENDS: Readonly<Record<string, Backend>> = {
+  "tgi": tgi,
   "vllm": vllm,
-  "lmdeploy": lmdeploy,
   "cserve": cserve,
+  "lmdeploy": lmdeploy,
+  "deepspeed-mii": deepspeedMii,
   "openai": openai,
   "openai-chat": openaiChat,
+  "tensorrt-llm": tensorrtLlm,
   "llama.cpp": llamaCpp,
   "sglang": sglang,
+  "ollama": ollama,
 };
 
-/** Every backend name mib accepts; the ones not in {@linkcode BACKENDS} are not supported yet. */
-export const BACKEND_NAMES: readonly string[] = [
-  "tgi",
-  "vllm",
-  "cserve",
-  "lmdeploy",
-  "deepspeed-mii",
-  "openai",
-  "openai-chat",
-  "tensorrt-llm",
-  "llama.cpp",
-  "sglang",
-  "ollama",
-];
+/** Every `--backend` name, in registry order. */
+export const BACKEND_NAMES: readonly string[] = Object.keys(BACKENDS);
 
 /**
  * The backend called `name` — the protocol variant for `endpoint` when one is
  * given — or a {@linkcode UsageError} on `--backend` that lists the accepted
- * names (or says the backend is not supported yet).
+ * names.
  *
  * @example
  * ```ts
@@ -56,12 +52,6 @@ export function getBackend(name: string, endpoint?: string): Backend {
   const backend = BACKENDS[name];
   if (backend) {
     return endpoint !== undefined && backend.forEndpoint ? backend.forEndpoint(endpoint) : backend;
-  }
-  if (BACKEND_NAMES.includes(name)) {
-    throw new UsageError(
-      "--backend",
-      `"${name}" is not supported yet; supported now: ${Object.keys(BACKENDS).join(", ")}`,
-    );
   }
   throw new UsageError(
     "--backend",

@@ -51,7 +51,7 @@ export const FIELDS: readonly Field[] = [
     arg: "<name>",
     kind: "string",
     help:
-      "tgi, vllm, cserve, lmdeploy, deepspeed-mii, openai, openai-chat, tensorrt-llm (default openai)",
+      "tgi, vllm, cserve, lmdeploy, deepspeed-mii, openai, openai-chat, tensorrt-llm, llama.cpp, sglang, ollama (default openai)",
   },
   {
     key: "base_url",

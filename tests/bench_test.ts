@@ -40,7 +40,7 @@ Deno.test("a run against the simulator: every request succeeds with the simulato
     assert.equal(r.outputLenSource, "server");
     assert.equal(r.itl.length, r.outputLen - 1);
     assert.equal(r.chunks, 24);
-    assert.ok(r.ttft !== null && r.ttft >= 0.040 && r.ttft < 0.040 + 0.030, `ttft ${r.ttft}`);
+    assert.ok(r.ttft !== null && r.ttft >= 0.040 && r.ttft < 0.040 + 0.100, `ttft ${r.ttft}`);
     assert.ok(Math.abs(median(r.itl) - 0.008) < 0.002, `median itl ${median(r.itl)}`);
     assert.ok(r.latency >= 0.040 + 23 * 0.008 - 0.001, `latency ${r.latency}`);
     assert.ok(r.sendOffset >= r.plannedOffset);
@@ -48,6 +48,8 @@ Deno.test("a run against the simulator: every request succeeds with the simulato
   }
   const summary = summarize(run.results, run.duration);
   assert.equal(summary.completed, 8);
+  // The first request of a process pays for a new connection and cold code.
+  assert.ok(summary.ttft!.median < 40 + 15, `median ttft ${summary.ttft!.median} ms`);
   assert.equal(summary.totalOutputTokens, 8 * 24);
   assert.ok(Math.abs(summary.tpot!.median - 8) < 1.5, `tpot ${summary.tpot!.median}`);
 });

@@ -19,14 +19,6 @@ Deno.test("unknown backend names the flag and lists the accepted names", async (
   await assertUsageError([...base, "--num-of-req", "1", "--backend", "nope"], "--backend", /vllm/);
 });
 
-Deno.test("backends of later issues say not supported yet", async () => {
-  await assertUsageError(
-    [...base, "--num-of-req", "1", "--backend", "tgi"],
-    "--backend",
-    /not supported yet/,
-  );
-});
-
 Deno.test("malformed distributions are usage errors", async () => {
   for (
     const dist of [["poisson"], ["uniform", "5"], ["normal", "a", "b"], ["poisson", "-3"], [

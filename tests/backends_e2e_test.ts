@@ -1,0 +1,94 @@
+/**
+ * Every backend, end to end: the CLI runs a short benchmark against the
+ * simulator speaking that backend's protocol, and the output file must hold
+ * the right text, token counts and timings.
+ */
+import assert from "node:assert/strict";
+import { startSimulator } from "../mod.ts";
+import { runCli, tempDir } from "./_helpers.ts";
+
+const TTFT_MS = 30;
+const TPOT_MS = 4;
+const OUTPUT = 12;
+
+interface Case {
+  backend: string;
+  args?: string[];
+  streamed?: boolean;
+  /** Where output_len comes from. */
+  source?: "server" | "tokenizer";
+}
+
+const CASES: Case[] = [
+  { backend: "openai" },
+  { backend: "openai-chat" },
+  { backend: "vllm" },
+  { backend: "vllm", args: ["--endpoint", "/generate"], source: "tokenizer" },
+  { backend: "lmdeploy" },
+  { backend: "cserve" },
+  { backend: "tgi" },
+  { backend: "tensorrt-llm", source: "tokenizer" },
+  { backend: "deepspeed-mii", args: ["--model", "mib-sim"], streamed: false },
+  { backend: "llama.cpp" },
+  { backend: "sglang" },
+  { backend: "ollama" },
+];
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+for (const c of CASES) {
+  const name = [c.backend, ...(c.args ?? [])].join(" ");
+  Deno.test(`end to end: ${name}`, async () => {
+    const sim = await startSimulator({ ttftMs: TTFT_MS, tpotMs: TPOT_MS });
+    await using dir = await tempDir();
+    const out = `${dir.path}/out.json`;
+    try {
+      const run = await runCli([
+        "--backend",
+        c.backend,
+        ...(c.args ?? []),
+        "--base-url",
+        sim.url,
+        "--num-of-req",
+        "3",
+        "--request-distribution",
+        "constant",
+        "0.05",
+        "--input-token-distribution",
+        "constant",
+        "16",
+        "--output-token-distribution",
+        "constant",
+        String(OUTPUT),
+        "--output-file",
+        out,
+      ]);
+      assert.equal(run.code, 0, run.stderr + run.stdout);
+      const records = JSON.parse(await Deno.readTextFile(out));
+      assert.equal(records.length, 3);
+      for (const r of records) {
+        assert.equal(r.success, true, r.error);
+        assert.equal(r.output_len, OUTPUT, `output_len (${r.output_len_source})`);
+        assert.equal(r.output_len_source, c.source ?? "server");
+        assert.equal(r.prompt_len, 16);
+        assert.ok(r.text.trim().split(/\s+/).length === OUTPUT, `text: ${JSON.stringify(r.text)}`);
+        const lastToken = (TTFT_MS + (OUTPUT - 1) * TPOT_MS) / 1000;
+        assert.ok(r.latency >= lastToken - 0.001, `latency ${r.latency}`);
+        if (c.streamed === false) {
+          assert.equal(r.streamed, false);
+          assert.equal(r.ttft, null);
+          continue;
+        }
+        assert.equal(r.streamed, true);
+        assert.ok(r.ttft >= TTFT_MS / 1000 && r.ttft < (TTFT_MS + 40) / 1000, `ttft ${r.ttft}`);
+        assert.equal(r.itl.length, OUTPUT - 1);
+        assert.ok(Math.abs(median(r.itl) - TPOT_MS / 1000) < 0.002, `itl ${median(r.itl)}`);
+      }
+    } finally {
+      await sim.close();
+    }
+  });
+}
