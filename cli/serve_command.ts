@@ -17,6 +17,9 @@ export interface ServeFlags {
   naturalLen?: string;
   tokensPerChunk?: string;
   roleChunk?: boolean;
+  tritonCumulative?: boolean;
+  legacyDelimiter?: string;
+  failAfter?: string;
   record?: boolean;
 }
 
@@ -35,6 +38,22 @@ export function serveOptions(command: Command<any, any, any>): void {
     )
     .option("--tokens-per-chunk <n>", "tokens carried by each streamed chunk (default 1)")
     .option("--no-role-chunk", "chat: no role-only first chunk")
+    .option(
+      "--triton-cumulative",
+      "Triton: streamed text_output is the text generated so far (TensorRT-LLM BLS " +
+        "accumulate_tokens) instead of each response's new text (default off)",
+    )
+    .option(
+      "--legacy-delimiter <newline|nul>",
+      "vLLM legacy /generate: record terminator, newline (current vLLM) or nul (older) " +
+        "(default newline)",
+    )
+    .option(
+      "--fail-after <n>",
+      "failure injection: every generation fails when its token chunk n is due, after n " +
+        "chunks, with its protocol's mid-stream error (vLLM legacy: connection cut) or error " +
+        "answer (default never)",
+    )
     .option(
       "--record",
       "record when each request arrived and each token chunk was written; served as JSON at " +
@@ -61,6 +80,11 @@ function number(
   return n;
 }
 
+function delimiter(value: string | undefined): "newline" | "nul" {
+  if (value === undefined || value === "newline" || value === "nul") return value ?? "newline";
+  throw new UsageError("--legacy-delimiter", `expected newline or nul, got "${value}"`);
+}
+
 /** Runs the simulator until SIGINT/SIGTERM; returns the exit status. */
 export async function serveCommand(flags: ServeFlags): Promise<number> {
   let options;
@@ -74,6 +98,9 @@ export async function serveCommand(flags: ServeFlags): Promise<number> {
       naturalLen: number("--natural-len", flags.naturalLen, 1, true),
       tokensPerChunk: number("--tokens-per-chunk", flags.tokensPerChunk, 1, true),
       roleChunk: flags.roleChunk ?? true,
+      tritonCumulative: flags.tritonCumulative ?? false,
+      legacyDelimiter: delimiter(flags.legacyDelimiter),
+      failAfter: number("--fail-after", flags.failAfter, 0, true) ?? null,
       record: flags.record ?? false,
       quiet: true,
     };
@@ -88,8 +115,8 @@ export async function serveCommand(flags: ServeFlags): Promise<number> {
   const o = sim.options;
   console.log(
     `mib simulator listening on ${sim.url} (model ${o.model}, ttft ${o.ttftMs} ms, tpot ${o.tpotMs} ms, ${o.tokensPerChunk} token(s)/chunk${
-      o.record ? `, recording at ${sim.url}/mib/record` : ""
-    })`,
+      o.failAfter === null ? "" : `, failing after ${o.failAfter} chunk(s)`
+    }${o.record ? `, recording at ${sim.url}/mib/record` : ""})`,
   );
   const { promise, resolve } = Promise.withResolvers<void>();
   Deno.addSignalListener("SIGINT", resolve);

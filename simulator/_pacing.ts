@@ -284,6 +284,17 @@ export interface PacedPlan {
   tokens(index: number): number;
   /** Written right after the last chunk (usage chunk and `[DONE]`), then the stream closes. */
   trailer(): Uint8Array;
+  /**
+   * Index of the chunk whose deadline brings an injected failure instead of
+   * the chunk, or `-1` for none. Chunks before it go out as usual.
+   */
+  readonly failAt: number;
+  /**
+   * The bytes of the injected failure (the protocol's mid-stream error
+   * form), after which the stream closes; `undefined` cuts the response off
+   * instead, as a server process dying mid-stream does.
+   */
+  failure(): Uint8Array | undefined;
 }
 
 /**
@@ -297,6 +308,8 @@ export interface WriteLog {
   readonly tokens: number[];
   /** `performance.now()` when the stream closed, errored or was cancelled; `null` until then. */
   end: number | null;
+  /** Set when the stream ended with an injected failure (see {@linkcode PacedPlan.failAt}). */
+  error?: true;
 }
 
 /**
@@ -340,6 +353,10 @@ class PacedStream implements Timed {
   fire(): boolean {
     const plan = this.#plan;
     const index = this.#next++;
+    if (index === plan.failAt) {
+      this.#fail();
+      return false;
+    }
     try {
       this.#controller.enqueue(plan.chunk(index));
     } catch {
@@ -362,6 +379,26 @@ class PacedStream implements Timed {
     this.#controller.close();
     this.#finish();
     return false;
+  }
+
+  /** Sends the injected failure in place of the chunk that was due, and ends. */
+  #fail(): void {
+    if (this.#log) this.#log.error = true;
+    const bytes = this.#plan.failure();
+    this.#finish();
+    try {
+      if (bytes === undefined) {
+        // Deno ends an errored body without its terminating chunk: to the
+        // client, a connection that broke mid-response. (The server's onError
+        // hook receives the reason and stays quiet.)
+        this.#controller.error(new DOMException("Injected failure (failAfter).", "AbortError"));
+      } else {
+        this.#controller.enqueue(bytes);
+        this.#controller.close();
+      }
+    } catch {
+      // The reader already went away; nothing left to tell it.
+    }
   }
 
   abort(reason: unknown): void {

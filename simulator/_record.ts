@@ -7,8 +7,24 @@
  * @module
  */
 
-import type { Endpoint } from "./_openai.ts";
 import type { WriteLog } from "./_pacing.ts";
+
+/**
+ * Which protocol served a recorded request: `"completions"` and `"chat"` are
+ * the OpenAI routes; the others are the native protocols (TGI, Triton's
+ * generate extension, vLLM's legacy `/generate`, DeepSpeed-MII REST,
+ * llama.cpp's `/completion`, SGLang's `/generate`, Ollama's `/api/generate`).
+ */
+export type RecordedEndpoint =
+  | "completions"
+  | "chat"
+  | "tgi"
+  | "triton"
+  | "vllm-legacy"
+  | "mii"
+  | "llamacpp"
+  | "sglang"
+  | "ollama";
 
 /**
  * One generation request as the simulator served it. Times are the server's
@@ -17,25 +33,39 @@ import type { WriteLog } from "./_pacing.ts";
  * compared with a client's clock.
  */
 export interface RecordedRequest {
-  /** The request's `x-request-id` header when it had one, else the response id (`cmpl-…`). */
+  /**
+   * The request's `x-request-id` header when it had one, else the response id
+   * (`cmpl-…`; SGLang's `rid`, a Triton request's `id`) or, for protocols
+   * whose responses carry no id, a fresh one.
+   */
   readonly id: string;
-  /** Which endpoint served it. */
-  readonly endpoint: Endpoint;
+  /** Which protocol served it. */
+  readonly endpoint: RecordedEndpoint;
   /** When the request handler started: the anchor of the pacing schedule. */
   readonly arrival: number;
   /**
    * When each token chunk was enqueued into the response stream, one entry per
    * chunk (the chat role chunk and the usage/`[DONE]` trailer are not counted).
    * A non-streaming request has one entry: when its whole body was built.
+   * An injected failure (`failAfter`) is not a write.
    */
   readonly writes: readonly number[];
-  /** Tokens carried by each of those chunks; their sum is `completion_tokens`. */
+  /**
+   * Tokens carried by each of those chunks; their sum is `completion_tokens`
+   * (over every sequence, when a request asks for several: vLLM legacy's `n`,
+   * DeepSpeed-MII's prompt list).
+   */
   readonly tokens: readonly number[];
   /**
    * When the response stream closed, or was cut short by a client disconnect
    * or the server closing; `null` while it is still in progress.
    */
   readonly end: number | null;
+  /**
+   * Present (and `true`) only when the response was failed on purpose by the
+   * `failAfter` option; `end` is then when the error was sent.
+   */
+  readonly error?: true;
 }
 
 /** Everything recorded since the server started or the record was last cleared. */
@@ -49,12 +79,15 @@ export interface SimulatorRecord {
 /** A record entry as the server fills it in; its JSON is the wire form. */
 export interface RequestLog extends WriteLog {
   readonly id: string;
-  readonly endpoint: Endpoint;
+  readonly endpoint: RecordedEndpoint;
   readonly arrival: number;
 }
 
-/** A fresh entry; the property order is the order of the JSON members. */
-export function requestLog(id: string, endpoint: Endpoint, arrival: number): RequestLog {
+/**
+ * A fresh entry; the property order is the order of the JSON members (`error`,
+ * set only on a failure, comes last).
+ */
+export function requestLog(id: string, endpoint: RecordedEndpoint, arrival: number): RequestLog {
   return { id, endpoint, arrival, writes: [], tokens: [], end: null };
 }
 
@@ -78,6 +111,7 @@ export function snapshot(logs: readonly RequestLog[]): SimulatorRecord {
       writes: log.writes.slice(),
       tokens: log.tokens.slice(),
       end: log.end,
+      ...(log.error ? { error: true as const } : {}),
     })),
   };
 }

@@ -1,13 +1,19 @@
 /**
- * The built-in simulator (`mib serve`): an OpenAI-compatible inference server
- * in the shape of vLLM's, paced by configurable time-to-first-token and
- * time-per-output-token, so benchmarks and tests run against a server whose
- * timings are known.
+ * The built-in simulator (`mib serve`): an inference server speaking the
+ * native protocol of each server mib can benchmark, paced by configurable
+ * time-to-first-token and time-per-output-token, so benchmarks and tests run
+ * against a server whose timings are known.
  *
- * Endpoints: `GET /health`, `GET /v1/models`, `POST /v1/completions`,
- * `POST /v1/chat/completions` (streaming and not), and with `record: true`
+ * Endpoints: `GET /health`; OpenAI (vLLM's shape) `GET /v1/models`,
+ * `POST /v1/completions`, `POST /v1/chat/completions`; TGI
+ * `POST /generate_stream`, `GET /info`; `POST /generate` as TGI, SGLang or
+ * vLLM's legacy server depending on the body; Triton/TensorRT-LLM
+ * `POST /v2/models/{model}/generate[_stream]`; DeepSpeed-MII
+ * `POST /mii/{model}`; llama.cpp `POST /completion`; Ollama
+ * `POST /api/generate`, `GET /api/tags`; and with `record: true`
  * `GET /mib/record` / `DELETE /mib/record` (the server's write times, for
  * checking a client's own timings; see {@linkcode SimulatorHandle.record}).
+ * `failAfter` makes every generation fail mid-way in its protocol's own way.
  *
  * @example
  * ```ts
@@ -22,6 +28,7 @@
  */
 
 export {
+  type RecordedEndpoint,
   type RecordedRequest,
   type SimulatorHandle,
   type SimulatorOptions,

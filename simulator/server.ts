@@ -1,79 +1,59 @@
 /**
- * The simulator behind `mib serve`: an OpenAI-compatible HTTP server (shaped
- * like vLLM's) whose token timings are set by configuration, so a benchmark
+ * The simulator behind `mib serve`: an HTTP server that speaks the native
+ * protocol of each inference server a benchmark may target (OpenAI/vLLM,
+ * TGI, Triton/TensorRT-LLM, vLLM's legacy server, DeepSpeed-MII, llama.cpp,
+ * SGLang, Ollama), with token timings set by configuration, so a benchmark
  * run against it has a known right answer.
+ *
+ * This file holds the routing table and the one generation engine all
+ * protocols share: every streamed token chunk of every protocol is paced by
+ * the same scheduler, recorded the same way, and failed the same way under
+ * `failAfter`; the `_<protocol>.ts` modules only parse requests and encode
+ * their wire format.
  *
  * @module
  */
 
 import {
-  BadRequestError,
-  ChunkEncoder,
-  type ChunkUsage,
+  asRecord,
+  chunkCount,
+  decodeSegment,
+  failIndex,
+  readJsonBody,
+  type ServeContext,
+  type StreamedGeneration,
+  TokenPlan,
+  type WholeGeneration,
+} from "./_engine.ts";
+import { llamacppCompletion } from "./_llamacpp.ts";
+import { miiGenerate } from "./_mii.ts";
+import { ollamaGenerate, ollamaTags } from "./_ollama.ts";
+import {
   errorResponse,
-  type FinishReason,
-  fullResponse,
-  type GenerationRequest,
   jsonResponse,
   modelList,
-  modelNotFound,
   parseChatRequest,
   parseCompletionRequest,
-  responseId,
-  type ResponseIdentity,
-  usageOf,
 } from "./_openai.ts";
-import { type PacedPlan, pacedStream, Scheduler, waitUntil } from "./_pacing.ts";
+import { openaiGenerate } from "./_openai_route.ts";
+import { type ResolvedOptions, resolveOptions, type SimulatorOptions } from "./_options.ts";
+import { pacedStream, Scheduler, waitUntil } from "./_pacing.ts";
 import {
   recordBody,
+  type RecordedEndpoint,
   type RequestLog,
   requestLog,
   type SimulatorRecord,
   snapshot,
 } from "./_record.ts";
+import { sglangGenerate } from "./_sglang.ts";
+import { tgiGenerate, tgiInfo } from "./_tgi.ts";
 import { loadTokenCounter, type TokenCounter } from "./_tokenizer.ts";
+import { tritonRoute } from "./_triton.ts";
+import { vllmLegacyGenerate } from "./_vllm_legacy.ts";
 
-export type { RecordedRequest, SimulatorRecord } from "./_record.ts";
-
-/** Settings of {@linkcode startSimulator}; every field is optional. */
-export interface SimulatorOptions {
-  /** Interface to bind. Default `"127.0.0.1"`. */
-  hostname?: string;
-  /** Port to bind; `0` picks a free one. Default `0`. */
-  port?: number;
-  /** Served model id; requests naming another model get 404. Default `"mib-sim"`. */
-  model?: string;
-  /** Milliseconds from request arrival to the first token. Default `20`. */
-  ttftMs?: number;
-  /** Milliseconds between successive tokens. Default `5`. */
-  tpotMs?: number;
-  /**
-   * Tokens generated when the request does not set `ignore_eos: true`: the
-   * response stops at `min(max_tokens, naturalLen)`, with finish_reason
-   * `"stop"` when `naturalLen` is the smaller. Default `64`.
-   */
-  naturalLen?: number;
-  /** Tokens carried by each streamed chunk. Default `1`. */
-  tokensPerChunk?: number;
-  /**
-   * Chat streams open with a role-only chunk
-   * (`{"delta":{"role":"assistant","content":""}}`), sent unpaced on arrival.
-   * Default `true`.
-   */
-  roleChunk?: boolean;
-  /** Aborting it closes the server, like {@linkcode SimulatorHandle.close}. */
-  signal?: AbortSignal;
-  /** Suppress the "listening" line on stderr. Default `true`. */
-  quiet?: boolean;
-  /**
-   * Record when each generation request arrived and when each of its token
-   * chunks was written, for comparison with a client's own timings: see
-   * {@linkcode SimulatorHandle.record}, also served as `GET /mib/record`
-   * (`DELETE /mib/record` clears it). Memory grows with every chunk written
-   * until the record is cleared. Default `false`.
-   */
-  record?: boolean;
-}
+export type { RecordedEndpoint, RecordedRequest, SimulatorRecord } from "./_record.ts";
+export type { SimulatorOptions } from "./_options.ts";
 
 /** A running simulator. */
 export interface SimulatorHandle {
@@ -106,47 +86,6 @@ export interface SimulatorHandle {
 const RECORD_PATH = "/mib/record";
 
 /**
- * Context length used only to bound a chat request that sets no token limit:
- * like vLLM, such a request may generate up to the context length minus the
- * prompt (reached only with `ignore_eos`, since `naturalLen` ends it first).
- * Explicit limits are not checked against it, so long benchmarks are not cut.
- */
-const CONTEXT_LENGTH = 4096;
-
-type ResolvedOptions = Required<Omit<SimulatorOptions, "signal">>;
-
-function resolveOptions(options: SimulatorOptions): ResolvedOptions {
-  const resolved: ResolvedOptions = {
-    hostname: options.hostname ?? "127.0.0.1",
-    port: options.port ?? 0,
-    model: options.model ?? "mib-sim",
-    ttftMs: options.ttftMs ?? 20,
-    tpotMs: options.tpotMs ?? 5,
-    naturalLen: options.naturalLen ?? 64,
-    tokensPerChunk: options.tokensPerChunk ?? 1,
-    roleChunk: options.roleChunk ?? true,
-    quiet: options.quiet ?? true,
-    record: options.record ?? false,
-  };
-  const { port, ttftMs, tpotMs, naturalLen, tokensPerChunk, model } = resolved;
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new RangeError(`port: expected an integer from 0 to 65535, got ${port}`);
-  }
-  for (const [name, value] of [["ttftMs", ttftMs], ["tpotMs", tpotMs]] as const) {
-    if (!Number.isFinite(value) || value < 0) {
-      throw new RangeError(`${name}: expected a finite number >= 0, got ${value}`);
-    }
-  }
-  for (const [name, value] of [["naturalLen", naturalLen], ["tokensPerChunk", tokensPerChunk]]) {
-    if (!Number.isSafeInteger(value) || (value as number) < 1) {
-      throw new RangeError(`${name}: expected a positive integer, got ${value}`);
-    }
-  }
-  if (model === "") throw new RangeError("model: expected a non-empty model id");
-  return resolved;
-}
-
-/**
  * Starts a simulator and resolves once it accepts requests.
  *
  * Token `i` (0-based) of a response is written at
@@ -154,6 +93,16 @@ function resolveOptions(options: SimulatorOptions): ResolvedOptions {
  * handler started; a chunk of several tokens goes out when its last token is
  * due. Non-streaming requests answer at the last token's time. A request's
  * `x-request-id` header is echoed on its response, as vLLM does.
+ *
+ * Routes: `GET /health`; OpenAI `GET /v1/models`, `POST /v1/completions`,
+ * `POST /v1/chat/completions`; TGI `POST /generate_stream`, `GET /info`;
+ * `POST /generate`, by body shape TGI (`inputs`), SGLang (`text`,
+ * `input_ids` or `sampling_params`) or vLLM legacy (`prompt`); Triton
+ * `POST /v2/models/{model}[/versions/1]/generate[_stream]` (and
+ * `/v2/health/{live,ready}`, `/v2/models/{model}[/ready]`); DeepSpeed-MII
+ * `POST /mii/{model}`; llama.cpp `POST /completion` and `/completions`;
+ * Ollama `POST /api/generate`, `GET /api/tags`; with `record: true`,
+ * `GET`/`DELETE /mib/record`.
  *
  * @example
  * ```ts
@@ -181,10 +130,20 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     console.error(
       `mib simulator listening on ${simulator.url} (model ${o.model}, ttft ${o.ttftMs} ms, ` +
         `tpot ${o.tpotMs} ms, natural length ${o.naturalLen}, ${o.tokensPerChunk} token(s)/chunk` +
+        `${o.failAfter === null ? "" : `, failing after ${o.failAfter} chunk(s)`}` +
         `${o.record ? `, recording at ${RECORD_PATH}` : ""})`,
     );
   }
   return simulator;
+}
+
+/** A request handler of the routing table. */
+type Handler = (request: Request, arrival: number) => Response | Promise<Response>;
+
+/** One path of the routing table: the methods it answers and its handler. */
+interface Route {
+  readonly methods: readonly string[];
+  readonly handle: Handler;
 }
 
 /** One server instance; all of its state lives here. */
@@ -192,7 +151,6 @@ class Simulator implements SimulatorHandle {
   readonly url: string;
   readonly port: number;
   readonly options: ResolvedOptions;
-  readonly #countTokens: TokenCounter;
   readonly #server: Deno.HttpServer<Deno.NetAddr>;
   /**
    * Every pending deadline of every response, under one timer; closing it
@@ -208,16 +166,24 @@ class Simulator implements SimulatorHandle {
   /** The write record, when recording; appended to in arrival order (nearly). */
   #log: RequestLog[] = [];
   readonly #externalSignal: AbortSignal | undefined;
-  readonly #created = Math.floor(Date.now() / 1000);
+  /** What protocol modules may use of this server. */
+  readonly #ctx: ServeContext;
+  /**
+   * Exact paths to their routes: one map lookup per request. Paths with a
+   * parameter (Triton's model, MII's deployment) are matched by prefix after.
+   */
+  readonly #routes: ReadonlyMap<string, Route>;
   #closing: Promise<void> | undefined;
 
   constructor(options: ResolvedOptions, countTokens: TokenCounter, signal?: AbortSignal) {
-    this.#countTokens = countTokens;
     this.#server = Deno.serve({
       hostname: options.hostname,
       port: options.port,
       // Silences Deno's own "Listening on" line; startSimulator logs when asked.
       onListen: () => {},
+      // Also receives the reason of every response body that errors (server
+      // closing, an injected connection cut): answering it stays quiet where
+      // Deno's default handler would print each one.
       onError: (error) =>
         errorResponse(500, "InternalServerError", `Simulator error: ${String(error)}`),
     }, this.#handle);
@@ -225,6 +191,14 @@ class Simulator implements SimulatorHandle {
     this.port = port;
     this.options = Object.freeze({ ...options, port });
     this.url = `http://${hostname.includes(":") ? `[${hostname}]` : hostname}:${port}`;
+    this.#ctx = {
+      options: this.options,
+      countTokens,
+      created: Math.floor(Date.now() / 1000),
+      stream: (request, arrival, generation) => this.#stream(request, arrival, generation),
+      whole: (request, arrival, generation) => this.#whole(request, arrival, generation),
+    };
+    this.#routes = this.#routeTable();
     this.#externalSignal = signal;
     signal?.addEventListener("abort", this.#onExternalAbort, { once: true });
   }
@@ -267,26 +241,74 @@ class Simulator implements SimulatorHandle {
     return response;
   };
 
+  #routeTable(): Map<string, Route> {
+    const ctx = this.#ctx;
+    const post = (handle: Handler): Route => ({ methods: ["POST"], handle });
+    const get = (handle: Handler): Route => ({ methods: ["GET"], handle });
+    const routes = new Map<string, Route>([
+      ["/health", { methods: ["GET", "HEAD"], handle: () => new Response(null, { status: 200 }) }],
+      // OpenAI (vLLM's OpenAI server).
+      ["/v1/models", get(() => jsonResponse(modelList(this.options.model, ctx.created)))],
+      ["/v1/completions", post((r, a) => openaiGenerate(ctx, r, a, parseCompletionRequest))],
+      ["/v1/chat/completions", post((r, a) => openaiGenerate(ctx, r, a, parseChatRequest))],
+      // TGI.
+      [
+        "/generate_stream",
+        post(async (r, a) => tgiGenerate(ctx, r, a, await readJsonBody(r), true)),
+      ],
+      ["/info", get(() => tgiInfo(ctx))],
+      // TGI, SGLang (which also takes PUT) or vLLM legacy, by body shape.
+      ["/generate", { methods: ["POST", "PUT"], handle: (r, a) => this.#generate(r, a) }],
+      // llama.cpp.
+      ["/completion", post((r, a) => llamacppCompletion(ctx, r, a))],
+      ["/completions", post((r, a) => llamacppCompletion(ctx, r, a))],
+      // Ollama.
+      ["/api/generate", post((r, a) => ollamaGenerate(ctx, r, a))],
+      ["/api/tags", get(() => ollamaTags(ctx))],
+    ]);
+    // Without recording the path does not exist at all (404 whatever the method).
+    if (this.options.record) {
+      routes.set(RECORD_PATH, {
+        methods: ["GET", "DELETE"],
+        handle: (request) => this.#serveRecord(request),
+      });
+    }
+    return routes;
+  }
+
   #route(request: Request, arrival: number): Promise<Response> | Response {
     const { pathname } = new URL(request.url);
-    switch (pathname) {
-      case "/health":
-        return allow(request, ["GET", "HEAD"]) ?? new Response(null, { status: 200 });
-      case "/v1/models":
-        return allow(request, ["GET"]) ??
-          jsonResponse(modelList(this.options.model, this.#created));
-      case "/v1/completions":
-        return allow(request, ["POST"]) ??
-          this.#generate(request, arrival, parseCompletionRequest);
-      case "/v1/chat/completions":
-        return allow(request, ["POST"]) ??
-          this.#generate(request, arrival, parseChatRequest);
-      case RECORD_PATH:
-        if (!this.options.record) return httpError(404);
-        return allow(request, ["GET", "DELETE"]) ?? this.#serveRecord(request);
-      default:
-        return httpError(404);
+    const route = this.#routes.get(pathname);
+    if (route) return allow(request, route.methods) ?? route.handle(request, arrival);
+    if (pathname.startsWith("/v2/")) {
+      return tritonRoute(this.#ctx, request, arrival, pathname) ?? httpError(404);
     }
+    if (pathname.startsWith("/mii/")) {
+      const segment = pathname.slice("/mii/".length);
+      const deployment = segment.includes("/") ? undefined : decodeSegment(segment);
+      if (deployment) return miiGenerate(this.#ctx, request, arrival, deployment);
+    }
+    return httpError(404);
+  }
+
+  /**
+   * `POST /generate`, shared by three servers: the body's keys say which
+   * protocol the client speaks. A body none claims (or that is not JSON) goes
+   * to SGLang, whose validation then explains what is missing.
+   */
+  async #generate(request: Request, arrival: number): Promise<Response> {
+    const body = await readJsonBody(request);
+    const fields = body.ok ? asRecord(body.value) : undefined;
+    const sglang = fields !== undefined &&
+      ("text" in fields || "input_ids" in fields || "sampling_params" in fields);
+    if (fields && !sglang && ("inputs" in fields || "prompt" in fields)) {
+      // Only SGLang's route also answers PUT.
+      if (request.method !== "POST") return httpError(405, { allow: "POST" });
+      return "inputs" in fields
+        ? tgiGenerate(this.#ctx, request, arrival, body, false)
+        : vllmLegacyGenerate(this.#ctx, request, arrival, fields);
+    }
+    return sglangGenerate(this.#ctx, request, arrival, body);
   }
 
   #serveRecord(request: Request): Response {
@@ -299,62 +321,51 @@ class Simulator implements SimulatorHandle {
     });
   }
 
-  async #generate(
+  /** A new record entry for a generation, when recording. */
+  #logFor(
     request: Request,
+    endpoint: RecordedEndpoint,
+    id: string,
     arrival: number,
-    parse: (json: unknown) => GenerationRequest,
-  ): Promise<Response> {
-    let parsed: GenerationRequest;
-    try {
-      parsed = parse(await readJson(request));
-    } catch (error) {
-      if (error instanceof BadRequestError) {
-        return errorResponse(400, "BadRequestError", error.message, error.param);
-      }
-      throw error;
-    }
-    // Like vLLM: body validation (400) before the model check (404).
-    if (parsed.model !== undefined && parsed.model !== this.options.model) {
-      return modelNotFound(parsed.model);
-    }
+  ): RequestLog | undefined {
+    if (!this.options.record) return undefined;
+    const log = requestLog(request.headers.get("x-request-id") ?? id, endpoint, arrival);
+    this.#log.push(log);
+    return log;
+  }
 
-    const promptTokens = typeof parsed.prompt === "string"
-      ? this.#countTokens(parsed.prompt)
-      : parsed.prompt.length;
-    const limit = parsed.maxTokens ?? Math.max(1, CONTEXT_LENGTH - promptTokens);
-    const tokens = parsed.ignoreEos ? limit : Math.min(limit, this.options.naturalLen);
-    const finish: FinishReason = tokens === limit ? "length" : "stop";
-    const identity: ResponseIdentity = {
-      id: responseId(parsed.endpoint),
-      created: Math.floor(Date.now() / 1000),
-      model: this.options.model,
-    };
-    let log: RequestLog | undefined;
-    if (this.options.record) {
-      log = requestLog(
-        request.headers.get("x-request-id") ?? identity.id,
-        parsed.endpoint,
-        arrival,
-      );
-      this.#log.push(log);
-    }
+  /** Streams `generation`'s chunks at their deadlines. */
+  #stream(request: Request, arrival: number, generation: StreamedGeneration): Response {
+    const log = this.#logFor(request, generation.endpoint, generation.id, arrival);
+    const { ttftMs, tpotMs, tokensPerChunk, failAfter } = this.options;
+    const plan = new TokenPlan(generation.encoder, {
+      firstDue: arrival + ttftMs,
+      tpotMs,
+      tokens: generation.tokens,
+      tokensPerChunk: generation.tokensPerChunk ?? tokensPerChunk,
+      sequences: generation.sequences ?? 1,
+      failAfter,
+    });
+    return new Response(pacedStream(plan, this.#scheduler, log), { headers: generation.headers });
+  }
 
-    if (parsed.stream) {
-      const plan = this.#plan(parsed, identity, arrival, tokens, finish, promptTokens);
-      const body = pacedStream(plan, this.#scheduler, log);
-      return new Response(body, {
-        // What vLLM (Starlette) sends for a StreamingResponse of this media type.
-        headers: { "content-type": "text/event-stream; charset=utf-8" },
-      });
-    }
-
-    const lastTokenAt = arrival + this.options.ttftMs + (tokens - 1) * this.options.tpotMs;
-    const reached = await waitUntil(this.#scheduler, lastTokenAt);
+  /**
+   * Answers `generation` in one body when its last token is due, or with its
+   * protocol's error when the chunk an injected failure replaces is due.
+   */
+  async #whole(request: Request, arrival: number, generation: WholeGeneration): Promise<Response> {
+    const log = this.#logFor(request, generation.endpoint, generation.id, arrival);
+    const { ttftMs, tpotMs, tokensPerChunk, failAfter } = this.options;
+    const { tokens } = generation;
+    const failAt = failIndex(failAfter, chunkCount(tokens, tokensPerChunk));
+    const lastToken = failAt < 0 ? tokens - 1 : Math.min(tokens, (failAt + 1) * tokensPerChunk) - 1;
+    const reached = await waitUntil(this.#scheduler, arrival + ttftMs + lastToken * tpotMs);
     if (log) {
       const now = performance.now();
-      if (reached) {
+      if (reached && failAt >= 0) log.error = true;
+      else if (reached) {
         log.writes.push(now);
-        log.tokens.push(tokens);
+        log.tokens.push(generation.recordedTokens ?? tokens);
       }
       log.end = now;
     }
@@ -362,113 +373,7 @@ class Simulator implements SimulatorHandle {
       // The server is closing; the connection is about to go away.
       return errorResponse(503, "ServiceUnavailableError", "The request was aborted.");
     }
-    return jsonResponse(
-      fullResponse(parsed.endpoint, identity, tokens, finish, usageOf(promptTokens, tokens)),
-    );
-  }
-
-  /** The streamed chunks of one response and their deadlines. */
-  #plan(
-    parsed: GenerationRequest,
-    identity: ResponseIdentity,
-    arrival: number,
-    tokens: number,
-    finish: FinishReason,
-    promptTokens: number,
-  ): PacedPlan {
-    const mode: ChunkUsage = parsed.continuousUsage
-      ? "cumulative"
-      : parsed.includeUsage
-      ? "null"
-      : "omit";
-    const encoder = new ChunkEncoder(parsed.endpoint, identity, mode, promptTokens);
-    const { ttftMs, tpotMs, tokensPerChunk, roleChunk } = this.options;
-    return new StreamPlan(encoder, {
-      initial: parsed.endpoint === "chat" && roleChunk ? encoder.roleChunk() : undefined,
-      firstDue: arrival + ttftMs,
-      tpotMs,
-      tokens,
-      tokensPerChunk,
-      finish,
-      usageTokens: parsed.includeUsage ? tokens : undefined,
-    });
-  }
-}
-
-/**
- * The chunks of one streamed response. A class rather than an object of
- * closures so that the scheduler's calls into it, made once per chunk, stay
- * monomorphic across thousands of streams.
- */
-class StreamPlan implements PacedPlan {
-  readonly initial: Uint8Array | undefined;
-  readonly count: number;
-  readonly #encoder: ChunkEncoder;
-  readonly #firstDue: number;
-  readonly #tpotMs: number;
-  readonly #tokens: number;
-  readonly #perChunk: number;
-  readonly #finish: FinishReason;
-  readonly #usageTokens: number | undefined;
-
-  constructor(encoder: ChunkEncoder, settings: {
-    initial: Uint8Array | undefined;
-    /** When token 0 is due: arrival + TTFT. */
-    firstDue: number;
-    tpotMs: number;
-    tokens: number;
-    tokensPerChunk: number;
-    finish: FinishReason;
-    /** `completion_tokens` of the final usage chunk; `undefined` for none. */
-    usageTokens: number | undefined;
-  }) {
-    this.#encoder = encoder;
-    this.initial = settings.initial;
-    this.#firstDue = settings.firstDue;
-    this.#tpotMs = settings.tpotMs;
-    this.#tokens = settings.tokens;
-    this.#perChunk = settings.tokensPerChunk;
-    this.#finish = settings.finish;
-    this.#usageTokens = settings.usageTokens;
-    this.count = Math.ceil(settings.tokens / settings.tokensPerChunk);
-  }
-
-  /** A chunk is due when its last token is. */
-  dueAt(index: number): number {
-    const lastToken = Math.min(this.#tokens, (index + 1) * this.#perChunk) - 1;
-    return this.#firstDue + lastToken * this.#tpotMs;
-  }
-
-  chunk(index: number): Uint8Array {
-    const start = index * this.#perChunk;
-    return this.#encoder.tokenChunk(
-      start,
-      this.tokens(index),
-      index === this.count - 1 ? this.#finish : null,
-    );
-  }
-
-  tokens(index: number): number {
-    return Math.min(this.#perChunk, this.#tokens - index * this.#perChunk);
-  }
-
-  trailer(): Uint8Array {
-    return this.#encoder.closing(this.#usageTokens);
-  }
-}
-
-/** Parses the body as JSON, insisting on the JSON media type as vLLM does. */
-async function readJson(request: Request): Promise<unknown> {
-  const mediaType = (request.headers.get("content-type") ?? "").split(";", 1)[0].trim()
-    .toLowerCase();
-  if (mediaType !== "application/json") {
-    throw new BadRequestError("Unsupported Media Type: Only 'application/json' is allowed");
-  }
-  const text = await request.text();
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw new BadRequestError(`Invalid JSON body: ${(error as Error).message}`);
+    return failAt < 0 ? generation.answer() : generation.failure();
   }
 }
 

@@ -142,6 +142,9 @@ Deno.test("startSimulator resolves its options and rejects bad ones", async () =
       naturalLen: 64,
       tokensPerChunk: 1,
       roleChunk: true,
+      tritonCumulative: false,
+      legacyDelimiter: "newline",
+      failAfter: null,
       quiet: true,
       record: false,
     });
@@ -152,6 +155,11 @@ Deno.test("startSimulator resolves its options and rejects bad ones", async () =
   await assert.rejects(startSimulator({ naturalLen: 1.5 }), RangeError);
   await assert.rejects(startSimulator({ tokensPerChunk: 0 }), RangeError);
   await assert.rejects(startSimulator({ port: 70000 }), RangeError);
+  await assert.rejects(startSimulator({ failAfter: -1 }), RangeError);
+  await assert.rejects(
+    startSimulator({ legacyDelimiter: "tab" as unknown as "nul" }),
+    RangeError,
+  );
   await assert.rejects(startSimulator({ signal: AbortSignal.abort() }));
 });
 

@@ -1,0 +1,243 @@
+/**
+ * What every protocol module shares: the description of a generation it hands
+ * to the server (which paces, records and fails it), the paced plan built
+ * from that description, and small wire helpers.
+ *
+ * A protocol module only parses its request, answers its own errors, and
+ * encodes its chunks; timing, recording and failure injection live in one
+ * place, so every protocol is paced exactly alike.
+ *
+ * @module
+ */
+
+import type { ResolvedOptions } from "./_options.ts";
+import type { PacedPlan } from "./_pacing.ts";
+import type { RecordedEndpoint } from "./_record.ts";
+import type { TokenCounter } from "./_tokenizer.ts";
+
+/** How one protocol writes the chunks of a streamed generation. */
+export interface StreamEncoder {
+  /** Written unpaced as the stream opens (the OpenAI chat role chunk), if anything. */
+  readonly initial: Uint8Array | undefined;
+  /**
+   * The bytes carrying tokens `start .. start+count-1`; `last` marks the
+   * final chunk. Called once per chunk, in order, so an encoder may keep
+   * running state (cumulative text).
+   */
+  chunk(start: number, count: number, last: boolean): Uint8Array;
+  /** Written right after the last chunk (a final event, `[DONE]`); may be empty. */
+  trailer(): Uint8Array;
+  /** The protocol's mid-stream error form; `undefined` cuts the connection instead. */
+  failure(): Uint8Array | undefined;
+}
+
+/** What every generation tells the server. */
+interface GenerationBase {
+  /** Protocol label for the record. */
+  readonly endpoint: RecordedEndpoint;
+  /** Record id when the request has no `x-request-id` header. */
+  readonly id: string;
+  /** Tokens to generate per sequence; at least 1. */
+  readonly tokens: number;
+}
+
+/** A generation answered with a paced stream. */
+export interface StreamedGeneration extends GenerationBase {
+  /** Encodes the chunks. */
+  readonly encoder: StreamEncoder;
+  /** Response headers (the protocol's content type). */
+  readonly headers: HeadersInit;
+  /**
+   * Tokens per paced chunk, when the protocol fixes it (Triton without
+   * `stream: true` answers once with everything); default the server's
+   * `tokensPerChunk`.
+   */
+  readonly tokensPerChunk?: number;
+  /**
+   * Sequences generated side by side (vLLM legacy's `n`): each chunk carries
+   * that many times its tokens, and the record counts them all. Default 1.
+   */
+  readonly sequences?: number;
+}
+
+/** A generation answered with one body once its last token is due. */
+export interface WholeGeneration extends GenerationBase {
+  /** Tokens the record credits to the answer (the sum over sequences); default `tokens`. */
+  readonly recordedTokens?: number;
+  /** The answer; built when the last token is due. */
+  answer(): Response;
+  /** The protocol's error answer to an injected failure (`failAfter`). */
+  failure(): Response;
+}
+
+/** What a protocol module may use of the server. */
+export interface ServeContext {
+  /** Settings in effect. */
+  readonly options: ResolvedOptions;
+  /** cl100k_base counter for prompt token counts. */
+  readonly countTokens: TokenCounter;
+  /** Unix seconds when the server started. */
+  readonly created: number;
+  /** Answers with `generation` as a paced stream, recorded when recording. */
+  stream(request: Request, arrival: number, generation: StreamedGeneration): Response;
+  /** Answers with `generation` in one body at its last token's time, recorded when recording. */
+  whole(request: Request, arrival: number, generation: WholeGeneration): Promise<Response>;
+}
+
+/** Paced chunks of `tokens` tokens, `perChunk` at a time; the last may carry fewer. */
+export function chunkCount(tokens: number, perChunk: number): number {
+  return Math.ceil(tokens / perChunk);
+}
+
+/**
+ * The chunk index an injected failure replaces, or `-1`: chunk `failAfter`
+ * when the generation has that many chunks and more, else none.
+ */
+export function failIndex(failAfter: number | null, chunks: number): number {
+  return failAfter !== null && failAfter < chunks ? failAfter : -1;
+}
+
+/**
+ * The chunks of one streamed generation and their deadlines: chunk `j` is
+ * due when its last token is, `firstDue + lastToken * tpotMs`. A class so the
+ * scheduler's per-chunk calls stay monomorphic across thousands of streams.
+ */
+export class TokenPlan implements PacedPlan {
+  readonly initial: Uint8Array | undefined;
+  readonly count: number;
+  readonly failAt: number;
+  readonly #encoder: StreamEncoder;
+  readonly #firstDue: number;
+  readonly #tpotMs: number;
+  readonly #tokens: number;
+  readonly #perChunk: number;
+  readonly #sequences: number;
+
+  /** Plans `settings.tokens` tokens, the first due at `settings.firstDue`. */
+  constructor(encoder: StreamEncoder, settings: {
+    /** When token 0 is due: arrival + TTFT. */
+    firstDue: number;
+    tpotMs: number;
+    tokens: number;
+    tokensPerChunk: number;
+    sequences: number;
+    failAfter: number | null;
+  }) {
+    this.#encoder = encoder;
+    this.initial = encoder.initial;
+    this.#firstDue = settings.firstDue;
+    this.#tpotMs = settings.tpotMs;
+    this.#tokens = settings.tokens;
+    this.#perChunk = settings.tokensPerChunk;
+    this.#sequences = settings.sequences;
+    this.count = chunkCount(settings.tokens, settings.tokensPerChunk);
+    this.failAt = failIndex(settings.failAfter, this.count);
+  }
+
+  dueAt(index: number): number {
+    const lastToken = Math.min(this.#tokens, (index + 1) * this.#perChunk) - 1;
+    return this.#firstDue + lastToken * this.#tpotMs;
+  }
+
+  chunk(index: number): Uint8Array {
+    return this.#encoder.chunk(index * this.#perChunk, this.#size(index), index === this.count - 1);
+  }
+
+  tokens(index: number): number {
+    return this.#size(index) * this.#sequences;
+  }
+
+  trailer(): Uint8Array {
+    return this.#encoder.trailer();
+  }
+
+  failure(): Uint8Array | undefined {
+    return this.#encoder.failure();
+  }
+
+  #size(index: number): number {
+    return Math.min(this.#perChunk, this.#tokens - index * this.#perChunk);
+  }
+}
+
+/** Shared UTF-8 encoder. */
+export const utf8: TextEncoder = new TextEncoder();
+
+/** An empty chunk, for protocols with nothing to add after the last token. */
+export const NO_BYTES: Uint8Array = new Uint8Array(0);
+
+/** A response whose body is `body` as is. */
+export function textResponse(status: number, body: string, contentType: string): Response {
+  return new Response(body, { status, headers: { "content-type": contentType } });
+}
+
+/** A response whose body is `value` as compact JSON. */
+export function jsonAnswer(
+  value: unknown,
+  status = 200,
+  contentType = "application/json",
+): Response {
+  return textResponse(status, JSON.stringify(value), contentType);
+}
+
+/** A request body read as JSON: the value, or why it is not JSON. */
+export type JsonBody =
+  | { readonly ok: true; readonly value: unknown; readonly empty: false }
+  | { readonly ok: false; readonly error: string; readonly empty: boolean };
+
+/**
+ * Reads the body as JSON whatever its content type (most of these servers do
+ * not check it; those that do, check the header themselves).
+ */
+export async function readJsonBody(request: Request): Promise<JsonBody> {
+  const text = await request.text();
+  if (text.trim() === "") return { ok: false, error: "empty body", empty: true };
+  try {
+    return { ok: true, value: JSON.parse(text), empty: false };
+  } catch (error) {
+    return { ok: false, error: (error as Error).message, empty: false };
+  }
+}
+
+/** A JSON object's members, or `undefined` when `value` is not an object. */
+export function asRecord(value: unknown): Record<string, unknown> | undefined {
+  return typeof value === "object" && value !== null && !Array.isArray(value)
+    ? value as Record<string, unknown>
+    : undefined;
+}
+
+/** A JSON value that is a whole number (JSON has one number type). */
+export function isInteger(value: unknown): value is number {
+  return typeof value === "number" && Number.isSafeInteger(value);
+}
+
+/** A percent-decoded path segment, or `undefined` when its escapes are malformed. */
+export function decodeSegment(segment: string): string | undefined {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined;
+  }
+}
+
+/** 32 random hex digits, the id style of vLLM and SGLang. */
+export function randomHex(): string {
+  return crypto.randomUUID().replaceAll("-", "");
+}
+
+/**
+ * `value` as a JSON string literal the way Python's `json.dumps` writes it by
+ * default (`ensure_ascii`): every non-ASCII UTF-16 unit escaped as `\uXXXX`,
+ * so byte-exact records of Python servers survive any prompt.
+ */
+export function pythonJsonString(value: string): string {
+  return JSON.stringify(value).replace(
+    /[\u0080-\uffff]/g,
+    (unit) => "\\u" + unit.charCodeAt(0).toString(16).padStart(4, "0"),
+  );
+}
+
+/** The message of an injected failure, the same in every protocol's error form. */
+export function failureMessage(options: ResolvedOptions): string {
+  return `Simulated failure after ${options.failAfter} token chunk(s) (failAfter)`;
+}

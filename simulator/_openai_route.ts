@@ -1,0 +1,151 @@
+/**
+ * The OpenAI routes `/v1/completions` and `/v1/chat/completions`, shaped like
+ * vLLM's OpenAI server: request handling on top of the wire formats of
+ * `_openai.ts`.
+ *
+ * @module
+ */
+
+import type { ServeContext, StreamEncoder } from "./_engine.ts";
+import { failureMessage } from "./_engine.ts";
+import {
+  BadRequestError,
+  ChunkEncoder,
+  type ChunkUsage,
+  DONE_EVENT,
+  errorResponse,
+  type FinishReason,
+  fullResponse,
+  type GenerationRequest,
+  jsonResponse,
+  modelNotFound,
+  responseId,
+  type ResponseIdentity,
+  usageOf,
+} from "./_openai.ts";
+import { CONTEXT_LENGTH } from "./_options.ts";
+
+const encoder = new TextEncoder();
+
+/**
+ * Serves one OpenAI generation request; `parse` validates the body of the
+ * endpoint that received it.
+ */
+export async function openaiGenerate(
+  ctx: ServeContext,
+  request: Request,
+  arrival: number,
+  parse: (json: unknown) => GenerationRequest,
+): Promise<Response> {
+  let parsed: GenerationRequest;
+  try {
+    parsed = parse(await readJson(request));
+  } catch (error) {
+    if (error instanceof BadRequestError) {
+      return errorResponse(400, "BadRequestError", error.message, error.param);
+    }
+    throw error;
+  }
+  const { options } = ctx;
+  // Like vLLM: body validation (400) before the model check (404).
+  if (parsed.model !== undefined && parsed.model !== options.model) {
+    return modelNotFound(parsed.model);
+  }
+
+  const promptTokens = typeof parsed.prompt === "string"
+    ? ctx.countTokens(parsed.prompt)
+    : parsed.prompt.length;
+  const limit = parsed.maxTokens ?? Math.max(1, CONTEXT_LENGTH - promptTokens);
+  const tokens = parsed.ignoreEos ? limit : Math.min(limit, options.naturalLen);
+  const finish: FinishReason = tokens === limit ? "length" : "stop";
+  const identity: ResponseIdentity = {
+    id: responseId(parsed.endpoint),
+    created: Math.floor(Date.now() / 1000),
+    model: options.model,
+  };
+  const base = { endpoint: parsed.endpoint, id: identity.id, tokens };
+
+  if (parsed.stream) {
+    const mode: ChunkUsage = parsed.continuousUsage
+      ? "cumulative"
+      : parsed.includeUsage
+      ? "null"
+      : "omit";
+    const chunks = new ChunkEncoder(parsed.endpoint, identity, mode, promptTokens);
+    return ctx.stream(request, arrival, {
+      ...base,
+      encoder: new OpenAiStream(chunks, {
+        initial: parsed.endpoint === "chat" && options.roleChunk ? chunks.roleChunk() : undefined,
+        finish,
+        usageTokens: parsed.includeUsage ? tokens : undefined,
+        failure: failureMessage(options),
+      }),
+      // What vLLM (Starlette) sends for a StreamingResponse of this media type.
+      headers: { "content-type": "text/event-stream; charset=utf-8" },
+    });
+  }
+  return ctx.whole(request, arrival, {
+    ...base,
+    answer: () =>
+      jsonResponse(
+        fullResponse(parsed.endpoint, identity, tokens, finish, usageOf(promptTokens, tokens)),
+      ),
+    failure: () => errorResponse(500, "InternalServerError", failureMessage(options)),
+  });
+}
+
+/** A streamed OpenAI response: the {@linkcode ChunkEncoder} of `_openai.ts` behind the shared interface. */
+class OpenAiStream implements StreamEncoder {
+  readonly initial: Uint8Array | undefined;
+  readonly #chunks: ChunkEncoder;
+  readonly #finish: FinishReason;
+  readonly #usageTokens: number | undefined;
+  readonly #failure: string;
+
+  constructor(chunks: ChunkEncoder, settings: {
+    initial: Uint8Array | undefined;
+    finish: FinishReason;
+    /** `completion_tokens` of the final usage chunk; `undefined` for none. */
+    usageTokens: number | undefined;
+    failure: string;
+  }) {
+    this.#chunks = chunks;
+    this.initial = settings.initial;
+    this.#finish = settings.finish;
+    this.#usageTokens = settings.usageTokens;
+    this.#failure = settings.failure;
+  }
+
+  chunk(start: number, count: number, last: boolean): Uint8Array {
+    return this.#chunks.tokenChunk(start, count, last ? this.#finish : null);
+  }
+
+  trailer(): Uint8Array {
+    return this.#chunks.closing(this.#usageTokens);
+  }
+
+  failure(): Uint8Array {
+    // vLLM's streaming error: the ErrorResponse object as an event, then [DONE].
+    const error = { message: this.#failure, type: "InternalServerError", param: null, code: 500 };
+    const event = encoder.encode(`data: ${JSON.stringify({ error })}\n\n`);
+    const out = new Uint8Array(event.length + DONE_EVENT.length);
+    out.set(event, 0);
+    out.set(DONE_EVENT, event.length);
+    return out;
+  }
+}
+
+/** Parses the body as JSON, insisting on the JSON media type as vLLM does. */
+async function readJson(request: Request): Promise<unknown> {
+  const mediaType = (request.headers.get("content-type") ?? "").split(";", 1)[0].trim()
+    .toLowerCase();
+  if (mediaType !== "application/json") {
+    throw new BadRequestError("Unsupported Media Type: Only 'application/json' is allowed");
+  }
+  const text = await request.text();
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new BadRequestError(`Invalid JSON body: ${(error as Error).message}`);
+  }
+}

@@ -1,0 +1,135 @@
+/**
+ * Settings of the simulator: what a caller may pass, and their validation
+ * into the fully resolved form every protocol module reads.
+ *
+ * @module
+ */
+
+/** Settings of {@linkcode startSimulator}; every field is optional. */
+export interface SimulatorOptions {
+  /** Interface to bind. Default `"127.0.0.1"`. */
+  hostname?: string;
+  /** Port to bind; `0` picks a free one. Default `0`. */
+  port?: number;
+  /**
+   * Served model id; requests naming another model get the protocol's
+   * not-found answer. It is also the Triton model name (besides the aliases
+   * `ensemble` and `tensorrt_llm_bls`), the DeepSpeed-MII deployment name and
+   * the Ollama model (also as `<model>:latest`). Default `"mib-sim"`.
+   */
+  model?: string;
+  /** Milliseconds from request arrival to the first token. Default `20`. */
+  ttftMs?: number;
+  /** Milliseconds between successive tokens. Default `5`. */
+  tpotMs?: number;
+  /**
+   * Tokens generated when the request does not set `ignore_eos: true` (or its
+   * protocol's equivalent): the response stops at `min(limit, naturalLen)`,
+   * with a "stop" finish reason when `naturalLen` is the smaller. Default `64`.
+   */
+  naturalLen?: number;
+  /**
+   * Tokens carried by each paced write. Protocols whose events carry one
+   * token each (TGI, Triton, Ollama) write that many events back to back, as
+   * a server decoding several tokens per step does; the others put them in
+   * one event. Default `1`.
+   */
+  tokensPerChunk?: number;
+  /**
+   * Chat streams open with a role-only chunk
+   * (`{"delta":{"role":"assistant","content":""}}`), sent unpaced on arrival.
+   * Default `true`.
+   */
+  roleChunk?: boolean;
+  /**
+   * Triton's streamed `text_output` is the text generated so far (the
+   * TensorRT-LLM BLS model with `accumulate_tokens`) instead of each
+   * response's new text (the `ensemble` model). Default `false`.
+   */
+  tritonCumulative?: boolean;
+  /**
+   * What ends each record of the vLLM legacy `/generate` stream: `"newline"`
+   * (current vLLM) or `"nul"` (`\0`, vLLM before late 2024). Default
+   * `"newline"`.
+   */
+  legacyDelimiter?: "newline" | "nul";
+  /**
+   * Failure injection: when set, every generation fails when its token chunk
+   * number `failAfter` (0-based) is due, after `failAfter` chunks went out.
+   * A stream then sends its protocol's mid-stream error form (vLLM legacy:
+   * the connection is cut) and ends; a non-streamed request gets its
+   * protocol's error answer. Generations of at most `failAfter` chunks are
+   * not affected. Failed requests are marked `error: true` in the record.
+   * Default `null` (never).
+   */
+  failAfter?: number | null;
+  /** Aborting it closes the server, like {@linkcode SimulatorHandle.close}. */
+  signal?: AbortSignal;
+  /** Suppress the "listening" line on stderr. Default `true`. */
+  quiet?: boolean;
+  /**
+   * Record when each generation request arrived and when each of its token
+   * chunks was written, for comparison with a client's own timings: see
+   * {@linkcode SimulatorHandle.record}, also served as `GET /mib/record`
+   * (`DELETE /mib/record` clears it). Memory grows with every chunk written
+   * until the record is cleared. Default `false`.
+   */
+  record?: boolean;
+}
+
+/** {@linkcode SimulatorOptions} with every default filled in. */
+export type ResolvedOptions = Required<Omit<SimulatorOptions, "signal">>;
+
+/**
+ * Context length used only to bound a request that sets no token limit: like
+ * vLLM, such a request may generate up to the context length minus the prompt
+ * (reached only when the natural end is ignored, since `naturalLen` ends it
+ * first). Explicit limits are not checked against it, so long benchmarks are
+ * not cut.
+ */
+export const CONTEXT_LENGTH = 4096;
+
+/** Fills in defaults and checks every value; throws `RangeError` naming the bad one. */
+export function resolveOptions(options: SimulatorOptions): ResolvedOptions {
+  const resolved: ResolvedOptions = {
+    hostname: options.hostname ?? "127.0.0.1",
+    port: options.port ?? 0,
+    model: options.model ?? "mib-sim",
+    ttftMs: options.ttftMs ?? 20,
+    tpotMs: options.tpotMs ?? 5,
+    naturalLen: options.naturalLen ?? 64,
+    tokensPerChunk: options.tokensPerChunk ?? 1,
+    roleChunk: options.roleChunk ?? true,
+    tritonCumulative: options.tritonCumulative ?? false,
+    legacyDelimiter: options.legacyDelimiter ?? "newline",
+    failAfter: options.failAfter ?? null,
+    quiet: options.quiet ?? true,
+    record: options.record ?? false,
+  };
+  const { port, ttftMs, tpotMs, naturalLen, tokensPerChunk, model, failAfter } = resolved;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new RangeError(`port: expected an integer from 0 to 65535, got ${port}`);
+  }
+  for (const [name, value] of [["ttftMs", ttftMs], ["tpotMs", tpotMs]] as const) {
+    if (!Number.isFinite(value) || value < 0) {
+      throw new RangeError(`${name}: expected a finite number >= 0, got ${value}`);
+    }
+  }
+  for (const [name, value] of [["naturalLen", naturalLen], ["tokensPerChunk", tokensPerChunk]]) {
+    if (!Number.isSafeInteger(value) || (value as number) < 1) {
+      throw new RangeError(`${name}: expected a positive integer, got ${value}`);
+    }
+  }
+  if (model === "") throw new RangeError("model: expected a non-empty model id");
+  if (failAfter !== null && (!Number.isSafeInteger(failAfter) || failAfter < 0)) {
+    throw new RangeError(`failAfter: expected an integer >= 0 or null, got ${failAfter}`);
+  }
+  if (resolved.legacyDelimiter !== "newline" && resolved.legacyDelimiter !== "nul") {
+    throw new RangeError(
+      `legacyDelimiter: expected "newline" or "nul", got ${
+        JSON.stringify(resolved.legacyDelimiter)
+      }`,
+    );
+  }
+  return resolved;
+}
