@@ -123,7 +123,7 @@ export function buildProgram(exit: (code: number) => void): Command {
   });
 
   const serve = program.command("serve")
-    .description("run the built-in simulator server (OpenAI-compatible, paced)")
+    .description("run the built-in simulator server (every backend's protocol, paced)")
     .exitOverride();
   serveOptions(serve);
   serve.action(async (opts) => exit(await serveCommand(opts)));
