@@ -92,3 +92,37 @@ for (const c of CASES) {
     }
   });
 }
+
+for (const backend of ["openai", "tgi", "sglang", "llama.cpp", "ollama", "tensorrt-llm"]) {
+  Deno.test(`end to end: ${backend} error in mid-stream fails the request and keeps what arrived`, async () => {
+    const sim = await startSimulator({ ttftMs: 5, tpotMs: 2, failAfter: 3 });
+    await using dir = await tempDir();
+    const out = `${dir.path}/out.json`;
+    try {
+      const run = await runCli([
+        "--backend",
+        backend,
+        "--base-url",
+        sim.url,
+        "--num-of-req",
+        "1",
+        "--input-token-distribution",
+        "constant",
+        "8",
+        "--output-token-distribution",
+        "constant",
+        "10",
+        "--output-file",
+        out,
+      ]);
+      assert.equal(run.code, 1, run.stderr + run.stdout);
+      const [r] = JSON.parse(await Deno.readTextFile(out));
+      assert.equal(r.success, false);
+      assert.notEqual(r.error, "");
+      assert.equal(r.chunks, 3, `chunks before the error (${r.error})`);
+      assert.ok(r.ttft !== null, "the first token's time is kept");
+    } finally {
+      await sim.close();
+    }
+  });
+}
