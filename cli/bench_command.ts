@@ -5,8 +5,8 @@
  */
 import { dirname } from "node:path";
 import { type Backend, getBackend, type ModelList } from "../backends/mod.ts";
-import { DEFAULT_TOKENIZER, isTiktokenEncoding } from "../datasets/_encodings.ts";
-import type { Tokenizer } from "../datasets/tokenizer.ts";
+import { isTiktokenEncoding } from "../datasets/_encodings.ts";
+import type { ResolvedTokenizer, Tokenizer } from "../datasets/tokenizer.ts";
 import { UsageError } from "../errors.ts";
 import { toSeedRecords } from "../metrics/seed_output.ts";
 import { summarize, type Summary } from "../metrics/summary.ts";
@@ -96,25 +96,33 @@ function endpointFor(config: BenchConfig, backend: Backend, model: string | unde
 }
 
 /**
- * The tiktoken encoding `--tokenizer` names, or a {@linkcode UsageError}.
- * Encoding names are checked without loading js-tiktoken; model names and
- * mistakes go to `resolveEncodingName`, imported only then.
+ * What `--tokenizer` names (or, without it, `--model`'s own tokenizer when it
+ * is in the local Hugging Face cache, else cl100k_base with a warning).
+ * Tiktoken encoding names are checked without loading anything, so the
+ * common case costs nothing at start-up.
  */
-async function encodingOf(name: string = DEFAULT_TOKENIZER): Promise<string> {
-  if (isTiktokenEncoding(name)) return name;
-  const { resolveEncodingName } = await import("../datasets/tokenizer.ts");
-  return resolveEncodingName(name);
+async function chooseTokenizer(
+  name: string | undefined,
+  model: string | undefined,
+  log: (line: string) => void,
+): Promise<ResolvedTokenizer> {
+  if (name !== undefined && isTiktokenEncoding(name)) return { kind: "tiktoken", name };
+  const { resolveTokenizer, defaultTokenizerFor } = await import("../datasets/tokenizer.ts");
+  if (name !== undefined) return await resolveTokenizer(name);
+  const chosen = await defaultTokenizerFor(model);
+  if (chosen.warning) log(`warning: ${chosen.warning}`);
+  return await resolveTokenizer(chosen.name, { download: false });
 }
 
 /**
- * The tokenizer `encoding`, loaded on first use (building one takes a few
- * hundred milliseconds, which a run that never counts a token should not pay).
+ * The tokenizer, loaded on first use (building one takes a few hundred
+ * milliseconds, which a run that never counts a token should not pay).
  */
-function lazyTokenizer(encoding: string): () => Promise<Tokenizer> {
+function lazyTokenizer(resolved: ResolvedTokenizer): () => Promise<Tokenizer> {
   let loading: Promise<Tokenizer> | undefined;
   return () =>
     loading ??= import("../datasets/tokenizer.ts").then(({ loadTokenizer }) =>
-      loadTokenizer(encoding)
+      loadTokenizer(resolved)
     );
 }
 
@@ -180,9 +188,16 @@ export async function benchCommand(
 ): Promise<BenchOutcome> {
   await checkSupported(config);
   const backend = getBackend(config.backend, config.endpoint);
-  const encoding = await encodingOf(config.tokenizer);
-  const tokenizer = lazyTokenizer(encoding);
+  // A bad --tokenizer fails before anything is sent to the server.
+  const named = config.tokenizer === undefined
+    ? undefined
+    : await chooseTokenizer(config.tokenizer, undefined, io.log);
   const model = await chooseModel(config, backend, io.log, io.signal);
+  const resolved = named ?? await chooseTokenizer(undefined, model, io.log);
+  const tokenizer = lazyTokenizer(resolved);
+  // The shipped word pools of the tiktoken encodings fix every random prompt's
+  // length without a tokenizer; anything else is loaded before the run.
+  const fastPath = resolved.kind === "tiktoken" && config.prefix?.kind !== "text";
   const stream = !config.disableStream && backend.features.stream !== "never";
   const requests = planRandomRun({
     seed: config.seed,
@@ -191,9 +206,7 @@ export async function benchCommand(
     output: config.outputTokenDistribution,
     count: config.numOfReq,
     maxTime: config.maxTimeForReqs,
-    // Only a text prefix needs the tokenizer to plan (to count the prefix);
-    // otherwise the shipped word pool of `encoding` fixes every length.
-    tokenizer: config.prefix?.kind === "text" ? await tokenizer() : encoding,
+    tokenizer: fastPath ? resolved.name : await tokenizer(),
     prefix: config.prefix,
     shared: {
       model,
@@ -228,7 +241,7 @@ export async function benchCommand(
       JSON.stringify(toSeedRecords(run.results), null, 2) + "\n",
     );
   }
-  io.log(`mib: ${backend.name} ${url}  model=${model ?? "(none)"}  tokenizer=${encoding}`);
+  io.log(`mib: ${backend.name} ${url}  model=${model ?? "(none)"}  tokenizer=${resolved.name}`);
   io.log(formatSummary(summary));
   if (run.notSent > 0) io.log(`interrupted: ${run.notSent} planned request(s) were not sent`);
   if (config.outputFile !== undefined) io.log(`results: ${config.outputFile}`);

@@ -26,6 +26,8 @@ export async function demoCommand(): Promise<number> {
       request_distribution: ["poisson", 20],
       input_token_distribution: ["uniform", 64, 256],
       output_token_distribution: ["constant", 64],
+      // The simulator's words are single cl100k_base tokens.
+      tokenizer: "cl100k_base",
       disable_tqdm: false,
     }, {});
     const { summary } = await benchCommand(config);

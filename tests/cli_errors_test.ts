@@ -2,8 +2,13 @@ import assert from "node:assert/strict";
 import { runCli, tempDir } from "./_helpers.ts";
 
 /** Asserts a usage error: exit 2, one line naming `flag`, no stack trace. */
-async function assertUsageError(args: string[], flag: string, also?: RegExp): Promise<void> {
-  const run = await runCli(args);
+async function assertUsageError(
+  args: string[],
+  flag: string,
+  also?: RegExp,
+  env?: Record<string, string>,
+): Promise<void> {
+  const run = await runCli(args, { env });
   assert.equal(run.code, 2, `exit status for ${args.join(" ")}: ${run.stderr}`);
   const lines = run.stderr.trim().split("\n").filter((l) => !l.startsWith("(run mib bench --help"));
   assert.equal(lines.length, 1, `one line expected, got:\n${run.stderr}`);
@@ -100,7 +105,8 @@ Deno.test("other input mistakes", async () => {
   await assertUsageError(
     [...base, "--num-of-req", "1", "--tokenizer", "meta-llama/Llama-3-8B"],
     "--tokenizer",
-    /not supported yet/,
+    /not in the local Hugging Face cache/,
+    { HF_HUB_OFFLINE: "1", HF_HOME: "/nonexistent-mib-hf-home" },
   );
   await assertUsageError([...base, "--num-of-req", "1", "--tokenizer", "nonsense"], "--tokenizer");
   await assertUsageError(
