@@ -4,13 +4,21 @@
  * @module
  */
 import { dirname } from "node:path";
-import { type Backend, getBackend, type ModelList } from "../backends/mod.ts";
+import {
+  type Backend,
+  type GenerationRequest,
+  getBackend,
+  type ModelList,
+} from "../backends/mod.ts";
 import { isTiktokenEncoding } from "../datasets/_encodings.ts";
 import type { ResolvedTokenizer, Tokenizer } from "../datasets/tokenizer.ts";
 import { UsageError } from "../errors.ts";
 import { toSeedRecords } from "../metrics/seed_output.ts";
 import { summarize, type Summary } from "../metrics/summary.ts";
-import { planRandomRun } from "../runner/plan.ts";
+import { planFromPrompts, planRandomRun } from "../runner/plan.ts";
+import type { PlannedRequest } from "../runner/run.ts";
+import { arrivalOffsets, sampleLengths } from "../distributions/mod.ts";
+import { randomPrompts } from "../datasets/random.ts";
 import { runBenchmark, type RunResult } from "../runner/run.ts";
 import type { BenchConfig } from "./resolve.ts";
 
@@ -126,6 +134,54 @@ function lazyTokenizer(resolved: ResolvedTokenizer): () => Promise<Tokenizer> {
     );
 }
 
+/**
+ * Plans a run whose prompts come from `--dataset-path` (ShareGPT, or a text or
+ * JSONL file): the schedule and lengths from the distributions, the prompts
+ * from the file, any prefix before each.
+ */
+async function planFileRun(
+  config: BenchConfig,
+  tokenizer: Tokenizer,
+  shared: Omit<GenerationRequest, "prompt" | "maxTokens">,
+  log: (line: string) => void,
+): Promise<PlannedRequest[]> {
+  const { seed } = config;
+  const offsets = arrivalOffsets(config.requestDistribution, {
+    seed,
+    count: config.numOfReq,
+    maxTime: config.maxTimeForReqs,
+  });
+  const count = offsets.length;
+  const outputLens = sampleLengths(config.outputTokenDistribution, count, seed, "output-lengths");
+  const fixed = config.outputTokenDistributionGiven ? outputLens : undefined;
+  const path = config.datasetPath!;
+  const loaded = config.datasetName === "sharegpt"
+    ? await (await import("../datasets/sharegpt.ts")).loadShareGpt({
+      path,
+      tokenizer,
+      count,
+      seed,
+      bounds: Object.fromEntries(
+        Object.entries(config.sharegptBounds).filter(([, v]) => v !== undefined),
+      ),
+      outputLens: fixed,
+    })
+    : await (await import("../datasets/text_file.ts")).loadTextPrompts({
+      path,
+      tokenizer,
+      count,
+      seed,
+      inputLens: sampleLengths(config.inputTokenDistribution, count, seed, "input-lengths"),
+      outputLens: fixed,
+      defaultOutputLens: outputLens,
+    });
+  for (const note of loaded.notes) log(`note: ${note}`);
+  const prefixText = config.prefix.kind === "none"
+    ? ""
+    : randomPrompts({ tokenizer, lengths: [0], seed, prefix: config.prefix })[0].text;
+  return planFromPrompts(offsets, loaded.prompts, { prefixText, count: tokenizer.count, shared });
+}
+
 /** A terminal progress bar; cli-progress is loaded only when one is shown. */
 async function progressBar() {
   const [{ default: cliProgress }, { default: process }] = await Promise.all([
@@ -149,10 +205,6 @@ async function checkSupported(config: BenchConfig): Promise<void> {
     } catch {
       throw new UsageError("--dataset-path", `no such file "${config.datasetPath}"`);
     }
-    throw new UsageError(
-      "--dataset-name",
-      `"${config.datasetName}" is not supported yet; use --dataset-name random`,
-    );
   }
   const backend = getBackend(config.backend, config.endpoint);
   const { bestOf, beamSearch, stream } = backend.features;
@@ -199,22 +251,25 @@ export async function benchCommand(
   // length without a tokenizer; anything else is loaded before the run.
   const fastPath = resolved.kind === "tiktoken" && config.prefix?.kind !== "text";
   const stream = !config.disableStream && backend.features.stream !== "never";
-  const requests = planRandomRun({
-    seed: config.seed,
-    arrival: config.requestDistribution,
-    input: config.inputTokenDistribution,
-    output: config.outputTokenDistribution,
-    count: config.numOfReq,
-    maxTime: config.maxTimeForReqs,
-    tokenizer: fastPath ? resolved.name : await tokenizer(),
-    prefix: config.prefix,
-    shared: {
-      model,
-      bestOf: config.bestOf,
-      useBeamSearch: config.useBeamSearch || undefined,
-      stream,
-    },
-  });
+  const shared = {
+    model,
+    bestOf: config.bestOf,
+    useBeamSearch: config.useBeamSearch || undefined,
+    stream,
+  };
+  const requests = config.datasetName === "random"
+    ? planRandomRun({
+      seed: config.seed,
+      arrival: config.requestDistribution,
+      input: config.inputTokenDistribution,
+      output: config.outputTokenDistribution,
+      count: config.numOfReq,
+      maxTime: config.maxTimeForReqs,
+      tokenizer: fastPath ? resolved.name : await tokenizer(),
+      prefix: config.prefix,
+      shared,
+    })
+    : await planFileRun(config, await tokenizer(), shared, io.log);
   const url = config.baseUrl + endpointFor(config, backend, model);
   const showBar = !config.disableTqdm && Deno.stderr.isTerminal();
   const bar = showBar ? await progressBar() : undefined;

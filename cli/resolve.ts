@@ -35,6 +35,13 @@ export interface BenchConfig {
   inputTokenDistribution: LengthSpec;
   /** Output lengths. */
   outputTokenDistribution: LengthSpec;
+  /**
+   * Whether the output distribution was given (command line or file): a
+   * dataset's own output lengths are used otherwise.
+   */
+  outputTokenDistributionGiven: boolean;
+  /** ShareGPT filter bounds given by flags. */
+  sharegptBounds: { minLen?: number; maxPromptLen?: number; maxTotalLen?: number };
   /** Prefix before every prompt. */
   prefix: PrefixOption;
   /** Dataset. */
@@ -210,6 +217,12 @@ export function resolveBenchConfig(
       distribution("output_token_distribution", DEFAULTS.outputTokenDistribution),
       label("output_token_distribution"),
     ),
+    outputTokenDistributionGiven: v.output_token_distribution !== undefined,
+    sharegptBounds: {
+      minLen: v.sharegpt_min_len,
+      maxPromptLen: v.sharegpt_max_prompt_len,
+      maxTotalLen: v.sharegpt_max_total_len,
+    },
     prefix,
     datasetName: v.dataset_name ?? DEFAULTS.datasetName,
     datasetPath: v.dataset_path,

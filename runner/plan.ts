@@ -11,6 +11,7 @@ import {
   type LengthSpec,
   sampleLengths,
 } from "../distributions/mod.ts";
+import type { DatasetPrompt } from "../datasets/prompt.ts";
 import type { PlannedRequest } from "./run.ts";
 
 /** Options of {@linkcode planRandomRun}. */
@@ -73,4 +74,34 @@ export function planRandomRun(options: PlanOptions): PlannedRequest[] {
     promptLen: prompts[i].promptLen,
     request: { ...options.shared, prompt: prompts[i].text, maxTokens: outputLens[i] },
   }));
+}
+
+/**
+ * Plans requests from prompts a dataset file gave: request i is `prompts[i]`
+ * (after `prefixText`) sent at `offsets[i]`. With a prefix, `promptLen` is
+ * the measured count of the joined text, so it is true even where the prefix
+ * merges with the prompt.
+ */
+export function planFromPrompts(
+  offsets: readonly number[],
+  prompts: readonly DatasetPrompt[],
+  options: {
+    prefixText?: string;
+    count?: (text: string) => number;
+    shared?: Omit<GenerationRequest, "prompt" | "maxTokens">;
+  } = {},
+): PlannedRequest[] {
+  const prefix = options.prefixText ?? "";
+  if (prefix !== "" && options.count === undefined) {
+    throw new RangeError("a prefix needs `count` to measure the joined prompt");
+  }
+  return offsets.map((offset, i) => {
+    const prompt = prompts[i];
+    const text = prefix + prompt.text;
+    return {
+      offset,
+      promptLen: prefix === "" ? prompt.promptLen : options.count!(text),
+      request: { ...options.shared, prompt: text, maxTokens: prompt.outputLen },
+    };
+  });
 }

@@ -85,15 +85,23 @@ Deno.test("output file in a missing folder fails before anything is sent", async
   );
 });
 
-Deno.test("datasets of later issues: path checked, then not supported yet", async () => {
+Deno.test("datasets: --dataset-path is required and must exist; unknown dataset names", async () => {
   await assertUsageError(
     [...base, "--num-of-req", "1", "--dataset-name", "sharegpt"],
     "--dataset-path",
   );
   await assertUsageError(
-    [...base, "--num-of-req", "1", "--dataset-name", "other", "--dataset-path", "deno.json"],
-    "--dataset-name",
-    /not supported yet/,
+    [
+      ...base,
+      "--num-of-req",
+      "1",
+      "--dataset-name",
+      "other",
+      "--dataset-path",
+      "/no/such/file.txt",
+    ],
+    "--dataset-path",
+    /no such file/,
   );
   await assertUsageError(
     [...base, "--num-of-req", "1", "--dataset-name", "books"],
