@@ -32,11 +32,27 @@ export * from "./backends/mod.ts";
 export * from "./distributions/mod.ts";
 export {
   DEFAULT_TOKENIZER,
+  defaultTokenizerFor,
   loadTokenizer,
+  type ResolvedTokenizer,
   resolveEncodingName,
+  resolveTokenizer,
   TIKTOKEN_ENCODINGS,
   type Tokenizer,
 } from "./datasets/tokenizer.ts";
+export type { DatasetPrompt } from "./datasets/prompt.ts";
+export {
+  DEFAULT_SHAREGPT_BOUNDS,
+  loadShareGpt,
+  type ShareGptBounds,
+  type ShareGptOptions,
+  type ShareGptResult,
+} from "./datasets/sharegpt.ts";
+export {
+  loadTextPrompts,
+  type TextPromptOptions,
+  type TextPromptResult,
+} from "./datasets/text_file.ts";
 export {
   type PrefixOption,
   type Prompt,
@@ -54,7 +70,7 @@ export {
   type RunOptions,
   type RunResult,
 } from "./runner/run.ts";
-export { type PlanOptions, planRandomRun } from "./runner/plan.ts";
+export { planFromPrompts, type PlanOptions, planRandomRun } from "./runner/plan.ts";
 export * from "./simulator/mod.ts";
 
 // `deno run -A jsr:@mib/cli` runs this module: behave as the CLI then.
