@@ -4,8 +4,8 @@
  *
  * @module
  */
-import { ChunkBuilder, errorText, parseJson } from "./_chunks.ts";
-import { sseReader } from "./_sse.ts";
+import { type ChunkBuilder, errorText } from "./_chunks.ts";
+import { sseJsonParser } from "./_sse.ts";
 import { wholeBodyParser } from "./_whole.ts";
 import type { BackendFeatures, GenerationRequest, ModelList, StreamParser } from "./types.ts";
 
@@ -105,23 +105,7 @@ export function openAiParser(
       }
     });
   }
-  const builder = new ChunkBuilder();
-  const sse = sseReader((data, time) => {
-    if (data === "[DONE]") {
-      builder.event(time);
-      builder.complete();
-      return;
-    }
-    const message = parseJson(data, builder);
-    if (message && typeof message === "object") {
-      readMessage(message as Record<string, unknown>, time, builder, choiceText, state);
-    }
-  });
-  return {
-    feed: sse.feed,
-    finish() {
-      sse.end();
-      return builder.finish();
-    },
-  };
+  return sseJsonParser((message, time, builder) =>
+    readMessage(message, time, builder, choiceText, state)
+  );
 }

@@ -7,6 +7,8 @@
  * @module
  */
 import { createParser } from "eventsource-parser";
+import { ChunkBuilder, parseJson } from "./_chunks.ts";
+import type { StreamParser } from "./types.ts";
 
 /** Feeds stamped body bytes; calls back once per complete SSE event. */
 export interface SseReader {
@@ -30,6 +32,33 @@ export function sseReader(onData: (data: string, time: number) => void): SseRead
       // A last event without its blank line still counts (a browser would drop
       // it): servers that end without `[DONE]` may also skip the final "\n\n".
       parser.feed(decoder.decode() + "\n\n");
+    },
+  };
+}
+
+/**
+ * A parser of SSE events that each carry one JSON object, as most inference
+ * servers stream: `onJson` reads each object into the builder; a `[DONE]`
+ * event marks the response complete; an unparsable event is an error.
+ */
+export function sseJsonParser(
+  onJson: (json: Record<string, unknown>, time: number, builder: ChunkBuilder) => void,
+): StreamParser {
+  const builder = new ChunkBuilder();
+  const sse = sseReader((data, time) => {
+    if (data === "[DONE]") {
+      builder.event(time);
+      builder.complete();
+      return;
+    }
+    const json = parseJson(data, builder);
+    if (json && typeof json === "object") onJson(json as Record<string, unknown>, time, builder);
+  });
+  return {
+    feed: sse.feed,
+    finish() {
+      sse.end();
+      return builder.finish();
     },
   };
 }

@@ -13,9 +13,9 @@
  *
  * @module
  */
-import { ChunkBuilder, errorText, parseJson } from "./_chunks.ts";
+import { type ChunkBuilder, errorText } from "./_chunks.ts";
 import { openAiModels } from "./_openai.ts";
-import { sseReader } from "./_sse.ts";
+import { sseJsonParser } from "./_sse.ts";
 import { wholeBodyParser } from "./_whole.ts";
 import type { Backend, GenerationRequest, StreamParser } from "./types.ts";
 
@@ -53,18 +53,7 @@ function parser(request: GenerationRequest): StreamParser {
   if (request.stream === false) {
     return wholeBodyParser((json, time, builder) => read(json as Event, time, builder, state));
   }
-  const builder = new ChunkBuilder();
-  const sse = sseReader((data, time) => {
-    const event = parseJson(data, builder);
-    if (event && typeof event === "object") read(event as Event, time, builder, state);
-  });
-  return {
-    feed: sse.feed,
-    finish() {
-      sse.end();
-      return builder.finish();
-    },
-  };
+  return sseJsonParser((event, time, builder) => read(event as Event, time, builder, state));
 }
 
 /** The `llama.cpp` backend. */

@@ -11,9 +11,9 @@
  *
  * @module
  */
-import { ChunkBuilder, errorText, parseJson } from "./_chunks.ts";
+import { type ChunkBuilder, errorText } from "./_chunks.ts";
 import { openAiModels } from "./_openai.ts";
-import { sseReader } from "./_sse.ts";
+import { sseJsonParser } from "./_sse.ts";
 import { wholeBodyParser } from "./_whole.ts";
 import type { Backend, GenerationRequest, StreamParser } from "./types.ts";
 
@@ -48,23 +48,7 @@ function parser(request: GenerationRequest): StreamParser {
       builder.complete();
     });
   }
-  const builder = new ChunkBuilder();
-  const sse = sseReader((data, time) => {
-    if (data === "[DONE]") {
-      builder.event(time);
-      builder.complete();
-      return;
-    }
-    const event = parseJson(data, builder);
-    if (event && typeof event === "object") read(event as Event, time, builder, state);
-  });
-  return {
-    feed: sse.feed,
-    finish() {
-      sse.end();
-      return builder.finish();
-    },
-  };
+  return sseJsonParser((event, time, builder) => read(event as Event, time, builder, state));
 }
 
 /** The `sglang` backend. */
