@@ -4,6 +4,8 @@
  * @module
  */
 
+import { type SimulatorHandle, type SimulatorOptions, startSimulator } from "../simulator/mod.ts";
+
 const MAIN = new URL("../main.ts", import.meta.url).pathname;
 
 /** Output of one CLI run. */
@@ -38,4 +40,17 @@ export async function runCli(
 export async function tempDir(): Promise<{ path: string } & AsyncDisposable> {
   const path = await Deno.makeTempDir({ prefix: "mib-test-" });
   return { path, [Symbol.asyncDispose]: () => Deno.remove(path, { recursive: true }) };
+}
+
+/** Runs `fn` against a simulator started with `options`, closing it afterwards. */
+export async function withSim(
+  options: SimulatorOptions,
+  fn: (sim: SimulatorHandle) => Promise<void>,
+): Promise<void> {
+  const sim = await startSimulator(options);
+  try {
+    await fn(sim);
+  } finally {
+    await sim.close();
+  }
 }

@@ -11,29 +11,13 @@
 import assert from "node:assert/strict";
 import { Tiktoken } from "js-tiktoken/lite";
 import cl100k from "js-tiktoken/ranks/cl100k_base";
-import {
-  type RecordedRequest,
-  type SimulatorHandle,
-  type SimulatorOptions,
-  startSimulator,
-} from "../simulator/mod.ts";
+import type { RecordedRequest, SimulatorHandle } from "../simulator/mod.ts";
+import { withSim } from "./_helpers.ts";
 import { tokenText, VOCAB, VOCAB_IDS } from "../simulator/_vocab.ts";
 
 const cl100kBase = new Tiktoken(cl100k);
 const countTokens = (text: string) => cl100kBase.encode(text, [], []).length;
 const EOS = 100257;
-
-async function withSim(
-  options: SimulatorOptions,
-  fn: (sim: SimulatorHandle) => Promise<void>,
-): Promise<void> {
-  const sim = await startSimulator(options);
-  try {
-    await fn(sim);
-  } finally {
-    await sim.close();
-  }
-}
 
 /** POSTs `body` (JSON-encoded unless a string) with a JSON content type unless told otherwise. */
 function post(

@@ -8,25 +8,8 @@
  */
 
 import assert from "node:assert/strict";
-import {
-  type RecordedRequest,
-  type SimulatorHandle,
-  type SimulatorOptions,
-  type SimulatorRecord,
-  startSimulator,
-} from "../simulator/mod.ts";
-
-async function withSim(
-  options: SimulatorOptions,
-  fn: (sim: SimulatorHandle) => Promise<void>,
-): Promise<void> {
-  const sim = await startSimulator(options);
-  try {
-    await fn(sim);
-  } finally {
-    await sim.close();
-  }
-}
+import type { RecordedRequest, SimulatorHandle, SimulatorRecord } from "../simulator/mod.ts";
+import { withSim } from "./_helpers.ts";
 
 function post(
   sim: SimulatorHandle,

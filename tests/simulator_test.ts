@@ -7,7 +7,8 @@ import assert from "node:assert/strict";
 import { createParser } from "eventsource-parser";
 import { Tiktoken } from "js-tiktoken/lite";
 import cl100k from "js-tiktoken/ranks/cl100k_base";
-import { type SimulatorHandle, type SimulatorOptions, startSimulator } from "../simulator/mod.ts";
+import { type SimulatorHandle, startSimulator } from "../simulator/mod.ts";
+import { withSim } from "./_helpers.ts";
 import { tokenText, VOCAB } from "../simulator/_vocab.ts";
 import { Scheduler, type Timed } from "../simulator/_pacing.ts";
 
@@ -53,18 +54,6 @@ interface ParsedStream {
   choiceChunks: Completion[];
   /** Chunks with `"choices": []` (the usage chunk). */
   usageChunks: Completion[];
-}
-
-async function withSim(
-  options: SimulatorOptions,
-  fn: (sim: SimulatorHandle) => Promise<void>,
-): Promise<void> {
-  const sim = await startSimulator(options);
-  try {
-    await fn(sim);
-  } finally {
-    await sim.close();
-  }
 }
 
 function post(

