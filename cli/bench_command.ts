@@ -13,7 +13,6 @@ import {
 import { isTiktokenEncoding } from "../datasets/_encodings.ts";
 import type { ResolvedTokenizer, Tokenizer } from "../datasets/tokenizer.ts";
 import { UsageError } from "../errors.ts";
-import { toSeedRecords } from "../metrics/seed_output.ts";
 import { summarize, type Summary } from "../metrics/summary.ts";
 import { planFromPrompts, planRandomRun } from "../runner/plan.ts";
 import type { PlannedRequest } from "../runner/run.ts";
@@ -21,6 +20,7 @@ import { arrivalOffsets, sampleLengths } from "../distributions/mod.ts";
 import { randomPrompts } from "../datasets/random.ts";
 import { runBenchmark, type RunResult } from "../runner/run.ts";
 import type { BenchConfig } from "./resolve.ts";
+import { openJsonlWriter, runRecordPath, writeRunRecord, writeSeedFile } from "./result_files.ts";
 
 /** What a finished benchmark hands back to its caller. */
 export interface BenchOutcome {
@@ -274,6 +274,9 @@ export async function benchCommand(
   const showBar = !config.disableTqdm && Deno.stderr.isTerminal();
   const bar = showBar ? await progressBar() : undefined;
   bar?.start(requests.length, 0);
+  const jsonl = config.outputFile !== undefined && config.outputFormat === "jsonl"
+    ? await openJsonlWriter(config.outputFile)
+    : undefined;
   const run = await runBenchmark({
     url,
     backend,
@@ -283,7 +286,10 @@ export async function benchCommand(
     countTokens: async (text) => (await tokenizer()).count(text),
     transport: config.transport,
     headers: config.headers,
-    onResult: bar ? () => bar.increment() : undefined,
+    onResult: (result) => {
+      bar?.increment();
+      jsonl?.write(result);
+    },
     signal: io.signal,
   });
   bar?.stop();
@@ -291,14 +297,21 @@ export async function benchCommand(
   // Only needed now: loading it at start-up would delay the first request.
   const { formatSummary } = await import("./summary_table.ts");
   if (config.outputFile !== undefined) {
-    await Deno.writeTextFile(
-      config.outputFile,
-      JSON.stringify(toSeedRecords(run.results), null, 2) + "\n",
-    );
+    if (jsonl) await jsonl.close(summary);
+    else await writeSeedFile(config.outputFile, run.results);
+    await writeRunRecord(runRecordPath(config.outputFile), config, {
+      startedAt: run.startedAt,
+      model,
+      url,
+      tokenizer: resolved.name,
+    }, summary);
   }
+
   io.log(`mib: ${backend.name} ${url}  model=${model ?? "(none)"}  tokenizer=${resolved.name}`);
   io.log(formatSummary(summary));
   if (run.notSent > 0) io.log(`interrupted: ${run.notSent} planned request(s) were not sent`);
-  if (config.outputFile !== undefined) io.log(`results: ${config.outputFile}`);
+  if (config.outputFile !== undefined) {
+    io.log(`results: ${config.outputFile} (run record: ${runRecordPath(config.outputFile)})`);
+  }
   return { run, summary, model };
 }

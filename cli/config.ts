@@ -8,6 +8,7 @@
 import { z } from "zod";
 import { UsageError } from "../errors.ts";
 import { TRANSPORTS } from "../runner/transport.ts";
+import { OUTPUT_FORMATS } from "./result_files.ts";
 import { DATASET_NAMES, type Field, type FieldKind, FIELDS } from "./fields.ts";
 
 /** Option values keyed by config-file key, before defaults and cross-checks. */
@@ -32,6 +33,7 @@ const SCHEMAS: Record<FieldKind, z.ZodType> = {
   "dataset-name": z.enum(DATASET_NAMES),
   "transport": z.enum(TRANSPORTS),
   "headers": z.union([z.string().transform((s) => [s]), z.array(z.string())]),
+  "output-format": z.enum(OUTPUT_FORMATS),
 };
 
 const FORMS: Record<FieldKind, string> = {
@@ -45,6 +47,7 @@ const FORMS: Record<FieldKind, string> = {
   "dataset-name": `one of ${DATASET_NAMES.join(", ")}`,
   "transport": `one of ${TRANSPORTS.join(", ")}`,
   "headers": 'a "Name: value" string or an array of them',
+  "output-format": `one of ${OUTPUT_FORMATS.join(", ")}`,
 };
 
 /** The accepted form of a field's value, in words. */
@@ -121,6 +124,7 @@ export function parseFlagValue(field: Field, value: string): unknown {
       break;
     case "dataset-name":
     case "transport":
+    case "output-format":
       if (!SCHEMAS[field.kind].safeParse(value).success) fail();
       return value;
     default:

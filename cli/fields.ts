@@ -17,7 +17,8 @@ export type FieldKind =
   | "distribution"
   | "dataset-name"
   | "transport"
-  | "headers";
+  | "headers"
+  | "output-format";
 
 /** One option of the benchmark. */
 export interface Field {
@@ -209,6 +210,14 @@ export const FIELDS: readonly Field[] = [
     arg: "<name>",
     kind: "transport",
     help: "http1 (mib's own HTTP/1.1 client, default) or fetch (the runtime's)",
+  },
+  {
+    key: "output_format",
+    flag: "--output-format",
+    arg: "<format>",
+    kind: "output-format",
+    help:
+      "seed (a JSON array, default) or jsonl (one line per request, written as each finishes, then a summary line)",
   },
   { key: "debug", flag: "--debug", kind: "boolean", help: "debug output and stack traces" },
 ];

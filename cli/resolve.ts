@@ -14,6 +14,7 @@ import { UsageError } from "../errors.ts";
 import { labelFor, type RawOptions, type Sources } from "./config.ts";
 import type { DATASET_NAMES } from "./fields.ts";
 import type { TransportName } from "../runner/transport.ts";
+import type { OutputFormat } from "./result_files.ts";
 
 /** A complete, checked benchmark configuration. */
 export interface BenchConfig {
@@ -62,6 +63,8 @@ export interface BenchConfig {
   useBeamSearch: boolean;
   /** Per-request results file. */
   outputFile?: string;
+  /** Its format. */
+  outputFormat: OutputFormat;
   /** Debug output. */
   debug: boolean;
   /** How requests are sent. */
@@ -233,6 +236,7 @@ export function resolveBenchConfig(
     bestOf: v.best_of,
     useBeamSearch: v.use_beam_search ?? false,
     outputFile: v.output_file,
+    outputFormat: v.output_format ?? "seed",
     debug: v.debug ?? false,
     transport: v.transport ?? "http1",
     headers: requestHeaders(
