@@ -29,7 +29,9 @@ function addBenchOptions(command: Command<[], Record<string, unknown>>): void {
   for (const field of FIELDS) {
     const spec = field.arg === undefined
       ? field.flag
-      : `${field.flag} ${field.kind === "distribution" ? "<args...>" : field.arg}`;
+      : `${field.flag} ${
+        field.kind === "distribution" || field.kind === "goodput" ? "<args...>" : field.arg
+      }`;
     const option = new Option(spec, field.help);
     // Repeatable: every occurrence is kept, in order.
     if (field.kind === "headers") {

@@ -20,7 +20,14 @@ import { arrivalOffsets, sampleLengths } from "../distributions/mod.ts";
 import { randomPrompts } from "../datasets/random.ts";
 import { runBenchmark, type RunResult } from "../runner/run.ts";
 import type { BenchConfig } from "./resolve.ts";
-import { openJsonlWriter, runRecordPath, writeRunRecord, writeSeedFile } from "./result_files.ts";
+import {
+  csvSummary,
+  openJsonlWriter,
+  runRecordPath,
+  vllmResult,
+  writeRunRecord,
+  writeSeedFile,
+} from "./result_files.ts";
 
 /** What a finished benchmark hands back to its caller. */
 export interface BenchOutcome {
@@ -298,7 +305,24 @@ export async function benchCommand(
   const { formatSummary } = await import("./summary_table.ts");
   if (config.outputFile !== undefined) {
     if (jsonl) await jsonl.close(summary);
-    else await writeSeedFile(config.outputFile, run.results);
+    else if (config.outputFormat === "seed") await writeSeedFile(config.outputFile, run.results);
+    else {
+      const vllm = vllmResult(run.results, {
+        backend: config.backend,
+        model,
+        tokenizer: resolved.name,
+        numPrompts: requests.length,
+        arrival: config.requestDistribution,
+        startedAt: run.startedAt,
+        duration: run.duration,
+        percentiles: config.percentiles,
+        goodput: config.goodput,
+      });
+      await Deno.writeTextFile(
+        config.outputFile,
+        config.outputFormat === "csv" ? csvSummary(vllm) : JSON.stringify(vllm, null, 2) + "\n",
+      );
+    }
     await writeRunRecord(runRecordPath(config.outputFile), config, {
       startedAt: run.startedAt,
       model,

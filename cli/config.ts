@@ -34,6 +34,8 @@ const SCHEMAS: Record<FieldKind, z.ZodType> = {
   "transport": z.enum(TRANSPORTS),
   "headers": z.union([z.string().transform((s) => [s]), z.array(z.string())]),
   "output-format": z.enum(OUTPUT_FORMATS),
+  "percentiles": z.union([z.string(), z.array(z.number())]),
+  "goodput": z.union([z.string().transform((s) => s.trim().split(/\s+/)), z.array(z.string())]),
 };
 
 const FORMS: Record<FieldKind, string> = {
@@ -48,6 +50,8 @@ const FORMS: Record<FieldKind, string> = {
   "transport": `one of ${TRANSPORTS.join(", ")}`,
   "headers": 'a "Name: value" string or an array of them',
   "output-format": `one of ${OUTPUT_FORMATS.join(", ")}`,
+  "percentiles": 'a list like "50,90,99" or [50, 90, 99.9]',
+  "goodput": 'SLOs like ["ttft:200", "tpot:50"] or "ttft:200 e2el:2000"',
 };
 
 /** The accepted form of a field's value, in words. */

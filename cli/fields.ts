@@ -18,7 +18,9 @@ export type FieldKind =
   | "dataset-name"
   | "transport"
   | "headers"
-  | "output-format";
+  | "output-format"
+  | "percentiles"
+  | "goodput";
 
 /** One option of the benchmark. */
 export interface Field {
@@ -217,7 +219,21 @@ export const FIELDS: readonly Field[] = [
     arg: "<format>",
     kind: "output-format",
     help:
-      "seed (a JSON array, default) or jsonl (one line per request, written as each finishes, then a summary line)",
+      "seed (a JSON array, default), jsonl (a line per request as each finishes, then a summary line), vllm (vllm bench serve's result JSON) or csv (its summary row)",
+  },
+  {
+    key: "percentiles",
+    flag: "--percentiles",
+    arg: "<list>",
+    kind: "percentiles",
+    help: "percentiles reported in result files, e.g. 50,90,95,99 (default) or 99.9",
+  },
+  {
+    key: "goodput",
+    flag: "--goodput",
+    arg: "<slo...>",
+    kind: "goodput",
+    help: "SLOs for goodput, as vLLM: ttft:MS tpot:MS e2el:MS (any of them)",
   },
   { key: "debug", flag: "--debug", kind: "boolean", help: "debug output and stack traces" },
 ];

@@ -65,6 +65,10 @@ export interface BenchConfig {
   outputFile?: string;
   /** Its format. */
   outputFormat: OutputFormat;
+  /** Percentiles reported in result files. */
+  percentiles: number[];
+  /** Goodput SLOs in ms, when given. */
+  goodput?: { ttft?: number; tpot?: number; e2el?: number };
   /** Debug output. */
   debug: boolean;
   /** How requests are sent. */
@@ -89,6 +93,35 @@ export const DEFAULTS = {
   outputTokenDistribution: ["constant", 128],
   datasetName: "random",
 } as const;
+
+function parsePercentiles(value: string | number[], flag: string): number[] {
+  const list = typeof value === "string" ? value.split(",").map((p) => p.trim()) : value;
+  return list.map((p) => {
+    const n = Number(p);
+    if (p === "" || !Number.isFinite(n) || n < 0 || n > 100) {
+      throw new UsageError(flag, `expected numbers from 0 to 100 like "50,90,99.9", got "${p}"`);
+    }
+    return n;
+  });
+}
+
+function parseGoodput(
+  slos: string[],
+  flag: string,
+): { ttft?: number; tpot?: number; e2el?: number } {
+  const result: Record<string, number> = {};
+  for (const slo of slos) {
+    const match = /^(ttft|tpot|e2el):([0-9]*\.?[0-9]+)$/.exec(slo);
+    if (!match) {
+      throw new UsageError(
+        flag,
+        `expected SLOs like ttft:200 tpot:50 e2el:2000 (ms), got "${slo}"`,
+      );
+    }
+    result[match[1]] = Number(match[2]);
+  }
+  return result;
+}
 
 /** Where the API key is read from unless `--api-key-env` names another variable. */
 export const DEFAULT_API_KEY_ENV = "OPENAI_API_KEY";
@@ -237,6 +270,8 @@ export function resolveBenchConfig(
     useBeamSearch: v.use_beam_search ?? false,
     outputFile: v.output_file,
     outputFormat: v.output_format ?? "seed",
+    percentiles: parsePercentiles(v.percentiles ?? [50, 90, 95, 99], label("percentiles")),
+    goodput: v.goodput === undefined ? undefined : parseGoodput(v.goodput, label("goodput")),
     debug: v.debug ?? false,
     transport: v.transport ?? "http1",
     headers: requestHeaders(

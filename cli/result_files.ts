@@ -9,9 +9,11 @@ import { toSeedRecords } from "../metrics/seed_output.ts";
 import type { Summary } from "../metrics/summary.ts";
 import type { RequestResult } from "../runner/result.ts";
 import type { BenchConfig } from "./resolve.ts";
+import { type ArrivalSpec, formatSpec } from "../distributions/mod.ts";
+import { computeRunMetrics, type GoodputSlo, percentileKey } from "../metrics/run_metrics.ts";
 
 /** The result file formats of `--output-format`. */
-export const OUTPUT_FORMATS = ["seed", "jsonl"] as const;
+export const OUTPUT_FORMATS = ["seed", "jsonl", "vllm", "csv"] as const;
 
 /** A result file format. */
 export type OutputFormat = typeof OUTPUT_FORMATS[number];
@@ -101,4 +103,120 @@ export async function writeRunRecord(
   // Infinity (poisson inf) has no JSON form: write it as the string "inf".
   const text = JSON.stringify(record, (_, v) => (v === Infinity ? "inf" : v), 2);
   await Deno.writeTextFile(path, text + "\n");
+}
+
+/** What the vLLM-compatible result file needs besides the results. */
+export interface VllmMeta {
+  /** `--backend`. */
+  backend: string;
+  /** Model id. */
+  model?: string;
+  /** Tokenizer name. */
+  tokenizer: string;
+  /** Requests planned. */
+  numPrompts: number;
+  /** Arrivals (for `request_rate`). */
+  arrival: ArrivalSpec;
+  /** Run start. */
+  startedAt: Date;
+  /** Run duration, seconds. */
+  duration: number;
+  /** Percentiles to report. */
+  percentiles: readonly number[];
+  /** Goodput SLOs, ms. */
+  goodput?: GoodputSlo;
+}
+
+/** vLLM's `date`: `%Y%m%d-%H%M%S` in local time. */
+function vllmDate(date: Date): string {
+  const two = (n: number) => String(n).padStart(2, "0");
+  return `${date.getFullYear()}${two(date.getMonth() + 1)}${two(date.getDate())}-${
+    two(date.getHours())
+  }${two(date.getMinutes())}${two(date.getSeconds())}`;
+}
+
+/**
+ * The JSON `vllm bench serve --save-result --save-detailed` writes, with the
+ * same field names and units (times in ms at the top level, seconds in the
+ * per-request lists), computed from mib's results.
+ */
+export function vllmResult(
+  results: readonly RequestResult[],
+  meta: VllmMeta,
+): Record<string, unknown> {
+  const metrics = computeRunMetrics(results, {
+    duration: meta.duration,
+    percentiles: meta.percentiles,
+    goodput: meta.goodput,
+    chunkTokens: results.map((r) => r.chunkTokens),
+  });
+  const ok = results.filter((r) => r.success);
+  const inputTokens = ok.reduce((sum, r) => sum + r.promptLen, 0);
+  const outputTokens = ok.reduce((sum, r) => sum + r.outputLen, 0);
+  const per = (x: number) => (meta.duration > 0 ? x / meta.duration : 0);
+  const rate = meta.arrival.kind === "poisson"
+    ? (meta.arrival.rate === Infinity ? "inf" : meta.arrival.rate)
+    : meta.arrival.kind === "exponential"
+    ? 1 / meta.arrival.mean
+    : null;
+  const out: Record<string, unknown> = {
+    date: vllmDate(meta.startedAt),
+    endpoint_type: meta.backend,
+    backend: meta.backend,
+    label: null,
+    model_id: meta.model ?? null,
+    tokenizer_id: meta.tokenizer,
+    num_prompts: meta.numPrompts,
+    request_rate: rate,
+    burstiness: 1.0,
+    max_concurrency: null,
+    mib_request_distribution: formatSpec(meta.arrival),
+    duration: meta.duration,
+    completed: metrics.completed,
+    failed: metrics.failed,
+    total_input_tokens: inputTokens,
+    total_output_tokens: outputTokens,
+    request_throughput: per(metrics.completed),
+    request_goodput: metrics.goodput,
+    output_throughput: per(outputTokens),
+    total_token_throughput: per(inputTokens + outputTokens),
+    max_output_tokens_per_s: metrics.peakOutputTokensPerSecond,
+    max_concurrent_requests: metrics.peakConcurrency,
+  };
+  const named = {
+    ttft: metrics.ttft,
+    tpot: metrics.tpot,
+    itl: metrics.itlPerChunk,
+    e2el: metrics.e2el,
+  };
+  for (const [name, stats] of Object.entries(named)) {
+    out[`mean_${name}_ms`] = stats?.mean ?? 0;
+    out[`median_${name}_ms`] = stats?.median ?? 0;
+    out[`std_${name}_ms`] = stats?.std ?? 0;
+    for (const p of meta.percentiles) {
+      const key = percentileKey(p);
+      out[`${key}_${name}_ms`] = stats?.percentiles[key] ?? 0;
+    }
+  }
+  out.input_lens = results.map((r) => r.promptLen);
+  out.output_lens = results.map((r) => r.outputLen);
+  // Unknown (failed, unstreamed) stays null rather than a misleading 0.
+  out.ttfts = results.map((r) => r.ttft);
+  out.itls = results.map((r) => r.itl);
+  out.start_times = results.map((r) => r.sendOffset);
+  out.generated_texts = results.map((r) => r.text);
+  out.errors = results.map((r) => r.error);
+  return out;
+}
+
+/** The top-level numbers of a vLLM-format result as a CSV header and one row. */
+export function csvSummary(result: Record<string, unknown>): string {
+  const keys = Object.keys(result).filter((k) =>
+    !Array.isArray(result[k]) && typeof result[k] !== "object"
+  );
+  const cell = (v: unknown) => {
+    const text = v === null || v === undefined ? "" : String(v);
+    return /[",\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+  };
+  return `${keys.join(",")}\n${keys.map((k) => cell(result[k])).join(",")}\n`;
 }

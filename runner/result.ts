@@ -30,6 +30,8 @@ export interface RequestResult {
   latency: number;
   /** Number of chunks that carried text. */
   chunks: number;
+  /** Tokens each text chunk carried, when the server said so for every chunk. */
+  chunkTokens?: number[];
   /** The response was streamed (when false, `ttft` is null and `itl` empty: unknown). */
   streamed: boolean;
   /** Planned send time, from the run start. */

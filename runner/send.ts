@@ -131,6 +131,9 @@ function measure(
   result.latency = timings.latency;
   result.chunks = parsed.chunks.length;
   result.streamed = parsed.streamed;
+  if (parsed.chunks.length > 0 && parsed.chunks.every((c) => c.tokens !== undefined)) {
+    result.chunkTokens = parsed.chunks.map((c) => c.tokens!);
+  }
   result.text = parsed.chunks.map((c) => c.text).join("");
   // Without a server count, the client tokenizer counts after the run
   // (countOutputs), so tokenizing never competes with stamping reads.

@@ -101,3 +101,93 @@ Deno.test("jsonl ends with a summary line; the run record redacts secrets and na
     await sim.close();
   }
 });
+
+Deno.test("--output-format vllm writes vllm bench serve's fields; csv its summary row", async () => {
+  const sim = await startSimulator({ ttftMs: 10, tpotMs: 2 });
+  await using dir = await tempDir();
+  try {
+    const args = [
+      "--base-url",
+      sim.url,
+      "--num-of-req",
+      "4",
+      "--request-distribution",
+      "poisson",
+      "50",
+      "--input-token-distribution",
+      "constant",
+      "8",
+      "--output-token-distribution",
+      "constant",
+      "6",
+      "--percentiles",
+      "50,99.9",
+      "--goodput",
+      "ttft:5000",
+      "e2el:10000",
+    ];
+    const run = await runCli([
+      ...args,
+      "--output-format",
+      "vllm",
+      "--output-file",
+      `${dir.path}/v.json`,
+    ]);
+    assert.equal(run.code, 0, run.stderr + run.stdout);
+    const v = JSON.parse(await Deno.readTextFile(`${dir.path}/v.json`));
+    assert.match(v.date, /^\d{8}-\d{6}$/);
+    assert.equal(v.backend, "openai");
+    assert.equal(v.model_id, "mib-sim");
+    assert.equal(v.num_prompts, 4);
+    assert.equal(v.request_rate, 50);
+    assert.equal(v.completed, 4);
+    assert.equal(v.failed, 0);
+    assert.equal(v.total_input_tokens, 32);
+    assert.equal(v.total_output_tokens, 24);
+    assert.equal(v.request_goodput, v.request_throughput, "every request meets generous SLOs");
+    for (const m of ["ttft", "tpot", "itl", "e2el"]) {
+      for (const k of ["mean", "median", "std", "p50", "p99.9"]) {
+        assert.equal(typeof v[`${k}_${m}_ms`], "number", `${k}_${m}_ms`);
+      }
+    }
+    assert.ok(v.mean_ttft_ms >= 10 && v.mean_ttft_ms < 60, `ttft ${v.mean_ttft_ms}`);
+    assert.ok(Math.abs(v.median_tpot_ms - 2) < 1, `tpot ${v.median_tpot_ms}`);
+    assert.deepEqual(v.input_lens, [8, 8, 8, 8]);
+    assert.deepEqual(v.output_lens, [6, 6, 6, 6]);
+    assert.equal(v.itls.length, 4);
+    assert.equal(v.itls[0].length, 5);
+    assert.equal(v.generated_texts.length, 4);
+    assert.deepEqual(v.errors, ["", "", "", ""]);
+
+    const csv = await runCli([
+      ...args,
+      "--output-format",
+      "csv",
+      "--output-file",
+      `${dir.path}/s.csv`,
+    ]);
+    assert.equal(csv.code, 0, csv.stderr);
+    const [header, row] = (await Deno.readTextFile(`${dir.path}/s.csv`)).trim().split("\n");
+    const cells = Object.fromEntries(header.split(",").map((k, i) => [k, row.split(",")[i]]));
+    assert.equal(cells.completed, "4");
+    assert.equal(cells.total_output_tokens, "24");
+    assert.ok("p99.9_ttft_ms" in cells);
+  } finally {
+    await sim.close();
+  }
+});
+
+Deno.test("bad --percentiles and --goodput are usage errors", async () => {
+  for (
+    const [args, flag] of [
+      [["--percentiles", "50,abc"], "--percentiles"],
+      [["--percentiles", "101"], "--percentiles"],
+      [["--goodput", "ttft=5"], "--goodput"],
+      [["--output-format", "xml"], "--output-format"],
+    ] as const
+  ) {
+    const run = await runCli(["--num-of-req", "1", ...args]);
+    assert.equal(run.code, 2, run.stderr);
+    assert.ok(run.stderr.includes(flag), run.stderr);
+  }
+});
