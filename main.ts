@@ -130,6 +130,19 @@ export function buildProgram(exit: (code: number) => void): Command {
   serveOptions(serve);
   serve.action(async (opts) => exit(await serveCommand(opts)));
 
+  program.command("report")
+    .description("summarise result files (seed JSON array, jsonl or vllm JSON), side by side")
+    .argument("<files...>", "result files")
+    .exitOverride()
+    .action(async (files: string[]) => {
+      try {
+        const { reportCommand } = await import("./cli/report_command.ts");
+        exit(await reportCommand(files));
+      } catch (error) {
+        exit(reportError(error, false));
+      }
+    });
+
   program.command("demo")
     .description("start the simulator on a free port, benchmark it, print the summary")
     .exitOverride()
