@@ -9,7 +9,10 @@
  * @module
  */
 import type { RequestResult } from "../runner/result.ts";
-import { percentile } from "./stats.ts";
+import { timePerOutputToken } from "./request.ts";
+import { describeSample, percentileKey } from "./stats.ts";
+
+export { percentileKey };
 
 /** Distribution of a sample, in milliseconds. */
 export interface MetricStats {
@@ -181,42 +184,15 @@ export interface RunMetricsOptions {
 /** The default percentiles: 50, 90, 95, 99. */
 export const DEFAULT_PERCENTILES: readonly number[] = [50, 90, 95, 99];
 
-/**
- * The key of percentile `p` as vLLM writes it: "p50", "p99", "p99.9".
- *
- * @example
- * ```ts
- * percentileKey(99.9); // "p99.9"
- * ```
- */
-export function percentileKey(p: number): string {
-  return `p${Number.isInteger(p) ? p.toFixed(0) : String(p)}`;
-}
-
 /** {@link MetricStats} of `values` (any order, ms), or null for an empty sample. */
 export function metricStats(
   values: readonly number[],
   percentiles: readonly number[] = DEFAULT_PERCENTILES,
 ): MetricStats | null {
-  const n = values.length;
-  if (n === 0) return null;
-  const sorted = Array.from(Float64Array.from(values).sort());
-  let sum = 0;
-  for (const v of sorted) sum += v;
-  const mean = sum / n;
-  let squares = 0;
-  for (const v of sorted) squares += (v - mean) ** 2;
-  const byKey: Record<string, number> = {};
-  for (const p of percentiles) byKey[percentileKey(p)] = percentile(sorted, p);
-  return {
-    count: n,
-    mean,
-    median: percentile(sorted, 50),
-    std: Math.sqrt(squares / n),
-    min: sorted[0],
-    max: sorted[n - 1],
-    percentiles: byKey,
-  };
+  const stats = describeSample(values, percentiles);
+  if (stats === undefined) return null;
+  const { count, mean, median, std, min, max } = stats;
+  return { count, mean, median, std, min, max, percentiles: stats.percentiles };
 }
 
 const PARSE =
@@ -334,9 +310,7 @@ export function computeRunMetrics(
     completed++;
     e2els.push(ms(r.latency));
     const timed = r.streamed && r.ttft !== null;
-    const tpot = r.ttft !== null && r.outputLen >= 2
-      ? (r.latency - r.ttft) / (r.outputLen - 1)
-      : undefined;
+    const tpot = timePerOutputToken(r.latency, r.ttft, r.outputLen);
     if (r.ttft !== null) ttfts.push(ms(r.ttft));
     if (tpot !== undefined) tpots.push(ms(tpot));
     for (const gap of r.itl) itlChunk.push(ms(gap));

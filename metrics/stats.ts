@@ -22,6 +22,22 @@ export interface Stats {
   p99: number;
   /** Largest value. */
   max: number;
+  /** The asked percentiles by name (`p50`, `p99.9`, …). */
+  percentiles: Record<string, number>;
+}
+
+/**
+ * The name of the p-th percentile, as vLLM names its result fields: `p99`,
+ * and `p99.9` when p is not whole.
+ *
+ * @example
+ * ```ts
+ * percentileKey(99); // "p99"
+ * percentileKey(99.9); // "p99.9"
+ * ```
+ */
+export function percentileKey(p: number): string {
+  return `p${Number.isInteger(p) ? p.toFixed(0) : String(p)}`;
 }
 
 /**
@@ -41,8 +57,14 @@ export function percentile(sorted: readonly number[], p: number): number {
   return sorted[lo] + (sorted[hi] - sorted[lo]) * (rank - lo);
 }
 
-/** Statistics of `values` (any order), or undefined for an empty sample. */
-export function describeSample(values: readonly number[]): Stats | undefined {
+/**
+ * Statistics of `values` (any order), or undefined for an empty sample;
+ * `percentiles` names the extra percentiles to compute.
+ */
+export function describeSample(
+  values: readonly number[],
+  percentiles: readonly number[] = [],
+): Stats | undefined {
   const n = values.length;
   if (n === 0) return undefined;
   const sorted = Float64Array.from(values).sort();
@@ -61,5 +83,8 @@ export function describeSample(values: readonly number[]): Stats | undefined {
     p90: percentile(list, 90),
     p99: percentile(list, 99),
     max: list[n - 1],
+    percentiles: Object.fromEntries(
+      percentiles.map((p) => [percentileKey(p), percentile(list, p)]),
+    ),
   };
 }
