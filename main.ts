@@ -133,10 +133,15 @@ export function buildProgram(exit: (code: number) => void): Command {
   program.command("report")
     .description("summarise result files (seed JSON array, jsonl or vllm JSON), side by side")
     .argument("<files...>", "result files")
+    .option("--html <out.html>", "also write a self-contained HTML page of charts to this file")
     .exitOverride()
-    .action(async (files: string[]) => {
+    .action(async (files: string[], opts: { html?: string }) => {
       try {
         const { reportCommand } = await import("./cli/report_command.ts");
+        if (opts.html !== undefined) {
+          const { writeHtmlReport } = await import("./cli/html_report.ts");
+          await writeHtmlReport(files, opts.html);
+        }
         exit(await reportCommand(files));
       } catch (error) {
         exit(reportError(error, false));

@@ -1,0 +1,147 @@
+import assert from "node:assert/strict";
+import { buildCharts, readRunRequests, scriptJson } from "../cli/html_report.ts";
+import { startSimulator } from "../mod.ts";
+import { runCli, tempDir } from "./_helpers.ts";
+
+/** Charts the page draws. */
+const PLOTS = 7;
+
+/** A headless Chromium on PATH, if any. */
+const chromium = ["chromium", "chromium-browser"].find((name) =>
+  (Deno.env.get("PATH") ?? "").split(":").some((dir) => {
+    try {
+      return Deno.statSync(`${dir}/${name}`).isFile;
+    } catch {
+      return false;
+    }
+  })
+);
+
+/** A file name that would inject markup if it were interpolated into the page. */
+const HOSTILE = `run <img src=x onerror=alert(1)> & "q".json`;
+
+/** Benchmarks the simulator into seed, jsonl and vllm files in `dir`; writes the HTML report. */
+async function makeReport(dir: string): Promise<{ files: string[]; html: string; out: string }> {
+  const sim = await startSimulator({ ttftMs: 10, tpotMs: 2 });
+  const files = [`${dir}/${HOSTILE}`, `${dir}/b.jsonl`, `${dir}/c.json`];
+  try {
+    const runs = await Promise.all(["seed", "jsonl", "vllm"].map((format, i) =>
+      runCli([
+        "--base-url",
+        sim.url,
+        "--seed",
+        String(i + 1),
+        "--num-of-req",
+        "12",
+        "--request-distribution",
+        "poisson",
+        "20",
+        "--input-token-distribution",
+        "constant",
+        "8",
+        "--output-token-distribution",
+        "uniform",
+        "4",
+        "12",
+        "--output-format",
+        format,
+        "--output-file",
+        files[i],
+      ])
+    ));
+    for (const run of runs) assert.equal(run.code, 0, run.stderr + run.stdout);
+  } finally {
+    await sim.close();
+  }
+  const out = `${dir}/out.html`;
+  const report = await runCli(["report", "--html", out, ...files]);
+  assert.equal(report.code, 0, report.stderr);
+  assert.ok(report.stdout.includes("median TPOT (ms)"), report.stdout);
+  return { files, html: await Deno.readTextFile(out), out };
+}
+
+Deno.test("mib report --html writes one self-contained page of every run", async () => {
+  await using dir = await tempDir();
+  const { files, html } = await makeReport(dir.path);
+
+  // Self-contained: nothing loaded from the network, uPlot's JS and CSS inlined.
+  assert.doesNotMatch(html, /(src|href)\s*=\s*["']?\s*(https?:)?\/\//i);
+  assert.match(html, /var uPlot=function/);
+  assert.match(html, /\.uplot\s*\{/);
+  // The hostile file name never reaches the markup raw, only as escaped JSON.
+  assert.ok(!html.includes("<img"), "raw markup from a file name");
+  assert.ok(html.includes('\\u003cimg src=x onerror=alert(1)\\u003e \\u0026 \\"q\\".json'));
+  const block = html.match(/<script type="application\/json" id="mib-data">(.*?)<\/script>/s);
+  assert.ok(block);
+  const data = JSON.parse(block[1]);
+  assert.deepEqual(data.runs.map((r: { file: string }) => r.file), files);
+  assert.equal(data.charts.length, PLOTS);
+
+  // Per-request values of every format.
+  for (const file of files) {
+    const run = await readRunRequests(file);
+    assert.equal(run.requests.length, 12, file);
+    for (const r of run.requests) {
+      assert.ok(r.success && r.ttft !== null && r.ttft >= 0.01, `${file}: ${JSON.stringify(r)}`);
+      assert.ok(r.latency !== null && r.latency >= r.ttft, file);
+      assert.ok(r.sendOffset !== null && r.itl.length >= 3, file);
+    }
+    assert.ok(run.duration > 0);
+  }
+  const charts = buildCharts(await Promise.all(files.map(readRunRequests)));
+  for (const chart of charts) {
+    assert.equal(chart.ys.length, 3, chart.title);
+    for (const ys of chart.ys) {
+      assert.equal(ys.length, chart.x.length);
+      assert.ok(ys.some((y) => y !== null), `${chart.title}: a run without points`);
+    }
+    assert.deepEqual(chart.x, [...chart.x].sort((a, b) => a - b), chart.title);
+  }
+  // CDFs end at 1 and never decrease.
+  for (const ys of charts[0].ys) {
+    const ttft = ys.filter((y) => y !== null);
+    assert.equal(ttft.at(-1), 1);
+    assert.deepEqual(ttft, [...ttft].sort((a, b) => a - b));
+  }
+
+  const unwritable = await runCli(["report", "--html", `${dir.path}/no/such/dir.html`, files[1]]);
+  assert.equal(unwritable.code, 2);
+  assert.match(unwritable.stderr, /--html: cannot write/);
+  assert.equal(scriptJson("</script><!--\u2028"), '"\\u003c/script\\u003e\\u003c!--\\u2028"');
+});
+
+Deno.test({
+  name: "the HTML report draws every chart in headless Chromium without a script error",
+  ignore: chromium === undefined,
+  async fn() {
+    await using dir = await tempDir();
+    const { out } = await makeReport(dir.path);
+    const output = await new Deno.Command(chromium!, {
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        `--user-data-dir=${dir.path}/profile`,
+        "--virtual-time-budget=5000",
+        "--dump-dom",
+        new URL(`file://${out}`).href,
+      ],
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+      signal: AbortSignal.timeout(60_000),
+    }).output();
+    const dom = new TextDecoder().decode(output.stdout);
+    const body = dom.match(/<body[^>]*>/)?.[0] ?? "";
+    assert.ok(!/data-error=/.test(body), `script error: ${body}`);
+    assert.match(body, new RegExp(`data-plots="${PLOTS}"`), body || dom.slice(0, 2000));
+    assert.equal((dom.match(/class="uplot/g) ?? []).length, PLOTS);
+    // The hostile name is shown as text (legend, table), never parsed as an element.
+    assert.ok(dom.includes('run &lt;img src=x onerror=alert(1)&gt; &amp; "q".json'));
+    assert.ok(!dom.includes("<img"));
+  },
+});
