@@ -41,6 +41,7 @@ export function formatSummary(summary: Summary, plain = !Deno.stdout.isTerminal(
   row("TTFT", summary.ttft);
   row("TPOT", summary.tpot);
   row("ITL (per chunk)", summary.itl);
+  row("ITL (per token)", summary.itlPerToken);
   row("E2E latency", summary.latency);
   row("Schedule lag", summary.scheduleLag);
   row("Event-loop lag", summary.eventLoopLag);

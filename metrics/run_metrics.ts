@@ -73,8 +73,18 @@ export interface SecondBucket {
 
 /** The run's metrics. Timing distributions in ms over successful requests. */
 export interface RunMetrics {
-  /** The run duration given, seconds. */
+  /** The run duration given (run start → last response), seconds. */
   duration: number;
+  /**
+   * First send → last response finished, seconds (AIPerf's duration; the
+   * given `duration` also counts any wait before the first planned send).
+   */
+  activeDuration: number;
+  /**
+   * Client queue time: actual − planned send offset of every request (sent or
+   * failed), ms — how late the client was against the schedule.
+   */
+  queue: MetricStats | null;
   /** Requests in the results. */
   total: number;
   /** Requests with `success`. */
@@ -375,8 +385,12 @@ export function computeRunMetrics(
   let peakTokens = 0;
   for (const b of timeSeries) peakTokens = Math.max(peakTokens, b.outputTokens);
 
+  const sends = results.map((r) => r.sendOffset);
+  const ends = results.map((r) => r.sendOffset + r.latency);
   return {
     duration,
+    activeDuration: results.length === 0 ? 0 : Math.max(...ends) - Math.min(...sends),
+    queue: metricStats(results.map((r) => ms(r.sendOffset - r.plannedOffset)), percentiles),
     total: results.length,
     completed,
     failed: results.length - completed,

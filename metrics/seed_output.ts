@@ -25,6 +25,8 @@ export interface SeedRecord {
   output_len: number;
   /** "server" (usage) or "tokenizer" (client count). */
   output_len_source: "server" | "tokenizer";
+  /** Output tokens under the client tokenizer (null until counted after the run). */
+  output_len_client: number | null;
   /** Chunks that carried text. */
   chunks: number;
   /** Whether the response was streamed (TTFT is null when it was not). */
@@ -51,6 +53,7 @@ export function toSeedRecords(results: readonly RequestResult[]): SeedRecord[] {
     error: r.error,
     output_len: r.outputLen,
     output_len_source: r.outputLenSource,
+    output_len_client: r.outputLenClient ?? null,
     chunks: r.chunks,
     streamed: r.streamed,
     planned_offset: r.plannedOffset,

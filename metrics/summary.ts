@@ -5,6 +5,7 @@
  */
 import type { RequestResult } from "../runner/result.ts";
 import { timePerOutputToken } from "./request.ts";
+import { computeRunMetrics } from "./run_metrics.ts";
 import { describeSample, type Stats } from "./stats.ts";
 
 /** Run summary. Times in the `Stats` are milliseconds; throughputs per second. */
@@ -35,6 +36,8 @@ export interface Summary {
   tpot?: Stats;
   /** Gaps between successive text chunks, pooled over completed requests, ms. */
   itl?: Stats;
+  /** Per-token gaps (a k-token chunk after gap g gives k gaps of g/k, as SGLang), ms. */
+  itlPerToken?: Stats;
   /** End-to-end latency of completed requests, ms. */
   latency?: Stats;
   /** Actual − planned send offset of every sent request, ms. */
@@ -48,6 +51,27 @@ export interface Summary {
 }
 
 const ms = (seconds: number) => seconds * 1000;
+
+function perTokenItl(results: readonly RequestResult[], duration: number): Stats | undefined {
+  const m = computeRunMetrics(results, {
+    duration,
+    percentiles: [90, 99],
+    chunkTokens: results.map((r) => r.chunkTokens),
+  }).itlPerToken;
+  if (m === null) return undefined;
+  const { count, mean, std, min, median, max, percentiles } = m;
+  return {
+    count,
+    mean,
+    std,
+    min,
+    median,
+    p90: percentiles.p90,
+    p99: percentiles.p99,
+    max,
+    percentiles,
+  };
+}
 
 /**
  * Summarises a run whose requests produced `results` in `duration` seconds.
@@ -100,6 +124,7 @@ export function summarize(
     ttft: describeSample(ttfts),
     tpot: describeSample(tpots),
     itl: describeSample(itls),
+    itlPerToken: perTokenItl(results, duration),
     latency: describeSample(latencies),
     scheduleLag: describeSample(results.map((r) => ms(r.sendOffset - r.plannedOffset))),
     eventLoopLag: describeSample(eventLoopLag),

@@ -22,6 +22,8 @@ export interface RequestResult {
   outputLen: number;
   /** Where `outputLen` came from. */
   outputLenSource: "server" | "tokenizer";
+  /** Output tokens under the client tokenizer, counted after the run. */
+  outputLenClient?: number;
   /** Send → arrival of the first chunk carrying generated text; null when none came. */
   ttft: number | null;
   /** Gaps between successive chunks that carried text, one per chunk after the first. */

@@ -160,18 +160,18 @@ function measure(
 }
 
 /**
- * Completes results after the run: the client tokenizer counts outputs the
- * server did not count, and requests whose chunks carried several tokens get
- * a note saying so.
+ * Completes results after the run: the client tokenizer counts every output
+ * (`outputLenClient`; also `outputLen` where the server gave no count), and
+ * requests whose chunks carried several tokens get a note saying so.
  */
 export async function countOutputs(
   results: readonly RequestResult[],
   countTokens: (text: string) => number | Promise<number>,
 ): Promise<void> {
   for (const result of results) {
-    if (result.outputLenSource === "tokenizer" && result.text !== "") {
-      result.outputLen = await countTokens(result.text);
-    }
+    // Both counts are kept: the server's may use another tokenizer, or none.
+    result.outputLenClient = result.text === "" ? 0 : await countTokens(result.text);
+    if (result.outputLenSource === "tokenizer") result.outputLen = result.outputLenClient;
     if (result.streamed && result.outputLen > result.chunks && result.chunks > 0) {
       result.notes.push(
         `${result.outputLen} tokens arrived in ${result.chunks} text chunks: some chunks carried several tokens, so itl holds one gap per chunk, not per token`,

@@ -299,3 +299,27 @@ Deno.test("time series, concurrency and peak output tokens/s on chosen offsets",
   assert.equal(chained.timeSeries.length, 2);
   assert.deepEqual(chained.timeSeries.map((b) => [b.inFlight, b.completed]), [[1, 0], [0, 2]]);
 });
+
+Deno.test("queue time and first-send → last-response duration", () => {
+  const base = {
+    error: "",
+    text: "x",
+    promptLen: 1,
+    outputLen: 1,
+    outputLenSource: "server" as const,
+    ttft: 0.1,
+    itl: [],
+    chunks: 1,
+    streamed: true,
+    notes: [],
+    success: true,
+  };
+  const m = computeRunMetrics([
+    { ...base, index: 0, plannedOffset: 0.5, sendOffset: 0.501, latency: 1 },
+    { ...base, index: 1, plannedOffset: 1, sendOffset: 1.003, latency: 2 },
+  ], { duration: 3.003, percentiles: [50] });
+  assert.ok(Math.abs(m.activeDuration - (3.003 - 0.501)) < 1e-9);
+  assert.equal(m.queue!.count, 2);
+  assert.ok(Math.abs(m.queue!.mean - 2) < 1e-9);
+  assert.ok(Math.abs(m.queue!.max - 3) < 1e-9);
+});
