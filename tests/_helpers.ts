@@ -54,3 +54,34 @@ export async function withSim(
     await sim.close();
   }
 }
+
+/** One request a {@linkcode recordingServer} received. */
+export interface Received {
+  /** Its JSON body. */
+  body: Record<string, unknown>;
+  /** Its headers. */
+  headers: Headers;
+}
+
+/**
+ * A stand-in OpenAI completions server on loopback that keeps every request
+ * it receives and answers each with one streamed token and usage.
+ */
+export function recordingServer(): {
+  received: Received[];
+  url: string;
+  close: () => Promise<void>;
+} {
+  const received: Received[] = [];
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, async (req) => {
+    received.push({ body: await req.json(), headers: req.headers });
+    const sse = 'data: {"choices":[{"index":0,"text":" ok"}]}\n\n' +
+      'data: {"choices":[],"usage":{"prompt_tokens":1,"completion_tokens":1}}\n\ndata: [DONE]\n\n';
+    return new Response(sse, { headers: { "content-type": "text/event-stream" } });
+  });
+  return {
+    received,
+    url: `http://127.0.0.1:${server.addr.port}`,
+    close: () => server.shutdown(),
+  };
+}

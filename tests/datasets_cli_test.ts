@@ -1,21 +1,8 @@
 import assert from "node:assert/strict";
 import { loadTokenizer } from "../mod.ts";
-import { runCli, tempDir } from "./_helpers.ts";
+import { recordingServer, runCli, tempDir } from "./_helpers.ts";
 
 const tokenizer = await loadTokenizer("cl100k_base");
-
-/** A stand-in OpenAI server that keeps every prompt it is sent. */
-function recordingServer() {
-  const sent: { prompt: string; max_tokens: number }[] = [];
-  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, async (req) => {
-    const body = await req.json();
-    sent.push({ prompt: body.prompt, max_tokens: body.max_tokens });
-    const sse = 'data: {"choices":[{"index":0,"text":" ok"}]}\n\n' +
-      'data: {"choices":[],"usage":{"prompt_tokens":1,"completion_tokens":1}}\n\ndata: [DONE]\n\n';
-    return new Response(sse, { headers: { "content-type": "text/event-stream" } });
-  });
-  return { sent, url: `http://127.0.0.1:${server.addr.port}`, close: () => server.shutdown() };
-}
 
 const sentence = (n: number) => Array.from({ length: n }, (_, i) => `word${i % 7}`).join(" ");
 
@@ -31,6 +18,7 @@ Deno.test("CLI --dataset-name sharegpt: prompts from the file, output lengths fr
   }));
   await Deno.writeTextFile(path, JSON.stringify(conversations));
   const server = recordingServer();
+  const sent = () => server.received.map((r) => r.body as { prompt: string; max_tokens: number });
   const out = `${dir.path}/out.json`;
   try {
     const run = await runCli([
@@ -51,18 +39,18 @@ Deno.test("CLI --dataset-name sharegpt: prompts from the file, output lengths fr
     ], { env: { XDG_CACHE_HOME: dir.path } });
     assert.equal(run.code, 0, run.stderr + run.stdout);
     const records = JSON.parse(await Deno.readTextFile(out));
-    assert.equal(server.sent.length, 5);
+    assert.equal(sent().length, 5);
     const answers = new Map(
       conversations.map((
         c,
       ) => [c.conversations[0].value, tokenizer.count(c.conversations[1].value)]),
     );
-    for (const { prompt, max_tokens } of server.sent) {
+    for (const { prompt, max_tokens } of sent()) {
       assert.ok(prompt.startsWith("System: be brief.\n"));
       const question = prompt.slice("System: be brief.\n".length);
       assert.equal(max_tokens, answers.get(question), "output length = the reply's token count");
     }
-    const real = server.sent.map((s) => tokenizer.count(s.prompt)).sort((a, b) => a - b);
+    const real = sent().map((s) => tokenizer.count(s.prompt)).sort((a, b) => a - b);
     const reported = records.map((r: { prompt_len: number }) => r.prompt_len).sort((
       a: number,
       b: number,
@@ -78,6 +66,7 @@ Deno.test("CLI --dataset-name other: windows of a text file with exactly the sam
   const path = `${dir.path}/book.txt`;
   await Deno.writeTextFile(path, (await Deno.readTextFile("README.md")).repeat(3));
   const server = recordingServer();
+  const sent = () => server.received.map((r) => r.body as { prompt: string; max_tokens: number });
   const out = `${dir.path}/out.json`;
   try {
     const run = await runCli([
@@ -103,12 +92,12 @@ Deno.test("CLI --dataset-name other: windows of a text file with exactly the sam
     ]);
     assert.equal(run.code, 0, run.stderr + run.stdout);
     const records = JSON.parse(await Deno.readTextFile(out));
-    for (const { prompt, max_tokens } of server.sent) {
+    for (const { prompt, max_tokens } of sent()) {
       const n = tokenizer.count(prompt);
       assert.ok(n >= 50 && n <= 300, `window of ${n} tokens`);
       assert.equal(max_tokens, 7);
     }
-    const real = server.sent.map((s) => tokenizer.count(s.prompt)).sort((a, b) => a - b);
+    const real = sent().map((s) => tokenizer.count(s.prompt)).sort((a, b) => a - b);
     const reported = records.map((r: { prompt_len: number }) => r.prompt_len).sort((
       a: number,
       b: number,

