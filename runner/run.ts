@@ -96,6 +96,8 @@ export async function runBenchmark(options: RunOptions): Promise<RunResult> {
     };
   };
   const pacer = createPacer();
+  // A schedule that waits at all gets its clock thread started before t = 0.
+  if (requests.some((r) => r.offset > 0)) await pacer.start();
   const loop = monitorEventLoop();
   const startedAt = new Date();
   const start = performance.now();
