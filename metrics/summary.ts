@@ -4,8 +4,7 @@
  * @module
  */
 import type { RequestResult } from "../runner/result.ts";
-import { timePerOutputToken } from "./request.ts";
-import { computeRunMetrics } from "./run_metrics.ts";
+import { computeRunMetrics, type MetricStats } from "./run_metrics.ts";
 import { describeSample, type Stats } from "./stats.ts";
 
 /** Run summary. Times in the `Stats` are milliseconds; throughputs per second. */
@@ -50,14 +49,8 @@ export interface Summary {
   errors: { error: string; count: number }[];
 }
 
-const ms = (seconds: number) => seconds * 1000;
-
-function perTokenItl(results: readonly RequestResult[], duration: number): Stats | undefined {
-  const m = computeRunMetrics(results, {
-    duration,
-    percentiles: [90, 99],
-    chunkTokens: results.map((r) => r.chunkTokens),
-  }).itlPerToken;
+/** The result-file statistics in the summary's shape (p90 and p99 named). */
+function toStats(m: MetricStats | null): Stats | undefined {
   if (m === null) return undefined;
   const { count, mean, std, min, median, max, percentiles } = m;
   return {
@@ -87,22 +80,19 @@ export function summarize(
   duration: number,
   eventLoopLag: readonly number[] = [],
 ): Summary {
+  // One pass computes every timing distribution, with the result files' definitions.
+  const metrics = computeRunMetrics(results, {
+    duration,
+    percentiles: [90, 99],
+    chunkTokens: results.map((r) => r.chunkTokens),
+  });
   const ok = results.filter((r) => r.success);
-  const ttfts: number[] = [];
-  const tpots: number[] = [];
-  const itls: number[] = [];
-  const latencies: number[] = [];
   let totalInputTokens = 0;
   let totalOutputTokens = 0;
   let multiTokenChunkRequests = 0;
   for (const r of ok) {
     totalInputTokens += r.promptLen;
     totalOutputTokens += r.outputLen;
-    latencies.push(ms(r.latency));
-    if (r.ttft !== null) ttfts.push(ms(r.ttft));
-    const tpot = timePerOutputToken(r.latency, r.ttft, r.outputLen);
-    if (tpot !== undefined) tpots.push(ms(tpot));
-    for (const gap of r.itl) itls.push(ms(gap));
     if (r.streamed && r.outputLen > r.chunks) multiTokenChunkRequests++;
   }
   const errorCounts = new Map<string, number>();
@@ -121,12 +111,12 @@ export function summarize(
     inputThroughput: per(totalInputTokens),
     outputThroughput: per(totalOutputTokens),
     totalTokenThroughput: per(totalInputTokens + totalOutputTokens),
-    ttft: describeSample(ttfts),
-    tpot: describeSample(tpots),
-    itl: describeSample(itls),
-    itlPerToken: perTokenItl(results, duration),
-    latency: describeSample(latencies),
-    scheduleLag: describeSample(results.map((r) => ms(r.sendOffset - r.plannedOffset))),
+    ttft: toStats(metrics.ttft),
+    tpot: toStats(metrics.tpot),
+    itl: toStats(metrics.itlPerChunk),
+    itlPerToken: toStats(metrics.itlPerToken),
+    latency: toStats(metrics.e2el),
+    scheduleLag: toStats(metrics.queue),
     eventLoopLag: describeSample(eventLoopLag),
     multiTokenChunkRequests,
     errors: [...errorCounts].map(([error, count]) => ({ error, count }))

@@ -85,3 +85,42 @@ export function recordingServer(): {
     close: () => server.shutdown(),
   };
 }
+
+/** A `mib serve` process started by {@linkcode spawnServe}. */
+export interface ServeProcess {
+  /** Its first line of output. */
+  banner: string;
+  /** The URL the banner names, if any. */
+  url?: string;
+  /** Sends SIGINT and resolves to the exit status. */
+  stop(): Promise<number>;
+}
+
+/** Starts `deno run -A main.ts serve ...args` and waits for its banner line. */
+export async function spawnServe(args: string[]): Promise<ServeProcess> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", MAIN, "serve", ...args],
+    env: { NO_COLOR: "1" },
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const stdout = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let banner = "";
+  while (!banner.includes("\n")) {
+    const { done, value } = await stdout.read();
+    if (done) break;
+    banner += value;
+  }
+  return {
+    banner,
+    url: banner.match(/listening on (http:\/\/\S+)/)?.[1],
+    async stop() {
+      child.kill("SIGINT");
+      await stdout.cancel();
+      const status = await child.status;
+      await child.stderr.cancel();
+      return status.code;
+    },
+  };
+}

@@ -12,7 +12,7 @@ import assert from "node:assert/strict";
 import { Tiktoken } from "js-tiktoken/lite";
 import cl100k from "js-tiktoken/ranks/cl100k_base";
 import type { RecordedRequest, SimulatorHandle } from "../simulator/mod.ts";
-import { withSim } from "./_helpers.ts";
+import { spawnServe, withSim } from "./_helpers.ts";
 import { tokenText, VOCAB, VOCAB_IDS } from "../simulator/_vocab.ts";
 
 const cl100kBase = new Tiktoken(cl100k);
@@ -1012,38 +1012,21 @@ Deno.test("mib serve --legacy-delimiter, --triton-cumulative and --fail-after re
   assert.equal(bad.code, 2);
   assert.match(new TextDecoder().decode(bad.stderr), /--legacy-delimiter: expected newline or nul/);
 
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-A",
-      main,
-      "serve",
-      "--port",
-      "0",
-      "--ttft-ms",
-      "1",
-      "--tpot-ms",
-      "1",
-      "--legacy-delimiter",
-      "nul",
-      "--triton-cumulative",
-      "--fail-after",
-      "3",
-    ],
-    env: { NO_COLOR: "1" },
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const stdout = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let banner = "";
-  while (!banner.includes("\n")) {
-    const { done, value } = await stdout.read();
-    if (done) break;
-    banner += value;
-  }
+  const serve = await spawnServe([
+    "--port",
+    "0",
+    "--ttft-ms",
+    "1",
+    "--tpot-ms",
+    "1",
+    "--legacy-delimiter",
+    "nul",
+    "--triton-cumulative",
+    "--fail-after",
+    "3",
+  ]);
+  const { banner, url } = serve;
   try {
-    const url = banner.match(/listening on (http:\/\/\S+)/)?.[1];
     assert.ok(url, `banner: ${banner}`);
     assert.match(banner, /failing after 3 chunk\(s\)/);
     const request = (path: string, body: unknown) =>
@@ -1074,10 +1057,6 @@ Deno.test("mib serve --legacy-delimiter, --triton-cumulative and --fail-after re
       "Simulated failure after 3 token chunk(s) (failAfter)",
     ]);
   } finally {
-    child.kill("SIGINT");
-    await stdout.cancel();
-    const status = await child.status;
-    await child.stderr.cancel();
-    assert.equal(status.code, 0);
+    assert.equal(await serve.stop(), 0);
   }
 });

@@ -9,7 +9,7 @@
 
 import assert from "node:assert/strict";
 import type { RecordedRequest, SimulatorHandle, SimulatorRecord } from "../simulator/mod.ts";
-import { withSim } from "./_helpers.ts";
+import { spawnServe, withSim } from "./_helpers.ts";
 
 function post(
   sim: SimulatorHandle,
@@ -319,35 +319,17 @@ Deno.test("record: concurrent streams are all recorded, in arrival order, none w
 });
 
 Deno.test("mib serve --record serves the record and stops on SIGINT", async () => {
-  const main = new URL("../main.ts", import.meta.url).pathname;
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-A",
-      main,
-      "serve",
-      "--port",
-      "0",
-      "--ttft-ms",
-      "1",
-      "--tpot-ms",
-      "1",
-      "--record",
-    ],
-    env: { NO_COLOR: "1" },
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const stdout = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let banner = "";
-  while (!banner.includes("\n")) {
-    const { done, value } = await stdout.read();
-    if (done) break;
-    banner += value;
-  }
+  const serve = await spawnServe([
+    "--port",
+    "0",
+    "--ttft-ms",
+    "1",
+    "--tpot-ms",
+    "1",
+    "--record",
+  ]);
+  const { banner, url } = serve;
   try {
-    const url = banner.match(/listening on (http:\/\/\S+)/)?.[1];
     assert.ok(url, `banner: ${banner}`);
     assert.match(banner, /recording at http:\/\/\S+\/mib\/record/);
     const response = await fetch(`${url}/v1/completions`, {
@@ -362,10 +344,6 @@ Deno.test("mib serve --record serves the record and stops on SIGINT", async () =
     assert.equal(record.requests[0].id, "cli");
     assert.deepEqual(record.requests[0].tokens, [1, 1, 1]);
   } finally {
-    child.kill("SIGINT");
-    await stdout.cancel();
-    const status = await child.status;
-    await child.stderr.cancel();
-    assert.equal(status.code, 0);
+    assert.equal(await serve.stop(), 0);
   }
 });
