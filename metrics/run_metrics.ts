@@ -9,43 +9,15 @@
  * @module
  */
 import type { RequestResult } from "../runner/result.ts";
-import { timePerOutputToken } from "./request.ts";
-import { describeSample, percentileKey } from "./stats.ts";
+import type { FailureKind } from "./failure.ts";
+import { DEFAULT_PERCENTILES, RunAccumulator } from "./run_accumulator.ts";
+import { type MetricStats, Sample } from "./sample.ts";
+import { percentileKey } from "./stats.ts";
 
 export { percentileKey };
-
-/** Distribution of a sample, in milliseconds. */
-export interface MetricStats {
-  /** Number of values. */
-  count: number;
-  /** Arithmetic mean. */
-  mean: number;
-  /** 50th percentile (linear interpolation, as `percentiles`). */
-  median: number;
-  /** Population standard deviation (divides by n, as numpy.std and vLLM). */
-  std: number;
-  /** Smallest value. */
-  min: number;
-  /** Largest value. */
-  max: number;
-  /**
-   * The asked percentiles, keyed "p" + p written as vLLM does: an integer
-   * without decimals ("p50", "p99"), anything else as given ("p99.9"). The
-   * p-th percentile of the ascending sample x[0..n−1] is x[lo] + (x[hi] − x[lo])·(r − lo)
-   * with rank r = p/100·(n − 1), lo = ⌊r⌋, hi = ⌈r⌉ (numpy's default, vLLM).
-   */
-  percentiles: Record<string, number>;
-}
-
-/** Why a request failed; see {@link classifyFailure}. */
-export type FailureKind =
-  | "connect"
-  | "timeout"
-  | "http_status"
-  | "stream_cut"
-  | "parse"
-  | "server_error"
-  | "other";
+export { classifyFailure, FAILURE_KINDS, type FailureKind } from "./failure.ts";
+export { DEFAULT_PERCENTILES, RunAccumulator, type RunTotals } from "./run_accumulator.ts";
+export type { MetricStats };
 
 /** One whole second [s, s + 1) of the run. */
 export interface SecondBucket {
@@ -164,6 +136,13 @@ export interface RunMetrics {
    * the last bucket. The last bucket may be partial; counts are not scaled.
    */
   timeSeries: SecondBucket[];
+  /**
+   * The distributions (of "ttft", "tpot", "itlPerChunk", "itlPerToken", "e2el",
+   * "queue") whose percentiles came from an HDR histogram because they outgrew
+   * the exact limit: each value at a rank is then the middle of its bucket,
+   * within 0.05 % of the true value. Empty while every percentile is exact.
+   */
+  fromHistogram: string[];
 }
 
 /** SLOs for goodput, in milliseconds. */
@@ -191,83 +170,14 @@ export interface RunMetricsOptions {
   chunkTokens?: readonly (readonly (number | undefined)[] | undefined)[];
 }
 
-/** The default percentiles: 50, 90, 95, 99. */
-export const DEFAULT_PERCENTILES: readonly number[] = [50, 90, 95, 99];
-
 /** {@link MetricStats} of `values` (any order, ms), or null for an empty sample. */
 export function metricStats(
   values: readonly number[],
   percentiles: readonly number[] = DEFAULT_PERCENTILES,
 ): MetricStats | null {
-  const stats = describeSample(values, percentiles);
-  if (stats === undefined) return null;
-  const { count, mean, median, std, min, max } = stats;
-  return { count, mean, median, std, min, max, percentiles: stats.percentiles };
-}
-
-const PARSE =
-  /unparsable|unexpected (response|record)|response without|protocol|malformed|not an HTTP/i;
-const TIMEOUT = /timeout|timed out/i;
-const CONNECT = /connect|refused|ECONN/i;
-
-/**
- * The kind of a failed request's failure, the first that applies:
- * "http_status" (`status` ≥ 400); "stream_cut" (`error` starts with "stream cut");
- * "parse" (`error` mentions unparsable, unexpected response/record, response without,
- * protocol, malformed or not an HTTP: unparsable or protocol errors); "server_error"
- * (`error` starts with "stream error:": an error the server reported in the stream);
- * "timeout" (mentions timeout or timed out); "connect" (mentions connect, refused or
- * ECONN, case-insensitive, which includes ConnectionRefused); else "other".
- */
-export function classifyFailure(result: Pick<RequestResult, "error" | "status">): FailureKind {
-  const error = result.error;
-  if (result.status !== undefined && result.status >= 400) return "http_status";
-  if (error.startsWith("stream cut")) return "stream_cut";
-  if (PARSE.test(error)) return "parse";
-  if (error.startsWith("stream error:")) return "server_error";
-  if (TIMEOUT.test(error)) return "timeout";
-  if (CONNECT.test(error)) return "connect";
-  return "other";
-}
-
-/** Tokens per gap when n tokens are spread over g gaps as evenly as integers allow. */
-function spread(n: number, g: number): number[] {
-  const base = Math.floor(n / g);
-  const extra = n - base * g;
-  return Array.from({ length: g }, (_, j) => base + (j < extra ? 1 : 0));
-}
-
-/** The request's per-chunk token counts when known for chunks 0..gaps, else undefined. */
-function knownTokens(
-  tokens: readonly (number | undefined)[] | undefined,
-  gaps: number,
-): number[] | undefined {
-  if (tokens === undefined || tokens.length < gaps + 1) return undefined;
-  const counts: number[] = [];
-  for (let c = 0; c <= gaps; c++) {
-    const k = tokens[c];
-    if (k === undefined || !Number.isInteger(k) || k < 0) return undefined;
-    counts.push(k);
-  }
-  return counts;
-}
-
-/** The largest number of half-open intervals [start, end) overlapping at one instant. */
-function peakOverlap(intervals: readonly { start: number; end: number }[]): number {
-  const events: [number, number][] = [];
-  for (const { start, end } of intervals) {
-    if (end <= start) continue;
-    events.push([start, 1], [end, -1]);
-  }
-  // At equal times ends (−1) come first: [a, t) and [t, b) do not overlap.
-  events.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-  let now = 0;
-  let peak = 0;
-  for (const [, delta] of events) {
-    now += delta;
-    if (now > peak) peak = now;
-  }
-  return peak;
+  const sample = new Sample();
+  for (const v of values) sample.add(v);
+  return sample.stats(percentiles);
 }
 
 /**
@@ -283,131 +193,7 @@ export function computeRunMetrics(
   results: readonly RequestResult[],
   options: RunMetricsOptions,
 ): RunMetrics {
-  const { duration, goodput: slo = {} } = options;
-  const percentiles = options.percentiles ?? DEFAULT_PERCENTILES;
-  for (const p of percentiles) {
-    if (!(p >= 0 && p <= 100)) throw new RangeError(`percentile out of [0, 100]: ${p}`);
-  }
-  const per = (x: number) => (duration > 0 ? x / duration : 0);
-  const ms = (s: number) => s * 1000;
-  const hasSlo = slo.ttft !== undefined || slo.tpot !== undefined || slo.e2el !== undefined;
-
-  const ttfts: number[] = [];
-  const tpots: number[] = [];
-  const itlChunk: number[] = [];
-  const itlToken: number[] = [];
-  const e2els: number[] = [];
-  let estimated = 0;
-  let good = 0;
-  let completed = 0;
-  const failures: Record<FailureKind, number> = {
-    connect: 0,
-    timeout: 0,
-    http_status: 0,
-    stream_cut: 0,
-    parse: 0,
-    server_error: 0,
-    other: 0,
-  };
-  /** Output tokens of successful requests by arrival time, seconds. */
-  const tokenEvents: { time: number; tokens: number }[] = [];
-
-  results.forEach((r, i) => {
-    if (!r.success) {
-      failures[classifyFailure(r)]++;
-      return;
-    }
-    completed++;
-    e2els.push(ms(r.latency));
-    const timed = r.streamed && r.ttft !== null;
-    const tpot = timePerOutputToken(r.latency, r.ttft, r.outputLen);
-    if (r.ttft !== null) ttfts.push(ms(r.ttft));
-    if (tpot !== undefined) tpots.push(ms(tpot));
-    for (const gap of r.itl) itlChunk.push(ms(gap));
-
-    const gaps = r.itl.length;
-    const known = knownTokens(options.chunkTokens?.[i], gaps);
-    if (timed) {
-      const remaining = Math.max(0, r.outputLen - 1);
-      let perGap: number[];
-      if (known !== undefined) perGap = known.slice(1);
-      else if (gaps > 0 && remaining > gaps) {
-        perGap = spread(remaining, gaps);
-        estimated++;
-      } else perGap = r.itl.map(() => 1);
-      r.itl.forEach((gap, j) => {
-        const k = perGap[j];
-        for (let s = 0; s < k; s++) itlToken.push(ms(gap) / k);
-      });
-      // Token placement: chunk c arrives at sendOffset + ttft + Σ itl[0..c−1].
-      const counts = known ??
-        [Math.min(1, r.outputLen), ...(gaps > 0 ? spread(remaining, gaps) : [])];
-      let time = r.sendOffset + r.ttft!;
-      counts.forEach((tokens, c) => {
-        if (c > 0) time += r.itl[c - 1];
-        tokenEvents.push({ time, tokens });
-      });
-    } else {
-      tokenEvents.push({ time: r.sendOffset + r.latency, tokens: r.outputLen });
-    }
-
-    if (hasSlo) {
-      const ttftOk = slo.ttft === undefined || (r.ttft !== null && r.ttft <= slo.ttft / 1000);
-      const tpotValue = r.outputLen <= 1 ? 0 : tpot;
-      const tpotOk = slo.tpot === undefined ||
-        (tpotValue !== undefined && tpotValue <= slo.tpot / 1000);
-      const e2elOk = slo.e2el === undefined || r.latency <= slo.e2el / 1000;
-      if (ttftOk && tpotOk && e2elOk) good++;
-    }
-  });
-
-  // Time series.
-  const buckets = results.length === 0 ? 0 : Math.max(1, Math.ceil(duration));
-  const bucketOf = (t: number) => Math.min(Math.max(0, Math.floor(t)), buckets - 1);
-  const timeSeries: SecondBucket[] = Array.from({ length: buckets }, (_, second) => ({
-    second,
-    sent: 0,
-    completed: 0,
-    failed: 0,
-    inFlight: 0,
-    outputTokens: 0,
-  }));
-  let totalLatency = 0;
-  for (const r of results) {
-    totalLatency += r.latency;
-    const sent = bucketOf(r.sendOffset);
-    const ended = bucketOf(r.sendOffset + r.latency);
-    timeSeries[sent].sent++;
-    timeSeries[ended][r.success ? "completed" : "failed"]++;
-    for (let s = sent; s < ended; s++) timeSeries[s].inFlight++;
-  }
-  for (const e of tokenEvents) timeSeries[bucketOf(e.time)].outputTokens += e.tokens;
-  let peakTokens = 0;
-  for (const b of timeSeries) peakTokens = Math.max(peakTokens, b.outputTokens);
-
-  const sends = results.map((r) => r.sendOffset);
-  const ends = results.map((r) => r.sendOffset + r.latency);
-  return {
-    duration,
-    activeDuration: results.length === 0 ? 0 : Math.max(...ends) - Math.min(...sends),
-    queue: metricStats(results.map((r) => ms(r.sendOffset - r.plannedOffset)), percentiles),
-    total: results.length,
-    completed,
-    failed: results.length - completed,
-    ttft: metricStats(ttfts, percentiles),
-    tpot: metricStats(tpots, percentiles),
-    itlPerChunk: metricStats(itlChunk, percentiles),
-    itlPerToken: metricStats(itlToken, percentiles),
-    perTokenItlEstimated: estimated,
-    e2el: metricStats(e2els, percentiles),
-    goodput: hasSlo ? per(good) : null,
-    goodRequests: hasSlo ? good : null,
-    failures,
-    meanConcurrency: per(totalLatency),
-    peakConcurrency: peakOverlap(
-      results.map((r) => ({ start: r.sendOffset, end: r.sendOffset + r.latency })),
-    ),
-    peakOutputTokensPerSecond: peakTokens,
-    timeSeries,
-  };
+  const accumulator = new RunAccumulator({ goodput: options.goodput });
+  results.forEach((r, i) => accumulator.add(r, options.chunkTokens?.[i]));
+  return accumulator.metrics(options);
 }

@@ -4,7 +4,8 @@
  * @module
  */
 import type { RequestResult } from "../runner/result.ts";
-import { computeRunMetrics, type MetricStats } from "./run_metrics.ts";
+import { RunAccumulator } from "./run_accumulator.ts";
+import type { MetricStats } from "./sample.ts";
 import { describeSample, type Stats } from "./stats.ts";
 
 /** Run summary. Times in the `Stats` are milliseconds; throughputs per second. */
@@ -45,8 +46,16 @@ export interface Summary {
   eventLoopLag?: Stats;
   /** Completed requests whose chunks carried several tokens each (ITL is per chunk there). */
   multiTokenChunkRequests: number;
-  /** Failed requests' errors by message, most frequent first. */
+  /**
+   * Failed requests' errors by message, most frequent first (beyond 100
+   * distinct messages, the rest counted under "(other error messages)").
+   */
   errors: { error: string; count: number }[];
+  /**
+   * Distributions whose percentiles came from an HDR histogram (within 0.05 %),
+   * named as in `RunMetrics.fromHistogram`; empty while all are exact.
+   */
+  fromHistogram: string[];
 }
 
 /** The result-file statistics in the summary's shape (p90 and p99 named). */
@@ -80,37 +89,35 @@ export function summarize(
   duration: number,
   eventLoopLag: readonly number[] = [],
 ): Summary {
-  // One pass computes every timing distribution, with the result files' definitions.
-  const metrics = computeRunMetrics(results, {
-    duration,
-    percentiles: [90, 99],
-    chunkTokens: results.map((r) => r.chunkTokens),
-  });
-  const ok = results.filter((r) => r.success);
-  let totalInputTokens = 0;
-  let totalOutputTokens = 0;
-  let multiTokenChunkRequests = 0;
-  for (const r of ok) {
-    totalInputTokens += r.promptLen;
-    totalOutputTokens += r.outputLen;
-    if (r.streamed && r.outputLen > r.chunks) multiTokenChunkRequests++;
-  }
-  const errorCounts = new Map<string, number>();
-  for (const r of results) {
-    if (!r.success) errorCounts.set(r.error, (errorCounts.get(r.error) ?? 0) + 1);
-  }
+  const accumulator = new RunAccumulator();
+  for (const r of results) accumulator.add(r, r.chunkTokens);
+  return summarizeAccumulated(accumulator, duration, eventLoopLag);
+}
+
+/**
+ * The summary of a run whose results went into `accumulator` (for runs that
+ * keep no per-request results), with the result files' definitions.
+ */
+export function summarizeAccumulated(
+  accumulator: RunAccumulator,
+  duration: number,
+  eventLoopLag: readonly number[] = [],
+): Summary {
+  const metrics = accumulator.metrics({ duration, percentiles: [90, 99] });
+  const totals = accumulator.totals();
+  const { inputTokens, outputTokens } = totals;
   const per = (x: number) => (duration > 0 ? x / duration : 0);
   return {
-    total: results.length,
-    completed: ok.length,
-    failed: results.length - ok.length,
+    total: metrics.total,
+    completed: metrics.completed,
+    failed: metrics.failed,
     duration,
-    requestThroughput: per(ok.length),
-    totalInputTokens,
-    totalOutputTokens,
-    inputThroughput: per(totalInputTokens),
-    outputThroughput: per(totalOutputTokens),
-    totalTokenThroughput: per(totalInputTokens + totalOutputTokens),
+    requestThroughput: per(metrics.completed),
+    totalInputTokens: inputTokens,
+    totalOutputTokens: outputTokens,
+    inputThroughput: per(inputTokens),
+    outputThroughput: per(outputTokens),
+    totalTokenThroughput: per(inputTokens + outputTokens),
     ttft: toStats(metrics.ttft),
     tpot: toStats(metrics.tpot),
     itl: toStats(metrics.itlPerChunk),
@@ -118,8 +125,8 @@ export function summarize(
     latency: toStats(metrics.e2el),
     scheduleLag: toStats(metrics.queue),
     eventLoopLag: describeSample(eventLoopLag),
-    multiTokenChunkRequests,
-    errors: [...errorCounts].map(([error, count]) => ({ error, count }))
-      .sort((a, b) => b.count - a.count),
+    multiTokenChunkRequests: totals.multiTokenChunkRequests,
+    errors: totals.errors,
+    fromHistogram: metrics.fromHistogram,
   };
 }

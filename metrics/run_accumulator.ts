@@ -1,0 +1,348 @@
+/**
+ * The run's metrics gathered one finished request at a time, so a run need not
+ * keep its per-request results: per request it holds 16 bytes (send and end
+ * times, for peak concurrency) plus what its samples hold, and each sample is
+ * exact up to its limit, then a fixed-size HDR histogram.
+ *
+ * @module
+ */
+import type { RequestResult } from "../runner/result.ts";
+import { timePerOutputToken } from "./request.ts";
+import { classifyFailure, type FailureKind } from "./failure.ts";
+import type { GoodputSlo, RunMetrics, SecondBucket } from "./run_metrics.ts";
+import { type HdrLibrary, Sample } from "./sample.ts";
+
+/** The default percentiles: 50, 90, 95, 99. */
+export const DEFAULT_PERCENTILES: readonly number[] = [50, 90, 95, 99];
+
+/** Distinct error messages counted one by one; the rest are counted together. */
+const MAX_ERROR_MESSAGES = 100;
+
+/** The message under which errors beyond {@link MAX_ERROR_MESSAGES} distinct ones are counted. */
+export const OTHER_ERRORS = "(other error messages)";
+
+/** Options of a {@link RunAccumulator}. */
+export interface RunAccumulatorOptions {
+  /** Goodput SLOs (ms); goodput is null without any. */
+  goodput?: GoodputSlo;
+  /** Values each timing sample keeps exactly (see {@link Sample}). */
+  exactLimit?: number;
+  /** hdr-histogram-js, for samples that may outgrow `exactLimit`. */
+  hdr?: HdrLibrary;
+}
+
+/** Totals the console summary shows besides {@link RunMetrics}. */
+export interface RunTotals {
+  /** Σ `promptLen` of successful requests. */
+  inputTokens: number;
+  /** Σ `outputLen` of successful requests. */
+  outputTokens: number;
+  /** Successful streamed requests with `outputLen` > `chunks`. */
+  multiTokenChunkRequests: number;
+  /** Failed requests by error message, most frequent first. */
+  errors: { error: string; count: number }[];
+}
+
+/** Tokens per gap when n tokens are spread over g gaps as evenly as integers allow. */
+function spread(n: number, g: number): number[] {
+  const base = Math.floor(n / g);
+  const extra = n - base * g;
+  return Array.from({ length: g }, (_, j) => base + (j < extra ? 1 : 0));
+}
+
+/** The request's per-chunk token counts when known for chunks 0..gaps, else undefined. */
+function knownTokens(
+  tokens: readonly (number | undefined)[] | undefined,
+  gaps: number,
+): number[] | undefined {
+  if (tokens === undefined || tokens.length < gaps + 1) return undefined;
+  const counts: number[] = [];
+  for (let c = 0; c <= gaps; c++) {
+    const k = tokens[c];
+    if (k === undefined || !Number.isInteger(k) || k < 0) return undefined;
+    counts.push(k);
+  }
+  return counts;
+}
+
+/** A growable list of doubles, 8 bytes each. */
+class Doubles {
+  #data = new Float64Array(1024);
+  length = 0;
+  push(x: number): void {
+    if (this.length === this.#data.length) {
+      const bigger = new Float64Array(this.#data.length * 2);
+      bigger.set(this.#data);
+      this.#data = bigger;
+    }
+    this.#data[this.length++] = x;
+  }
+  sorted(): Float64Array {
+    return this.#data.slice(0, this.length).sort();
+  }
+}
+
+/** Per-second counts by ⌊t⌋ (t < 0 counts in second 0), grown as seconds come. */
+class Seconds {
+  readonly values: number[] = [];
+  add(t: number, amount = 1): void {
+    const s = Math.max(0, Math.floor(t));
+    while (this.values.length <= s) this.values.push(0);
+    this.values[s] += amount;
+  }
+  /** Second s of N buckets: everything at or after N − 1 folds into the last. */
+  bucket(s: number, buckets: number): number {
+    if (s < buckets - 1) return this.values[s] ?? 0;
+    let sum = 0;
+    for (let i = s; i < this.values.length; i++) sum += this.values[i];
+    return sum;
+  }
+}
+
+/**
+ * Gathers a run's metrics from its results as they finish. `add` every
+ * result (with its per-chunk token counts when known), then read
+ * {@link RunAccumulator.metrics}; `computeRunMetrics` does both for a list.
+ *
+ * @example
+ * ```ts
+ * const acc = new RunAccumulator({ goodput: { ttft: 200 } });
+ * const run = await runBenchmark({ ...options, keepResults: false, onResult: (r) => acc.add(r, r.chunkTokens) });
+ * acc.metrics({ duration: run.duration }).ttft?.median;
+ * ```
+ */
+export class RunAccumulator {
+  /** TTFT of successful requests with a TTFT, ms. */
+  readonly ttft: Sample;
+  /** TPOT of successful requests with a TTFT and ≥ 2 output tokens, ms. */
+  readonly tpot: Sample;
+  /** Gaps between text chunks of successful requests, ms. */
+  readonly itlPerChunk: Sample;
+  /** Per-token gaps of successful streamed requests, ms. */
+  readonly itlPerToken: Sample;
+  /** E2E latency of successful requests, ms. */
+  readonly e2el: Sample;
+  /** Actual − planned send offset of every request, ms. */
+  readonly queue: Sample;
+  readonly #slo: GoodputSlo;
+  readonly #hasSlo: boolean;
+  #total = 0;
+  #completed = 0;
+  #estimated = 0;
+  #good = 0;
+  #totalLatency = 0;
+  #firstSend = Infinity;
+  #lastEnd = -Infinity;
+  #inputTokens = 0;
+  #outputTokens = 0;
+  #multiToken = 0;
+  readonly #failures: Record<FailureKind, number> = {
+    connect: 0,
+    timeout: 0,
+    http_status: 0,
+    stream_cut: 0,
+    parse: 0,
+    server_error: 0,
+    other: 0,
+  };
+  readonly #errors = new Map<string, number>();
+  readonly #starts = new Doubles();
+  readonly #ends = new Doubles();
+  readonly #sent = new Seconds();
+  readonly #ended = { ok: new Seconds(), failed: new Seconds() };
+  /** +1 at the send second, −1 at the end second: in flight by prefix sums. */
+  readonly #inFlightDelta = new Seconds();
+  readonly #tokens = new Seconds();
+
+  /** An empty accumulator. */
+  constructor(options: RunAccumulatorOptions = {}) {
+    const sampleOptions = { exactLimit: options.exactLimit, hdr: options.hdr };
+    this.ttft = new Sample(sampleOptions);
+    this.tpot = new Sample(sampleOptions);
+    this.itlPerChunk = new Sample(sampleOptions);
+    this.itlPerToken = new Sample(sampleOptions);
+    this.e2el = new Sample(sampleOptions);
+    this.queue = new Sample(sampleOptions);
+    this.#slo = options.goodput ?? {};
+    const slo = this.#slo;
+    this.#hasSlo = slo.ttft !== undefined || slo.tpot !== undefined || slo.e2el !== undefined;
+  }
+
+  /** Results added. */
+  get total(): number {
+    return this.#total;
+  }
+
+  /**
+   * Adds one finished request. `chunkTokens` are the tokens each text chunk
+   * carried, when known (usually `result.chunkTokens`).
+   */
+  add(r: RequestResult, chunkTokens?: readonly (number | undefined)[]): void {
+    this.#total++;
+    const end = r.sendOffset + r.latency;
+    this.#totalLatency += r.latency;
+    this.#firstSend = Math.min(this.#firstSend, r.sendOffset);
+    this.#lastEnd = Math.max(this.#lastEnd, end);
+    this.queue.add((r.sendOffset - r.plannedOffset) * 1000);
+    if (end > r.sendOffset) {
+      this.#starts.push(r.sendOffset);
+      this.#ends.push(end);
+    }
+    this.#sent.add(r.sendOffset);
+    (r.success ? this.#ended.ok : this.#ended.failed).add(end);
+    const sentSecond = Math.max(0, Math.floor(r.sendOffset));
+    const endSecond = Math.max(0, Math.floor(end));
+    if (endSecond > sentSecond) {
+      this.#inFlightDelta.add(sentSecond, 1);
+      this.#inFlightDelta.add(endSecond, -1);
+    }
+    if (!r.success) {
+      this.#failures[classifyFailure(r)]++;
+      const key = this.#errors.has(r.error) || this.#errors.size < MAX_ERROR_MESSAGES
+        ? r.error
+        : OTHER_ERRORS;
+      this.#errors.set(key, (this.#errors.get(key) ?? 0) + 1);
+      return;
+    }
+    this.#addSuccess(r, chunkTokens);
+  }
+
+  #addSuccess(r: RequestResult, chunkTokens?: readonly (number | undefined)[]): void {
+    this.#completed++;
+    this.#inputTokens += r.promptLen;
+    this.#outputTokens += r.outputLen;
+    if (r.streamed && r.outputLen > r.chunks) this.#multiToken++;
+    this.e2el.add(r.latency * 1000);
+    const tpot = timePerOutputToken(r.latency, r.ttft, r.outputLen);
+    if (r.ttft !== null) this.ttft.add(r.ttft * 1000);
+    if (tpot !== undefined) this.tpot.add(tpot * 1000);
+    for (const gap of r.itl) this.itlPerChunk.add(gap * 1000);
+
+    const gaps = r.itl.length;
+    if (r.streamed && r.ttft !== null) {
+      const known = knownTokens(chunkTokens, gaps);
+      const remaining = Math.max(0, r.outputLen - 1);
+      let perGap: number[] | undefined;
+      if (known !== undefined) perGap = known.slice(1);
+      else if (gaps > 0 && remaining > gaps) {
+        perGap = spread(remaining, gaps);
+        this.#estimated++;
+      }
+      for (let j = 0; j < gaps; j++) {
+        const k = perGap === undefined ? 1 : perGap[j];
+        const share = (r.itl[j] * 1000) / k;
+        for (let s = 0; s < k; s++) this.itlPerToken.add(share);
+      }
+      // Chunk c arrives at sendOffset + ttft + Σ itl[0..c−1].
+      const counts = known ??
+        [Math.min(1, r.outputLen), ...(gaps > 0 ? spread(remaining, gaps) : [])];
+      let time = r.sendOffset + r.ttft;
+      for (let c = 0; c < counts.length; c++) {
+        if (c > 0) time += r.itl[c - 1];
+        this.#tokens.add(time, counts[c]);
+      }
+    } else {
+      this.#tokens.add(r.sendOffset + r.latency, r.outputLen);
+    }
+
+    if (this.#hasSlo) {
+      const slo = this.#slo;
+      const ttftOk = slo.ttft === undefined || (r.ttft !== null && r.ttft <= slo.ttft / 1000);
+      const tpotValue = r.outputLen <= 1 ? 0 : tpot;
+      const tpotOk = slo.tpot === undefined ||
+        (tpotValue !== undefined && tpotValue <= slo.tpot / 1000);
+      const e2elOk = slo.e2el === undefined || r.latency <= slo.e2el / 1000;
+      if (ttftOk && tpotOk && e2elOk) this.#good++;
+    }
+  }
+
+  /** Input and output token totals, multi-token-chunk requests and errors by message. */
+  totals(): RunTotals {
+    return {
+      inputTokens: this.#inputTokens,
+      outputTokens: this.#outputTokens,
+      multiTokenChunkRequests: this.#multiToken,
+      errors: [...this.#errors].map(([error, count]) => ({ error, count }))
+        .sort((a, b) => b.count - a.count),
+    };
+  }
+
+  /** The largest number of requests in flight at one instant. */
+  #peakConcurrency(): number {
+    const starts = this.#starts.sorted();
+    const ends = this.#ends.sorted();
+    let now = 0;
+    let peak = 0;
+    let j = 0;
+    for (const start of starts) {
+      // [a, t) and [t, b) do not overlap: ends at or before a start come first.
+      while (j < ends.length && ends[j] <= start) {
+        now--;
+        j++;
+      }
+      now++;
+      if (now > peak) peak = now;
+    }
+    return peak;
+  }
+
+  /**
+   * The run's metrics (see {@link RunMetrics} for every definition) for a run
+   * of `duration` seconds, with `percentiles` (default 50, 90, 95, 99).
+   */
+  metrics(options: { duration: number; percentiles?: readonly number[] }): RunMetrics {
+    const { duration } = options;
+    const percentiles = options.percentiles ?? DEFAULT_PERCENTILES;
+    for (const p of percentiles) {
+      if (!(p >= 0 && p <= 100)) throw new RangeError(`percentile out of [0, 100]: ${p}`);
+    }
+    const per = (x: number) => (duration > 0 ? x / duration : 0);
+    const buckets = this.#total === 0 ? 0 : Math.max(1, Math.ceil(duration));
+    const timeSeries: SecondBucket[] = [];
+    let inFlight = 0;
+    let peakTokens = 0;
+    for (let second = 0; second < buckets; second++) {
+      inFlight += this.#inFlightDelta.values[second] ?? 0;
+      const outputTokens = this.#tokens.bucket(second, buckets);
+      peakTokens = Math.max(peakTokens, outputTokens);
+      timeSeries.push({
+        second,
+        sent: this.#sent.bucket(second, buckets),
+        completed: this.#ended.ok.bucket(second, buckets),
+        failed: this.#ended.failed.bucket(second, buckets),
+        inFlight: second === buckets - 1 ? 0 : inFlight,
+        outputTokens,
+      });
+    }
+    const samples = {
+      ttft: this.ttft,
+      tpot: this.tpot,
+      itlPerChunk: this.itlPerChunk,
+      itlPerToken: this.itlPerToken,
+      e2el: this.e2el,
+      queue: this.queue,
+    };
+    return {
+      duration,
+      activeDuration: this.#total === 0 ? 0 : this.#lastEnd - this.#firstSend,
+      queue: this.queue.stats(percentiles),
+      total: this.#total,
+      completed: this.#completed,
+      failed: this.#total - this.#completed,
+      ttft: this.ttft.stats(percentiles),
+      tpot: this.tpot.stats(percentiles),
+      itlPerChunk: this.itlPerChunk.stats(percentiles),
+      itlPerToken: this.itlPerToken.stats(percentiles),
+      perTokenItlEstimated: this.#estimated,
+      e2el: this.e2el.stats(percentiles),
+      goodput: this.#hasSlo ? per(this.#good) : null,
+      goodRequests: this.#hasSlo ? this.#good : null,
+      failures: { ...this.#failures },
+      meanConcurrency: per(this.#totalLatency),
+      peakConcurrency: this.#peakConcurrency(),
+      peakOutputTokensPerSecond: peakTokens,
+      timeSeries,
+      fromHistogram: Object.entries(samples).filter(([, s]) => !s.exact).map(([name]) => name),
+    };
+  }
+}
