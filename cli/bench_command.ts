@@ -13,7 +13,9 @@ import {
 import { isTiktokenEncoding } from "../datasets/_encodings.ts";
 import type { ResolvedTokenizer, Tokenizer } from "../datasets/tokenizer.ts";
 import { UsageError } from "../errors.ts";
-import { summarize, type Summary } from "../metrics/summary.ts";
+import { summarizeAccumulated, type Summary } from "../metrics/summary.ts";
+import { RunAccumulator } from "../metrics/run_accumulator.ts";
+import { DEFAULT_EXACT_LIMIT, type HdrLibrary, loadHdrLibrary } from "../metrics/sample.ts";
 import { planFromPrompts, planRandomRun } from "../runner/plan.ts";
 import type { PlannedRequest } from "../runner/run.ts";
 import { arrivalOffsets, sampleLengths } from "../distributions/mod.ts";
@@ -22,6 +24,7 @@ import { runBenchmark, type RunResult } from "../runner/run.ts";
 import type { BenchConfig } from "./resolve.ts";
 import {
   csvSummary,
+  type EncodedHistograms,
   openJsonlWriter,
   runRecordPath,
   vllmResult,
@@ -189,6 +192,34 @@ async function planFileRun(
   return planFromPrompts(offsets, loaded.prompts, { prefixText, count: tokenizer.count, shared });
 }
 
+/**
+ * Whether a run may give some sample more values than it keeps exactly: one
+ * E2E latency and queue time per request, one per-token gap per output token.
+ */
+function mayOutgrowExact(requests: readonly PlannedRequest[]): boolean {
+  let tokens = 0;
+  for (const r of requests) tokens += Math.max(1, r.request.maxTokens);
+  return requests.length > DEFAULT_EXACT_LIMIT || tokens > DEFAULT_EXACT_LIMIT;
+}
+
+/** The accumulator's timing samples as HdrHistogram strings, for the run record. */
+function encodeHistograms(accumulator: RunAccumulator, hdr: HdrLibrary): EncodedHistograms {
+  const samples = {
+    ttft: accumulator.ttft,
+    tpot: accumulator.tpot,
+    itl: accumulator.itlPerChunk,
+    itl_per_token: accumulator.itlPerToken,
+    e2el: accumulator.e2el,
+    queue: accumulator.queue,
+  };
+  return {
+    format: "HdrHistogram V2 compressed base64; values in whole nanoseconds; 3 significant digits",
+    metrics: Object.fromEntries(
+      Object.entries(samples).map(([name, sample]) => [name, sample.encode(hdr)]),
+    ),
+  };
+}
+
 /** A terminal progress bar; cli-progress is loaded only when one is shown. */
 async function progressBar() {
   const [{ default: cliProgress }, { default: process }] = await Promise.all([
@@ -236,6 +267,84 @@ async function checkSupported(config: BenchConfig): Promise<void> {
   if (config.outputFile !== undefined) await checkOutputFolder(config.outputFile);
 }
 
+/** The run's schedule: random prompts, or prompts from `--dataset-path`. */
+async function planRequests(
+  config: BenchConfig,
+  backend: Backend,
+  model: string | undefined,
+  resolved: ResolvedTokenizer,
+  tokenizer: () => Promise<Tokenizer>,
+  log: (line: string) => void,
+): Promise<PlannedRequest[]> {
+  // The shipped word pools of the tiktoken encodings fix every random prompt's
+  // length without a tokenizer; anything else is loaded before the run.
+  const fastPath = resolved.kind === "tiktoken" && config.prefix?.kind !== "text";
+  const stream = !config.disableStream && backend.features.stream !== "never";
+  const shared = {
+    model,
+    bestOf: config.bestOf,
+    useBeamSearch: config.useBeamSearch || undefined,
+    stream,
+  };
+  return config.datasetName === "random"
+    ? planRandomRun({
+      seed: config.seed,
+      arrival: config.requestDistribution,
+      input: config.inputTokenDistribution,
+      output: config.outputTokenDistribution,
+      count: config.numOfReq,
+      maxTime: config.maxTimeForReqs,
+      tokenizer: fastPath ? resolved.name : await tokenizer(),
+      prefix: config.prefix,
+      shared,
+    })
+    : await planFileRun(config, await tokenizer(), shared, log);
+}
+
+/**
+ * Writes `--output-file` (unless it is the jsonl file, written as the run
+ * went) and the run record beside it.
+ */
+async function writeResultFiles(
+  config: BenchConfig,
+  path: string,
+  run: RunResult,
+  accumulator: RunAccumulator,
+  summary: Summary,
+  meta: { model?: string; url: string; tokenizer: string; numPrompts: number },
+): Promise<void> {
+  if (config.outputFormat === "seed") await writeSeedFile(path, run.results);
+  else if (config.outputFormat !== "jsonl") {
+    const metrics = accumulator.metrics({
+      duration: run.duration,
+      percentiles: config.percentiles,
+    });
+    const vllm = vllmResult(metrics, accumulator.totals(), {
+      backend: config.backend,
+      model: meta.model,
+      tokenizer: meta.tokenizer,
+      numPrompts: meta.numPrompts,
+      arrival: config.requestDistribution,
+      startedAt: run.startedAt,
+      duration: run.duration,
+      percentiles: config.percentiles,
+      goodput: config.goodput,
+    }, config.outputFormat === "vllm" ? run.results : undefined);
+    await Deno.writeTextFile(
+      path,
+      config.outputFormat === "csv" ? csvSummary(vllm) : JSON.stringify(vllm, null, 2) + "\n",
+    );
+  }
+  const { model, url, tokenizer } = meta;
+  await writeRunRecord(
+    runRecordPath(path),
+    config,
+    { startedAt: run.startedAt, model, url, tokenizer },
+    summary,
+    encodeHistograms(accumulator, await loadHdrLibrary()),
+  );
+}
+
 /**
  * Runs the benchmark `config` describes: prints a progress bar (unless
  * disabled or stderr is no terminal) and the summary, and writes the output
@@ -254,88 +363,67 @@ export async function benchCommand(
   const model = await chooseModel(config, backend, io.log, io.signal);
   const resolved = named ?? await chooseTokenizer(undefined, model, io.log);
   const tokenizer = lazyTokenizer(resolved);
-  // The shipped word pools of the tiktoken encodings fix every random prompt's
-  // length without a tokenizer; anything else is loaded before the run.
-  const fastPath = resolved.kind === "tiktoken" && config.prefix?.kind !== "text";
-  const stream = !config.disableStream && backend.features.stream !== "never";
-  const shared = {
-    model,
-    bestOf: config.bestOf,
-    useBeamSearch: config.useBeamSearch || undefined,
-    stream,
-  };
-  const requests = config.datasetName === "random"
-    ? planRandomRun({
-      seed: config.seed,
-      arrival: config.requestDistribution,
-      input: config.inputTokenDistribution,
-      output: config.outputTokenDistribution,
-      count: config.numOfReq,
-      maxTime: config.maxTimeForReqs,
-      tokenizer: fastPath ? resolved.name : await tokenizer(),
-      prefix: config.prefix,
-      shared,
-    })
-    : await planFileRun(config, await tokenizer(), shared, io.log);
-  const url = config.baseUrl + endpointFor(config, backend, model);
-  const showBar = !config.disableTqdm && Deno.stderr.isTerminal();
-  const bar = showBar ? await progressBar() : undefined;
-  bar?.start(requests.length, 0);
-  const jsonl = config.outputFile !== undefined && config.outputFormat === "jsonl"
-    ? await openJsonlWriter(config.outputFile)
-    : undefined;
-  const run = await runBenchmark({
-    url,
-    backend,
-    requests,
-    // Called only after every request has finished: the tokenizer loads then,
-    // and only if the server left some output uncounted.
-    countTokens: async (text) => (await tokenizer()).count(text),
-    transport: config.transport,
-    headers: config.headers,
-    onResult: (result) => {
-      bar?.increment();
-      jsonl?.write(result);
-    },
-    signal: io.signal,
-  });
-  bar?.stop();
-  const summary = summarize(run.results, run.duration, run.eventLoopLag);
-  // Only needed now: loading it at start-up would delay the first request.
-  const { formatSummary } = await import("./summary_table.ts");
-  if (config.outputFile !== undefined) {
-    if (jsonl) await jsonl.close(summary);
-    else if (config.outputFormat === "seed") await writeSeedFile(config.outputFile, run.results);
-    else {
-      const vllm = vllmResult(run.results, {
-        backend: config.backend,
-        model,
-        tokenizer: resolved.name,
-        numPrompts: requests.length,
-        arrival: config.requestDistribution,
-        startedAt: run.startedAt,
-        duration: run.duration,
-        percentiles: config.percentiles,
-        goodput: config.goodput,
+  // Only the seed and vllm files list every request; any other run keeps
+  // nothing per request, counting each output on a worker thread (started
+  // now, so the tokenizer loads while the run is planned) as it ends.
+  const keepResults = config.outputFile !== undefined &&
+    (config.outputFormat === "seed" || config.outputFormat === "vllm");
+  const counter = keepResults
+    ? undefined
+    : (await import("../datasets/tokenizer_worker.ts")).startTokenizerWorker(resolved);
+  try {
+    const requests = await planRequests(config, backend, model, resolved, tokenizer, io.log);
+    const url = config.baseUrl + endpointFor(config, backend, model);
+    const showBar = !config.disableTqdm && Deno.stderr.isTerminal();
+    const bar = showBar ? await progressBar() : undefined;
+    bar?.start(requests.length, 0);
+    const jsonl = config.outputFile !== undefined && config.outputFormat === "jsonl"
+      ? await openJsonlWriter(config.outputFile)
+      : undefined;
+    const accumulator = new RunAccumulator({
+      goodput: config.goodput,
+      hdr: !keepResults && mayOutgrowExact(requests) ? await loadHdrLibrary() : undefined,
+    });
+    let run: RunResult;
+    try {
+      run = await runBenchmark({
+        url,
+        backend,
+        requests,
+        // Kept results are counted after the run: the tokenizer loads then, and
+        // only if the server left some output uncounted.
+        countTokens: counter?.count ?? (async (text) => (await tokenizer()).count(text)),
+        keepResults,
+        transport: config.transport,
+        headers: config.headers,
+        onResult: (result) => {
+          bar?.increment();
+          jsonl?.write(result);
+          if (!keepResults) accumulator.add(result, result.chunkTokens);
+        },
+        signal: io.signal,
       });
-      await Deno.writeTextFile(
-        config.outputFile,
-        config.outputFormat === "csv" ? csvSummary(vllm) : JSON.stringify(vllm, null, 2) + "\n",
-      );
+    } finally {
+      bar?.stop();
     }
-    await writeRunRecord(runRecordPath(config.outputFile), config, {
-      startedAt: run.startedAt,
-      model,
-      url,
-      tokenizer: resolved.name,
-    }, summary);
-  }
+    for (const result of run.results) accumulator.add(result, result.chunkTokens);
+    const summary = summarizeAccumulated(accumulator, run.duration, run.eventLoopLag);
+    // Only needed now: loading it at start-up would delay the first request.
+    const { formatSummary } = await import("./summary_table.ts");
+    if (config.outputFile !== undefined) {
+      await jsonl?.close(summary);
+      const meta = { model, url, tokenizer: resolved.name, numPrompts: requests.length };
+      await writeResultFiles(config, config.outputFile, run, accumulator, summary, meta);
+    }
 
-  io.log(`mib: ${backend.name} ${url}  model=${model ?? "(none)"}  tokenizer=${resolved.name}`);
-  io.log(formatSummary(summary));
-  if (run.notSent > 0) io.log(`interrupted: ${run.notSent} planned request(s) were not sent`);
-  if (config.outputFile !== undefined) {
-    io.log(`results: ${config.outputFile} (run record: ${runRecordPath(config.outputFile)})`);
+    io.log(`mib: ${backend.name} ${url}  model=${model ?? "(none)"}  tokenizer=${resolved.name}`);
+    io.log(formatSummary(summary));
+    if (run.notSent > 0) io.log(`interrupted: ${run.notSent} planned request(s) were not sent`);
+    if (config.outputFile !== undefined) {
+      io.log(`results: ${config.outputFile} (run record: ${runRecordPath(config.outputFile)})`);
+    }
+    return { run, summary, model };
+  } finally {
+    counter?.close();
   }
-  return { run, summary, model };
 }

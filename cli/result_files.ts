@@ -10,7 +10,12 @@ import type { Summary } from "../metrics/summary.ts";
 import type { RequestResult } from "../runner/result.ts";
 import type { BenchConfig } from "./resolve.ts";
 import { type ArrivalSpec, formatSpec } from "../distributions/mod.ts";
-import { computeRunMetrics, type GoodputSlo, percentileKey } from "../metrics/run_metrics.ts";
+import {
+  type GoodputSlo,
+  percentileKey,
+  type RunMetrics,
+  type RunTotals,
+} from "../metrics/run_metrics.ts";
 
 /** The result file formats of `--output-format`. */
 export const OUTPUT_FORMATS = ["seed", "jsonl", "vllm", "csv"] as const;
@@ -20,9 +25,10 @@ export type OutputFormat = typeof OUTPUT_FORMATS[number];
 
 /**
  * Appends one JSON line per finished request to `path`, each written (not
- * buffered) the moment the request ends, so a crash or a kill loses nothing
- * already measured. `output_len` is null on a line whose count the client
- * tokenizer makes after the run.
+ * buffered) the moment it is handed over, so a crash or a kill loses nothing
+ * already measured. A run that keeps no results hands each over once its
+ * output is counted; `output_len` is null on a line written before the
+ * client tokenizer counted it (`output_len_client` null too).
  */
 export async function openJsonlWriter(path: string): Promise<{
   write(result: RequestResult): void;
@@ -43,7 +49,9 @@ export async function openJsonlWriter(path: string): Promise<{
       writeLine({
         index: result.index,
         ...record,
-        output_len: result.outputLenSource === "server" ? record.output_len : null,
+        output_len: result.outputLenSource === "server" || result.outputLenClient !== undefined
+          ? record.output_len
+          : null,
       });
     },
     async close(summary) {
@@ -80,14 +88,27 @@ export function redactConfig(config: BenchConfig): Record<string, unknown> {
 }
 
 /**
+ * The run's timing distributions as HdrHistogram's compressed base64 form
+ * (whole nanoseconds, 3 significant digits), by metric name.
+ */
+export interface EncodedHistograms {
+  /** What the strings are, for whoever reads the file without mib. */
+  format: "HdrHistogram V2 compressed base64; values in whole nanoseconds; 3 significant digits";
+  /** By metric: ttft, tpot, itl (per chunk), itl_per_token, e2el, queue. */
+  metrics: Record<string, string>;
+}
+
+/**
  * Writes the run record: the resolved configuration (secrets redacted), the
- * tool version, the start time, the seed and the summary.
+ * tool version, the start time, the seed, the summary and, when given, the
+ * timing histograms (which `mib report --merge` adds up across runs).
  */
 export async function writeRunRecord(
   path: string,
   config: BenchConfig,
   run: { startedAt: Date; model?: string; url: string; tokenizer: string },
   summary: Summary,
+  histograms?: EncodedHistograms,
 ): Promise<void> {
   const record = {
     tool: "mib",
@@ -99,6 +120,7 @@ export async function writeRunRecord(
     tokenizer: run.tokenizer,
     config: redactConfig(config),
     summary,
+    histograms,
   };
   // Infinity (poisson inf) has no JSON form: write it as the string "inf".
   const text = JSON.stringify(record, (_, v) => (v === Infinity ? "inf" : v), 2);
@@ -138,21 +160,17 @@ function vllmDate(date: Date): string {
 /**
  * The JSON `vllm bench serve --save-result --save-detailed` writes, with the
  * same field names and units (times in ms at the top level, seconds in the
- * per-request lists), computed from mib's results.
+ * per-request lists): the top-level numbers from the run's `metrics` (taken
+ * with `meta.percentiles`) and `totals`, the per-request lists from `results`
+ * when given (a run that kept none writes only the top level).
  */
 export function vllmResult(
-  results: readonly RequestResult[],
+  metrics: RunMetrics,
+  totals: RunTotals,
   meta: VllmMeta,
+  results?: readonly RequestResult[],
 ): Record<string, unknown> {
-  const metrics = computeRunMetrics(results, {
-    duration: meta.duration,
-    percentiles: meta.percentiles,
-    goodput: meta.goodput,
-    chunkTokens: results.map((r) => r.chunkTokens),
-  });
-  const ok = results.filter((r) => r.success);
-  const inputTokens = ok.reduce((sum, r) => sum + r.promptLen, 0);
-  const outputTokens = ok.reduce((sum, r) => sum + r.outputLen, 0);
+  const { inputTokens, outputTokens } = totals;
   const per = (x: number) => (meta.duration > 0 ? x / meta.duration : 0);
   const rate = meta.arrival.kind === "poisson"
     ? (meta.arrival.rate === Infinity ? "inf" : meta.arrival.rate)
@@ -198,6 +216,7 @@ export function vllmResult(
       out[`${key}_${name}_ms`] = stats?.percentiles[key] ?? 0;
     }
   }
+  if (results === undefined) return out;
   out.input_lens = results.map((r) => r.promptLen);
   out.output_lens = results.map((r) => r.outputLen);
   // Unknown (failed, unstreamed) stays null rather than a misleading 0.

@@ -80,7 +80,10 @@ function newHistogram(hdr: HdrLibrary): HdrHistogram {
   }) as HdrHistogram;
 }
 
-/** A value in whole histogram units; a negative value is recorded as 0. */
+/**
+ * A value in whole histogram units. A histogram holds no negative value: one
+ * is recorded as 0 (min stays exact). mib's samples are never negative.
+ */
 function toUnits(ms: number): number {
   return Math.max(0, Math.round(ms * UNITS_PER_MS));
 }
@@ -172,6 +175,8 @@ export class Sample {
    */
   merge(other: Sample): void {
     if (other.#count === 0) return;
+    // A copy, so that a sample merged with itself reads what it had.
+    const otherValues = other.#values?.slice();
     const n = this.#count + other.#count;
     const delta = other.#mean - this.#mean;
     // Chan et al.'s pairwise update of the mean and the sum of squares.
@@ -181,8 +186,8 @@ export class Sample {
     this.#min = Math.min(this.#min, other.#min);
     this.#max = Math.max(this.#max, other.#max);
     this.#hdr ??= other.#hdr;
-    if (this.#values !== undefined && other.#values !== undefined) {
-      for (const v of other.#values) this.#values.push(v);
+    if (this.#values !== undefined && otherValues !== undefined) {
+      for (const v of otherValues) this.#values.push(v);
       if (this.#values.length > this.#limit && this.#hdr !== undefined) this.#becomeHistogram();
       return;
     }

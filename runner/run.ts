@@ -42,16 +42,29 @@ export interface RunOptions {
    * simulator use it as the request id). Default: `mib-<random>-`.
    */
   requestIdPrefix?: string;
-  /** Called as each request finishes (progress bars). */
+  /**
+   * Called as each request finishes (progress bars, incremental files,
+   * a `RunAccumulator`). With `keepResults: false` its output is counted first.
+   */
   onResult?: (result: RequestResult) => void;
+  /**
+   * Keep every result in `RunResult.results` (default true); outputs are then
+   * counted after the run. With false, each result is counted as it finishes
+   * (give a `countTokens` that works off the main thread, as the CLI's worker
+   * counter does), handed to `onResult` and dropped, so memory per request
+   * stays constant over runs of millions of requests.
+   */
+  keepResults?: boolean;
   /** Stops sending and aborts requests in flight. */
   signal?: AbortSignal;
 }
 
 /** The outcome of a run. */
 export interface RunResult {
-  /** One result per request sent, in schedule order. */
+  /** One result per request sent, in schedule order (empty with `keepResults: false`). */
   results: RequestResult[];
+  /** Requests sent. */
+  sent: number;
   /** Wall-clock start of the run. */
   startedAt: Date;
   /** Run start → last response finished, seconds. */
@@ -101,8 +114,21 @@ export async function runBenchmark(options: RunOptions): Promise<RunResult> {
   const loop = monitorEventLoop();
   const startedAt = new Date();
   const start = performance.now();
-  const pending: Promise<RequestResult>[] = [];
+  const keep = options.keepResults ?? true;
+  let sending = true;
+  let failure: { error: unknown } | undefined;
+  const results: RequestResult[] = [];
+  let sent = 0;
+  let inFlight = 0;
+  let allDone: () => void = () => {};
+  const drained = new Promise<void>((resolve) => (allDone = resolve));
   let lastEnd = start;
+  const finish = async (result: RequestResult) => {
+    lastEnd = Math.max(lastEnd, performance.now());
+    if (keep) results[result.index] = result;
+    else await countOutputs([result], options.countTokens);
+    options.onResult?.(result);
+  };
   try {
     for (let i = 0; i < requests.length && !signal?.aborted; i++) {
       const request = outgoing(i);
@@ -114,22 +140,27 @@ export async function runBenchmark(options: RunOptions): Promise<RunResult> {
         promptLen: requests[i].promptLen,
         request: requests[i].request,
       };
-      pending.push(
-        sendRequest(context, request, plan, start).then((result) => {
-          lastEnd = Math.max(lastEnd, performance.now());
-          options.onResult?.(result);
-          return result;
-        }),
-      );
+      sent++;
+      inFlight++;
+      // Not kept in a list: a million settled promises would outweigh the results.
+      sendRequest(context, request, plan, start).then(finish).catch((error) => {
+        failure ??= { error };
+      }).finally(() => {
+        if (--inFlight === 0 && !sending) allDone();
+      });
     }
-    const results = await Promise.all(pending);
+    sending = false;
+    if (inFlight === 0) allDone();
+    await drained;
+    if (failure !== undefined) throw failure.error;
     const eventLoopLag = loop.stop();
-    await countOutputs(results, options.countTokens);
+    if (keep) await countOutputs(results, options.countTokens);
     return {
       results,
+      sent,
       startedAt,
       duration: (lastEnd - start) / 1000,
-      notSent: requests.length - results.length,
+      notSent: requests.length - sent,
       eventLoopLag,
     };
   } finally {

@@ -162,7 +162,8 @@ function measure(
 /**
  * Completes results after the run: the client tokenizer counts every output
  * (`outputLenClient`; also `outputLen` where the server gave no count), and
- * requests whose chunks carried several tokens get a note saying so.
+ * requests whose chunks carried several tokens get a note saying so. A count
+ * that fails leaves a note and the result otherwise as it was.
  */
 export async function countOutputs(
   results: readonly RequestResult[],
@@ -170,7 +171,17 @@ export async function countOutputs(
 ): Promise<void> {
   for (const result of results) {
     // Both counts are kept: the server's may use another tokenizer, or none.
-    result.outputLenClient = result.text === "" ? 0 : await countTokens(result.text);
+    try {
+      result.outputLenClient = result.text === "" ? 0 : await countTokens(result.text);
+    } catch (error) {
+      // The measurement stands; only the client's count is missing.
+      result.notes.push(
+        `output not counted by the client tokenizer: ${
+          error instanceof Error ? error.message : String(error)
+        }`,
+      );
+      continue;
+    }
     if (result.outputLenSource === "tokenizer") result.outputLen = result.outputLenClient;
     if (result.streamed && result.outputLen > result.chunks && result.chunks > 0) {
       result.notes.push(

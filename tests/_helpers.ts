@@ -4,6 +4,7 @@
  * @module
  */
 
+import type { RequestResult } from "../runner/result.ts";
 import { type SimulatorHandle, type SimulatorOptions, startSimulator } from "../simulator/mod.ts";
 
 const MAIN = new URL("../main.ts", import.meta.url).pathname;
@@ -122,5 +123,27 @@ export async function spawnServe(args: string[]): Promise<ServeProcess> {
       await child.stderr.cancel();
       return status.code;
     },
+  };
+}
+
+/** A crafted successful streamed request result; `partial` overrides any field. */
+export function fakeResult(partial: Partial<RequestResult> = {}): RequestResult {
+  return {
+    index: 0,
+    success: true,
+    error: "",
+    text: "",
+    promptLen: 10,
+    outputLen: 3,
+    outputLenSource: "server",
+    ttft: 0.1,
+    itl: [],
+    latency: 0.2,
+    chunks: 1,
+    streamed: true,
+    plannedOffset: 0,
+    sendOffset: 0,
+    notes: [],
+    ...partial,
   };
 }

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { fakeResult } from "./_helpers.ts";
 import {
   describeSample,
   percentile,
@@ -31,24 +32,7 @@ Deno.test("TPOT excludes the first token", () => {
 });
 
 function result(partial: Partial<RequestResult>): RequestResult {
-  return {
-    index: 0,
-    success: true,
-    error: "",
-    text: "",
-    promptLen: 10,
-    outputLen: 3,
-    outputLenSource: "server",
-    ttft: 0.1,
-    itl: [0.02, 0.04],
-    latency: 0.2,
-    chunks: 3,
-    streamed: true,
-    plannedOffset: 0,
-    sendOffset: 0.001,
-    notes: [],
-    ...partial,
-  };
+  return fakeResult({ itl: [0.02, 0.04], chunks: 3, sendOffset: 0.001, ...partial });
 }
 
 Deno.test("summary over a crafted run: failures excluded from timings, throughput over duration", () => {

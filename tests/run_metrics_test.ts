@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { fakeResult } from "./_helpers.ts";
 import type { RequestResult } from "../runner/result.ts";
 import {
   classifyFailure,
@@ -7,26 +8,7 @@ import {
   percentileKey,
 } from "../metrics/run_metrics.ts";
 
-function result(partial: Partial<RequestResult>): RequestResult {
-  return {
-    index: 0,
-    success: true,
-    error: "",
-    text: "",
-    promptLen: 10,
-    outputLen: 3,
-    outputLenSource: "server",
-    ttft: 0.1,
-    itl: [],
-    latency: 0.2,
-    chunks: 1,
-    streamed: true,
-    plannedOffset: 0,
-    sendOffset: 0,
-    notes: [],
-    ...partial,
-  };
-}
+const result = fakeResult;
 
 const close = (actual: number | undefined, expected: number, what: string) =>
   assert.ok(
