@@ -7,6 +7,7 @@ import {
   startSimulator,
   summarize,
 } from "../mod.ts";
+import type { RequestResult } from "../runner/result.ts";
 import { runCli, tempDir } from "./_helpers.ts";
 
 const tokenizer = await loadTokenizer();
@@ -275,3 +276,46 @@ async function simulator(options: Parameters<typeof startSimulator>[0]) {
   const sim = await startSimulator(options);
   return Object.assign(sim, { [Symbol.asyncDispose]: () => sim.close() });
 }
+
+Deno.test("keepResults false: each result is counted, handed over and not kept", async () => {
+  await using sim = await simulator({ ttftMs: 5, tpotMs: 1 });
+  const requests = planRandomRun({
+    seed: 3,
+    tokenizer,
+    count: 6,
+    arrival: { kind: "poisson", rate: 200 },
+    input: { kind: "constant", value: 8 },
+    output: { kind: "constant", value: 5 },
+  });
+  const handed: RequestResult[] = [];
+  const counted: string[] = [];
+  const run = await runBenchmark({
+    url: `${sim.url}/v1/completions`,
+    backend: getBackend("openai"),
+    requests,
+    keepResults: false,
+    countTokens: async (text) => {
+      const nth = counted.push(text);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      if (nth === 2) throw new Error("tokenizer gone");
+      return tokenizer.count(text);
+    },
+    onResult: (result) => handed.push(result),
+  });
+  assert.deepEqual(run.results, []);
+  assert.equal(run.sent, 6);
+  assert.equal(run.notSent, 0);
+  assert.equal(handed.length, 6, "the runner waits for counts before returning");
+  assert.deepEqual(handed.map((r) => r.index).sort(), [0, 1, 2, 3, 4, 5]);
+  const uncounted = handed.filter((r) => r.outputLenClient === undefined);
+  assert.equal(uncounted.length, 1, "a failed count loses only the count");
+  assert.ok(uncounted[0].success);
+  assert.match(
+    uncounted[0].notes.join("\n"),
+    /not counted by the client tokenizer: tokenizer gone/,
+  );
+  for (const r of handed) {
+    assert.equal(r.outputLen, 5);
+    if (r !== uncounted[0]) assert.equal(r.outputLenClient, 5);
+  }
+});

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { startSimulator } from "../mod.ts";
+import { loadHdrLibrary, Sample } from "../metrics/sample.ts";
 import { runCli, tempDir } from "./_helpers.ts";
 
 const MAIN = new URL("../main.ts", import.meta.url).pathname;
@@ -189,5 +190,57 @@ Deno.test("bad --percentiles and --goodput are usage errors", async () => {
     const run = await runCli(["--num-of-req", "1", ...args]);
     assert.equal(run.code, 2, run.stderr);
     assert.ok(run.stderr.includes(flag), run.stderr);
+  }
+});
+
+Deno.test("a run that keeps no results counts each output on the worker and records histograms", async () => {
+  // Triton's generate_stream gives no token counts: the client tokenizer's are the only ones.
+  const sim = await startSimulator({ ttftMs: 3, tpotMs: 1 });
+  await using dir = await tempDir();
+  const out = `${dir.path}/run.jsonl`;
+  try {
+    const run = await runCli([
+      "--base-url",
+      sim.url,
+      "--backend",
+      "tensorrt-llm",
+      "--num-of-req",
+      "5",
+      "--input-token-distribution",
+      "constant",
+      "8",
+      "--output-token-distribution",
+      "constant",
+      "6",
+      "--output-format",
+      "jsonl",
+      "--output-file",
+      out,
+    ]);
+    assert.equal(run.code, 0, run.stderr + run.stdout);
+    const lines = (await Deno.readTextFile(out)).split("\n").filter(Boolean).map((l) =>
+      JSON.parse(l)
+    );
+    assert.equal(lines.length, 6);
+    for (const line of lines.slice(0, 5)) {
+      assert.equal(line.output_len_source, "tokenizer");
+      assert.equal(line.output_len, 6);
+      assert.equal(line.output_len_client, 6);
+    }
+    const { summary } = lines[5];
+    assert.equal(summary.totalOutputTokens, 30);
+    assert.equal(summary.tpot.count, 5, "TPOT needs every output counted");
+    assert.equal(summary.itlPerToken.count, 25);
+    assert.deepEqual(summary.fromHistogram, []);
+
+    const record = JSON.parse(await Deno.readTextFile(`${dir.path}/run.summary.json`));
+    assert.match(record.histograms.format, /HdrHistogram V2/);
+    const hdr = await loadHdrLibrary();
+    const e2el = Sample.decode(hdr, record.histograms.metrics.e2el).stats([50])!;
+    assert.equal(e2el.count, 5);
+    assert.ok(Math.abs(e2el.median - summary.latency.median) <= summary.latency.median * 1e-3);
+    assert.equal(Sample.decode(hdr, record.histograms.metrics.itl).count, 25);
+  } finally {
+    await sim.close();
   }
 });
