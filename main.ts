@@ -131,18 +131,24 @@ export function buildProgram(exit: (code: number) => void): Command {
   serve.action(async (opts) => exit(await serveCommand(opts)));
 
   program.command("report")
-    .description("summarise result files (seed JSON array, jsonl or vllm JSON), side by side")
+    .description(
+      "summarise result files (seed JSON array, jsonl, vllm JSON or run record), side by side",
+    )
     .argument("<files...>", "result files")
     .option("--html <out.html>", "also write a self-contained HTML page of charts to this file")
+    .option(
+      "--merge",
+      "the files are run records (X.summary.json) of one load, e.g. from several client machines: add a column merging them through their histograms",
+    )
     .exitOverride()
-    .action(async (files: string[], opts: { html?: string }) => {
+    .action(async (files: string[], opts: { html?: string; merge?: boolean }) => {
       try {
         const { reportCommand } = await import("./cli/report_command.ts");
         if (opts.html !== undefined) {
           const { writeHtmlReport } = await import("./cli/html_report.ts");
           await writeHtmlReport(files, opts.html);
         }
-        exit(await reportCommand(files));
+        exit(await reportCommand(files, { merge: opts.merge }));
       } catch (error) {
         exit(reportError(error, false));
       }

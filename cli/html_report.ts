@@ -101,6 +101,12 @@ function fromVllm(v: Record<string, unknown>): RequestPoint[] {
 export async function readRunRequests(file: string): Promise<RunRequests> {
   // readReport validates the file and gives the same errors as `mib report`.
   const { format, figures } = await readReport(file);
+  if (format === "record") {
+    throw new UsageError(
+      "--html",
+      `"${file}" is a run record, which holds no per-request timings; chart its results file`,
+    );
+  }
   const text = await Deno.readTextFile(file);
   let requests: RequestPoint[];
   let duration: number | null = null;

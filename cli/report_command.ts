@@ -1,6 +1,7 @@
 /**
  * `mib report FILE...`: the summary of result files — the seed's JSON array,
- * jsonl, or the vLLM-format JSON — side by side.
+ * jsonl, the vLLM-format JSON, or a run record — side by side, and with
+ * `--merge` several run records as one.
  *
  * @module
  */
@@ -8,15 +9,25 @@ import Table from "cli-table3";
 import { UsageError } from "../errors.ts";
 import { computeRunMetrics } from "../metrics/run_metrics.ts";
 import type { RequestResult } from "../runner/result.ts";
+import {
+  type Figures,
+  isRunRecord,
+  mergeRecords,
+  recordFigures,
+  type RunRecord,
+  toRunRecord,
+} from "./run_record.ts";
 
 /** The figures a report shows for one file. */
 export interface ReportColumn {
   /** The file. */
   file: string;
-  /** Its format. */
-  format: "seed" | "jsonl" | "vllm";
+  /** Its format ("record": a run record `X.summary.json`; "merged": several as one). */
+  format: "seed" | "jsonl" | "vllm" | "record" | "merged";
   /** Figure → value (ms for times, per second for rates). */
-  figures: Record<string, number | null>;
+  figures: Figures;
+  /** The run record, when the file is one. */
+  record?: RunRecord;
 }
 
 const FIGURES = [
@@ -122,6 +133,10 @@ export async function readReport(file: string): Promise<ReportColumn> {
     }
     if (trimmed.startsWith("{") && !/}\s*\n\s*{/.test(trimmed)) {
       const v = JSON.parse(text);
+      if (isRunRecord(v)) {
+        const record = toRunRecord(v);
+        return { file, format: "record", figures: recordFigures(record), record };
+      }
       if ("ttfts" in v || "mean_ttft_ms" in v) {
         return { file, format: "vllm", figures: fromVllm(v) };
       }
@@ -134,7 +149,7 @@ export async function readReport(file: string): Promise<ReportColumn> {
     if (error instanceof UsageError) throw error;
     throw new UsageError(
       "mib report",
-      `"${file}" is not a mib result file (seed JSON array, jsonl or vllm JSON): ${
+      `"${file}" is not a mib result file (seed JSON array, jsonl, vllm JSON or run record): ${
         (error as Error).message
       }`,
     );
@@ -162,9 +177,31 @@ export function formatReport(columns: readonly ReportColumn[]): string {
   return table.toString();
 }
 
-/** Runs `mib report`; returns the exit status. */
-export async function reportCommand(files: string[]): Promise<number> {
+/**
+ * Runs `mib report`; returns the exit status. With `merge`, every file must be
+ * a run record, and a last column shows them merged.
+ */
+export async function reportCommand(
+  files: string[],
+  options: { merge?: boolean } = {},
+): Promise<number> {
   const columns = await Promise.all(files.map(readReport));
+  if (options.merge) {
+    const records = columns.map(({ file, record }) => {
+      if (record === undefined) {
+        throw new UsageError(
+          "--merge",
+          `"${file}" is not a run record; give the X.summary.json files mib bench writes`,
+        );
+      }
+      return { file, record };
+    });
+    columns.push({
+      file: `merged (${records.length} runs)`,
+      format: "merged",
+      figures: await mergeRecords(records),
+    });
+  }
   console.log(formatReport(columns));
   return 0;
 }

@@ -6,6 +6,7 @@
 import Table from "cli-table3";
 import type { Stats } from "../metrics/stats.ts";
 import type { Summary } from "../metrics/summary.ts";
+import { DEFAULT_EXACT_LIMIT } from "../metrics/sample.ts";
 
 /** Above this p99 lag (ms) the client's own timing is suspect. */
 const HEALTHY_P99_MS = 1;
@@ -59,6 +60,14 @@ export function formatSummary(summary: Summary, plain = !Deno.stdout.isTerminal(
   if (summary.multiTokenChunkRequests > 0) {
     lines.push(
       `note: ${summary.multiTokenChunkRequests} request(s) got chunks carrying several tokens; ITL is per chunk there, TPOT per token`,
+    );
+  }
+  // Runs read back from older files have no such list.
+  if (summary.fromHistogram?.length) {
+    lines.push(
+      `note: percentiles of ${summary.fromHistogram.join(", ")} come from HDR histograms (over ${
+        DEFAULT_EXACT_LIMIT.toLocaleString("en")
+      } values): within 0.05 %, not exact`,
     );
   }
   for (const { error, count } of summary.errors.slice(0, 5)) {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { readReport } from "../cli/report_command.ts";
-import { startSimulator } from "../mod.ts";
+import { describeSample, startSimulator } from "../mod.ts";
 import { runCli, tempDir } from "./_helpers.ts";
 
 Deno.test("mib report reads every result format and puts runs side by side", async () => {
@@ -55,6 +55,78 @@ Deno.test("mib report reads every result format and puts runs side by side", asy
     const bad = await runCli(["report", `${dir.path}/missing.json`]);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /cannot read/);
+  } finally {
+    await sim.close();
+  }
+});
+
+Deno.test("mib report --merge adds up run records of two clients driving one server", async () => {
+  const sim = await startSimulator({ ttftMs: 8, tpotMs: 2 });
+  await using dir = await tempDir();
+  try {
+    const client = (name: string, seed: string) =>
+      runCli([
+        "--base-url",
+        sim.url,
+        "--num-of-req",
+        "12",
+        "--seed",
+        seed,
+        "--request-distribution",
+        "poisson",
+        "40",
+        "--input-token-distribution",
+        "constant",
+        "8",
+        "--output-token-distribution",
+        "uniform",
+        "4",
+        "12",
+        "--output-format",
+        "jsonl",
+        "--output-file",
+        `${dir.path}/${name}.jsonl`,
+      ]);
+    // Two client machines at once, as a load spread over several hosts.
+    const runs = await Promise.all([client("a", "1"), client("b", "2")]);
+    for (const run of runs) assert.equal(run.code, 0, run.stderr + run.stdout);
+    const records = ["a", "b"].map((n) => `${dir.path}/${n}.summary.json`);
+
+    const report = await runCli(["report", "--merge", ...records]);
+    assert.equal(report.code, 0, report.stderr);
+    assert.match(report.stdout, /merged \(2 runs\)/);
+
+    const { mergeRecords, toRunRecord } = await import("../cli/run_record.ts");
+    const parsed = await Promise.all(
+      records.map(async (file) => ({
+        file,
+        record: toRunRecord(JSON.parse(await Deno.readTextFile(file))),
+      })),
+    );
+    const merged = await mergeRecords(parsed);
+    assert.equal(merged["completed"], 24);
+    // The pooled per-request TTFTs of both jsonl files, exactly.
+    const ttfts: number[] = [];
+    for (const name of ["a", "b"]) {
+      const lines = (await Deno.readTextFile(`${dir.path}/${name}.jsonl`)).split("\n")
+        .filter(Boolean).map((l) => JSON.parse(l)).filter((l) => !("summary" in l));
+      for (const l of lines) ttfts.push(l.ttft * 1000);
+    }
+    const exact = describeSample(ttfts, [99])!;
+    const close = (got: number | null, want: number, what: string) =>
+      assert.ok(Math.abs(got! - want) <= want * 5e-4 + 1e-6, `${what}: ${got} vs ${want}`);
+    close(merged["median TTFT (ms)"], exact.median, "median");
+    close(merged["p99 TTFT (ms)"], exact.percentiles.p99, "p99");
+    close(merged["mean TTFT (ms)"], exact.mean, "mean");
+    // Side by side in time: the span is about one run's length, not two.
+    const durations = parsed.map((p) => p.record.summary.duration);
+    const span = merged["duration (s)"]!;
+    assert.ok(span >= Math.max(...durations) - 0.01, `span ${span} vs ${durations}`);
+    assert.ok(span < durations[0] + durations[1], `span ${span} vs ${durations}`);
+
+    const bad = await runCli(["report", "--merge", `${dir.path}/a.jsonl`]);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--merge.*not a run record/);
   } finally {
     await sim.close();
   }
