@@ -61,7 +61,35 @@ export {
 } from "./datasets/random.ts";
 export { describeSample, percentile, type Stats } from "./metrics/stats.ts";
 export { type RequestTimings, requestTimings, timePerOutputToken } from "./metrics/request.ts";
-export { summarize, type Summary } from "./metrics/summary.ts";
+export { summarize, summarizeAccumulated, type Summary } from "./metrics/summary.ts";
+export {
+  classifyFailure,
+  computeRunMetrics,
+  DEFAULT_PERCENTILES,
+  FAILURE_KINDS,
+  type FailureKind,
+  type GoodputSlo,
+  metricStats,
+  type RunMetrics,
+  type RunMetricsOptions,
+  type SecondBucket,
+} from "./metrics/run_metrics.ts";
+export {
+  OTHER_ERRORS,
+  RunAccumulator,
+  type RunAccumulatorOptions,
+  type RunTotals,
+} from "./metrics/run_accumulator.ts";
+export {
+  DEFAULT_EXACT_LIMIT,
+  type HdrHistogram,
+  type HdrLibrary,
+  loadHdrLibrary,
+  type MetricStats,
+  Sample,
+  type SampleOptions,
+} from "./metrics/sample.ts";
+export { startTokenizerWorker, type WorkerCounter } from "./datasets/tokenizer_worker.ts";
 export { type SeedRecord, toSeedRecords } from "./metrics/seed_output.ts";
 export type { RequestResult } from "./runner/result.ts";
 export {
