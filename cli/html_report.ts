@@ -63,9 +63,10 @@ function fromRecord(record: Record<string, unknown>): RequestPoint {
 
 /**
  * The requests of a vllm-format file. Its lists are `ttfts`, `itls`,
- * `start_times`, `output_lens`, `errors` (seconds); it keeps no per-request
- * latency, so E2E is taken as `ttft` + Σ `itls` (the last chunk's arrival)
- * and is unknown when `ttft` is null.
+ * `start_times`, `output_lens`, `errors` (seconds). mib adds `mib_latencies`
+ * (per-request E2E); a file vLLM wrote has none, so E2E is taken there as
+ * `ttft` + Σ `itls` (the last chunk's arrival, before the response's end) and
+ * is unknown when `ttft` is null.
  */
 function fromVllm(v: Record<string, unknown>): RequestPoint[] {
   const list = (key: string): unknown[] => (Array.isArray(v[key]) ? v[key] as unknown[] : []);
@@ -74,6 +75,7 @@ function fromVllm(v: Record<string, unknown>): RequestPoint[] {
   const starts = list("start_times");
   const outs = list("output_lens");
   const errors = list("errors");
+  const latencies = list("mib_latencies");
   const n = Math.max(ttfts.length, itls.length, outs.length, errors.length);
   return Array.from({ length: n }, (_, i) => {
     const ttft = num(ttfts[i]);
@@ -86,7 +88,8 @@ function fromVllm(v: Record<string, unknown>): RequestPoint[] {
       sendOffset: num(starts[i]),
       ttft,
       itl,
-      latency: ttft === null ? null : ttft + itl.reduce((a, b) => a + b, 0),
+      latency: num(latencies[i]) ??
+        (ttft === null ? null : ttft + itl.reduce((a, b) => a + b, 0)),
       outputLen: num(outs[i]) ?? 0,
     };
   });

@@ -223,6 +223,8 @@ export function vllmResult(
   out.ttfts = results.map((r) => r.ttft);
   out.itls = results.map((r) => r.itl);
   out.start_times = results.map((r) => r.sendOffset);
+  // Not in vLLM's file: per-request E2E latency, so charts need not rebuild it.
+  out.mib_latencies = results.map((r) => r.latency);
   out.generated_texts = results.map((r) => r.text);
   out.errors = results.map((r) => r.error);
   return out;

@@ -88,6 +88,14 @@ Deno.test("mib report --html writes one self-contained page of every run", async
     }
     assert.ok(run.duration > 0);
   }
+  // The vllm file's E2E is its own mib_latencies, which ends after the last chunk.
+  const vllm = JSON.parse(await Deno.readTextFile(files[2]));
+  const fromVllm = await readRunRequests(files[2]);
+  fromVllm.requests.forEach((r, i) => {
+    assert.equal(r.latency, vllm.mib_latencies[i]);
+    const lastChunk = r.ttft! + r.itl.reduce((a, b) => a + b, 0);
+    assert.ok(r.latency! >= lastChunk - 1e-9, `${r.latency} < ${lastChunk}`);
+  });
   const charts = buildCharts(await Promise.all(files.map(readRunRequests)));
   for (const chart of charts) {
     assert.equal(chart.ys.length, 3, chart.title);
