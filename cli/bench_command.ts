@@ -15,7 +15,8 @@ import type { ResolvedTokenizer, Tokenizer } from "../datasets/tokenizer.ts";
 import { UsageError } from "../errors.ts";
 import { summarizeAccumulated, type Summary } from "../metrics/summary.ts";
 import { RunAccumulator } from "../metrics/run_accumulator.ts";
-import { DEFAULT_EXACT_LIMIT, type HdrLibrary, loadHdrLibrary } from "../metrics/sample.ts";
+import { type HdrLibrary, loadHdrLibrary } from "../metrics/sample.ts";
+import type { WorkerCounter } from "../datasets/tokenizer_worker.ts";
 import { planFromPrompts, planRandomRun } from "../runner/plan.ts";
 import type { PlannedRequest } from "../runner/run.ts";
 import { arrivalOffsets, sampleLengths } from "../distributions/mod.ts";
@@ -196,10 +197,10 @@ async function planFileRun(
  * Whether a run may give some sample more values than it keeps exactly: one
  * E2E latency and queue time per request, one per-token gap per output token.
  */
-function mayOutgrowExact(requests: readonly PlannedRequest[]): boolean {
+function mayOutgrowExact(requests: readonly PlannedRequest[], limit: number): boolean {
   let tokens = 0;
   for (const r of requests) tokens += Math.max(1, r.request.maxTokens);
-  return requests.length > DEFAULT_EXACT_LIMIT || tokens > DEFAULT_EXACT_LIMIT;
+  return requests.length > limit || tokens > limit;
 }
 
 /** The accumulator's timing samples as HdrHistogram strings, for the run record. */
@@ -363,16 +364,21 @@ export async function benchCommand(
   const model = await chooseModel(config, backend, io.log, io.signal);
   const resolved = named ?? await chooseTokenizer(undefined, model, io.log);
   const tokenizer = lazyTokenizer(resolved);
-  // Only the seed and vllm files list every request; any other run keeps
-  // nothing per request, counting each output on a worker thread (started
-  // now, so the tokenizer loads while the run is planned) as it ends.
-  const keepResults = config.outputFile !== undefined &&
-    (config.outputFormat === "seed" || config.outputFormat === "vllm");
-  const counter = keepResults
-    ? undefined
-    : (await import("../datasets/tokenizer_worker.ts")).startTokenizerWorker(resolved);
+  let counter: WorkerCounter | undefined;
   try {
     const requests = await planRequests(config, backend, model, resolved, tokenizer, io.log);
+    // A run keeps its results when its output file lists every request, or
+    // when it is small enough for every sample to stay exact. Any other run
+    // keeps nothing per request: a worker thread counts each output as it
+    // ends (loaded before t = 0, so loading competes with nothing measured).
+    const large = mayOutgrowExact(requests, config.exactLimit);
+    const listsEvery = config.outputFile !== undefined &&
+      (config.outputFormat === "seed" || config.outputFormat === "vllm");
+    const keepResults = listsEvery || !large;
+    if (!keepResults) {
+      counter = (await import("../datasets/tokenizer_worker.ts")).startTokenizerWorker(resolved);
+      await counter.ready;
+    }
     const url = config.baseUrl + endpointFor(config, backend, model);
     const showBar = !config.disableTqdm && Deno.stderr.isTerminal();
     const bar = showBar ? await progressBar() : undefined;
@@ -382,7 +388,8 @@ export async function benchCommand(
       : undefined;
     const accumulator = new RunAccumulator({
       goodput: config.goodput,
-      hdr: !keepResults && mayOutgrowExact(requests) ? await loadHdrLibrary() : undefined,
+      exactLimit: config.exactLimit,
+      hdr: keepResults ? undefined : await loadHdrLibrary(),
     });
     let run: RunResult;
     try {

@@ -235,5 +235,13 @@ export const FIELDS: readonly Field[] = [
     kind: "goodput",
     help: "SLOs for goodput, as vLLM: ttft:MS tpot:MS e2el:MS (any of them)",
   },
+  {
+    key: "exact_limit",
+    flag: "--exact-limit",
+    arg: "<n>",
+    kind: "positive-int",
+    help:
+      "values each timing distribution keeps exactly before it becomes an HDR histogram (default 1000000); a run that may exceed it keeps no per-request results unless its output file lists them",
+  },
   { key: "debug", flag: "--debug", kind: "boolean", help: "debug output and stack traces" },
 ];

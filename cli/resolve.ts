@@ -11,6 +11,7 @@ import {
 } from "../distributions/mod.ts";
 import type { PrefixOption } from "../datasets/random.ts";
 import { UsageError } from "../errors.ts";
+import { DEFAULT_EXACT_LIMIT } from "../metrics/sample.ts";
 import { labelFor, type RawOptions, type Sources } from "./config.ts";
 import type { DATASET_NAMES } from "./fields.ts";
 import type { TransportName } from "../runner/transport.ts";
@@ -69,6 +70,8 @@ export interface BenchConfig {
   percentiles: number[];
   /** Goodput SLOs in ms, when given. */
   goodput?: { ttft?: number; tpot?: number; e2el?: number };
+  /** Values each timing sample keeps exactly. */
+  exactLimit: number;
   /** Debug output. */
   debug: boolean;
   /** How requests are sent. */
@@ -272,6 +275,7 @@ export function resolveBenchConfig(
     outputFormat: v.output_format ?? "seed",
     percentiles: parsePercentiles(v.percentiles ?? [50, 90, 95, 99], label("percentiles")),
     goodput: v.goodput === undefined ? undefined : parseGoodput(v.goodput, label("goodput")),
+    exactLimit: v.exact_limit ?? DEFAULT_EXACT_LIMIT,
     debug: v.debug ?? false,
     transport: v.transport ?? "http1",
     headers: requestHeaders(

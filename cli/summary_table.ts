@@ -6,7 +6,6 @@
 import Table from "cli-table3";
 import type { Stats } from "../metrics/stats.ts";
 import type { Summary } from "../metrics/summary.ts";
-import { DEFAULT_EXACT_LIMIT } from "../metrics/sample.ts";
 
 /** Above this p99 lag (ms) the client's own timing is suspect. */
 const HEALTHY_P99_MS = 1;
@@ -65,9 +64,9 @@ export function formatSummary(summary: Summary, plain = !Deno.stdout.isTerminal(
   // Runs read back from older files have no such list.
   if (summary.fromHistogram?.length) {
     lines.push(
-      `note: percentiles of ${summary.fromHistogram.join(", ")} come from HDR histograms (over ${
-        DEFAULT_EXACT_LIMIT.toLocaleString("en")
-      } values): within 0.05 %, not exact`,
+      `note: percentiles of ${
+        summary.fromHistogram.join(", ")
+      } come from HDR histograms (more values than --exact-limit): within 0.05 %, not exact`,
     );
   }
   for (const { error, count } of summary.errors.slice(0, 5)) {

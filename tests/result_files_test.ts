@@ -193,7 +193,7 @@ Deno.test("bad --percentiles and --goodput are usage errors", async () => {
   }
 });
 
-Deno.test("a run that keeps no results counts each output on the worker and records histograms", async () => {
+Deno.test("a large run keeps no results: outputs counted on the worker, histograms past the limit", async () => {
   // Triton's generate_stream gives no token counts: the client tokenizer's are the only ones.
   const sim = await startSimulator({ ttftMs: 3, tpotMs: 1 });
   await using dir = await tempDir();
@@ -216,8 +216,12 @@ Deno.test("a run that keeps no results counts each output on the worker and reco
       "jsonl",
       "--output-file",
       out,
+      // 30 planned output tokens > 10: a large run, whose gaps outgrow the exact limit.
+      "--exact-limit",
+      "10",
     ]);
     assert.equal(run.code, 0, run.stderr + run.stdout);
+    assert.match(run.stdout, /percentiles of itlPerChunk, itlPerToken come from HDR histograms/);
     const lines = (await Deno.readTextFile(out)).split("\n").filter(Boolean).map((l) =>
       JSON.parse(l)
     );
@@ -231,7 +235,7 @@ Deno.test("a run that keeps no results counts each output on the worker and reco
     assert.equal(summary.totalOutputTokens, 30);
     assert.equal(summary.tpot.count, 5, "TPOT needs every output counted");
     assert.equal(summary.itlPerToken.count, 25);
-    assert.deepEqual(summary.fromHistogram, []);
+    assert.deepEqual(summary.fromHistogram, ["itlPerChunk", "itlPerToken"]);
 
     const record = JSON.parse(await Deno.readTextFile(`${dir.path}/run.summary.json`));
     assert.match(record.histograms.format, /HdrHistogram V2/);
