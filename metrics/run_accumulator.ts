@@ -11,6 +11,7 @@ import { timePerOutputToken } from "./request.ts";
 import { classifyFailure, type FailureKind } from "./failure.ts";
 import type { GoodputSlo, RunMetrics, SecondBucket } from "./run_metrics.ts";
 import { type HdrLibrary, Sample } from "./sample.ts";
+import { Doubles } from "./_doubles.ts";
 
 /** The default percentiles: 50, 90, 95, 99. */
 export const DEFAULT_PERCENTILES: readonly number[] = [50, 90, 95, 99];
@@ -63,23 +64,6 @@ function knownTokens(
     counts.push(k);
   }
   return counts;
-}
-
-/** A growable list of doubles, 8 bytes each. */
-class Doubles {
-  #data = new Float64Array(1024);
-  length = 0;
-  push(x: number): void {
-    if (this.length === this.#data.length) {
-      const bigger = new Float64Array(this.#data.length * 2);
-      bigger.set(this.#data);
-      this.#data = bigger;
-    }
-    this.#data[this.length++] = x;
-  }
-  sorted(): Float64Array {
-    return this.#data.slice(0, this.length).sort();
-  }
 }
 
 /** Per-second counts by ⌊t⌋ (t < 0 counts in second 0), grown as seconds come. */

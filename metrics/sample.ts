@@ -10,6 +10,7 @@
  */
 import type * as Hdr from "hdr-histogram-js";
 import { describeSample, percentileKey } from "./stats.ts";
+import { Doubles } from "./_doubles.ts";
 
 /** The hdr-histogram-js module. */
 export type HdrLibrary = typeof Hdr;
@@ -120,7 +121,7 @@ function valuesAtRanks(histogram: HdrHistogram, ranks: readonly number[]): numbe
  * ```
  */
 export class Sample {
-  #values: number[] | undefined = [];
+  #values: Doubles | undefined = new Doubles();
   #histogram: HdrHistogram | undefined;
   #hdr: HdrLibrary | undefined;
   readonly #limit: number;
@@ -176,7 +177,7 @@ export class Sample {
   merge(other: Sample): void {
     if (other.#count === 0) return;
     // A copy, so that a sample merged with itself reads what it had.
-    const otherValues = other.#values?.slice();
+    const otherValues = other.#values?.view().slice();
     const n = this.#count + other.#count;
     const delta = other.#mean - this.#mean;
     // Chan et al.'s pairwise update of the mean and the sum of squares.
@@ -202,7 +203,7 @@ export class Sample {
   histogram(hdr: HdrLibrary): HdrHistogram {
     if (this.#histogram !== undefined) return this.#histogram;
     const histogram = newHistogram(hdr);
-    for (const v of this.#values!) histogram.recordValue(toUnits(v));
+    for (const v of this.#values!.view()) histogram.recordValue(toUnits(v));
     return histogram;
   }
 
@@ -247,7 +248,7 @@ export class Sample {
     const n = this.#count;
     if (n === 0) return null;
     if (this.#values !== undefined) {
-      const s = describeSample(this.#values, percentiles)!;
+      const s = describeSample(this.#values.view(), percentiles)!;
       const { count, mean, median, std, min, max } = s;
       return { count, mean, median, std, min, max, percentiles: s.percentiles };
     }

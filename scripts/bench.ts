@@ -25,6 +25,7 @@ import Table from "cli-table3";
 import type { ClientReport, ClientScenario } from "./_bench_client.ts";
 import { describeSample } from "../mod.ts";
 import type { TransportName } from "../runner/transport.ts";
+import { spawnSimulator } from "./_bench_server.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const MAIN = `${ROOT}main.ts`;
@@ -45,44 +46,19 @@ interface Server {
 
 /** Starts `mib serve --record` on a free port in its own process. */
 async function startServer(ttftMs: number, tpotMs: number): Promise<Server> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-A",
-      MAIN,
-      "serve",
-      "--port",
-      "0",
-      "--record",
-      "--ttft-ms",
-      `${ttftMs}`,
-      "--tpot-ms",
-      `${tpotMs}`,
-    ],
-    stdout: "piped",
-    stderr: "inherit",
-  }).spawn();
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let seen = "";
-  let url: string | undefined;
-  while (url === undefined) {
-    const { done, value } = await reader.read();
-    if (done) throw new Error(`the simulator exited before listening: ${seen}`);
-    seen += value;
-    url = /listening on (http:\/\/\S+)/.exec(seen)?.[1];
-  }
-  // Keep draining its stdout so it never blocks on a full pipe.
-  (async () => {
-    while (!(await reader.read()).done) { /* drain */ }
-  })().catch(() => {});
+  const sim = await spawnSimulator([
+    "--record",
+    "--ttft-ms",
+    `${ttftMs}`,
+    "--tpot-ms",
+    `${tpotMs}`,
+  ]);
+  const url = sim.url;
   return {
     url,
     record: async () => await (await fetch(`${url}/mib/record`)).json(),
     clear: async () => void (await fetch(`${url}/mib/record`, { method: "DELETE" })).body?.cancel(),
-    stop: async () => {
-      child.kill("SIGTERM");
-      await child.status;
-    },
+    stop: sim.stop,
   };
 }
 
