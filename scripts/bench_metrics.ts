@@ -229,6 +229,30 @@ type Mode = "keep" | "stream";
 const STREAM_EXACT_LIMIT = 1_000;
 const MODES: Mode[] = ["keep", "stream"];
 
+/** The benchmark flags both parts run the CLI with: `requests` × B_TOKENS tokens at `rate`. */
+function benchArgs(url: string, requests: number, rate: number): string[] {
+  return [
+    "--base-url",
+    url,
+    "--backend",
+    "openai",
+    "--num-of-req",
+    `${requests}`,
+    "--request-distribution",
+    "poisson",
+    `${rate}`,
+    "--input-token-distribution",
+    "constant",
+    "32",
+    "--output-token-distribution",
+    "constant",
+    `${B_TOKENS}`,
+    "--tokenizer",
+    "cl100k_base",
+    "--disable-tqdm",
+  ];
+}
+
 /** Part C: requests of a run too large to stay exact (1.5 M planned output tokens). */
 const C_REQUESTS = 6_000;
 /** Part C: V8's old-space cap for the CLI. */
@@ -250,22 +274,7 @@ async function runCapped(url: string, mode: Mode): Promise<boolean> {
         "-A",
         `--v8-flags=--max-old-space-size=${C_HEAP_MIB}`,
         MAIN,
-        "--base-url",
-        url,
-        "--num-of-req",
-        `${C_REQUESTS}`,
-        "--request-distribution",
-        "poisson",
-        "300",
-        "--input-token-distribution",
-        "constant",
-        "32",
-        "--output-token-distribution",
-        "constant",
-        `${B_TOKENS}`,
-        "--tokenizer",
-        "cl100k_base",
-        "--disable-tqdm",
+        ...benchArgs(url, C_REQUESTS, 300),
         ...(mode === "keep" ? ["--output-file", `${tmp}/run.json`] : []),
       ],
       stdout: "piped",
@@ -349,24 +358,7 @@ async function runCli(url: string, mode: Mode, requests: number): Promise<Client
       "run",
       "-A",
       MAIN,
-      "--base-url",
-      url,
-      "--backend",
-      "openai",
-      "--num-of-req",
-      `${requests}`,
-      "--request-distribution",
-      "poisson",
-      `${B_RATE}`,
-      "--input-token-distribution",
-      "constant",
-      "32",
-      "--output-token-distribution",
-      "constant",
-      `${B_TOKENS}`,
-      "--tokenizer",
-      "cl100k_base",
-      "--disable-tqdm",
+      ...benchArgs(url, requests, B_RATE),
       // A run this size stays exact and keeps its results unless the limit
       // is lowered: stream mode lowers it to take the large-run path.
       ...(mode === "keep"
