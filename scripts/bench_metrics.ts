@@ -51,6 +51,8 @@
  *    - marginal CPU per output token (µs): (CPU at N = 3,000 − CPU at N =
  *      1,000) / (output tokens at 3,000 − at 1,000): start-up cancels out.
  *    - wall (s): spawn → exit.
+ *    - schedule lag p99, event-loop lag p99 (ms): the p99 column of those rows
+ *      of the run's own summary (what the tokenizer worker costs the timing).
  *    Every child must exit 0 and report N successful and 0 failed requests.
  *
  * C. Bounded memory: the same CLI, 6,000 requests × 256 tokens (1.5 M planned
@@ -300,6 +302,9 @@ interface ClientRun {
   outputTokens: number;
   wallSeconds: number;
   polls: number;
+  /** The summary's p99 schedule lag and event-loop lag, ms. */
+  scheduleLagP99: number;
+  eventLoopLagP99: number;
 }
 
 let clockTicks: number | undefined;
@@ -396,6 +401,9 @@ async function runCli(url: string, mode: Mode, requests: number): Promise<Client
       );
     }
     if (last === undefined) throw new Error(`no /proc reading of mib ${mode} N=${requests}`);
+    // Rows of the timing table: name │ mean │ median │ p90 │ p99 │ n.
+    const p99 = (name: string) =>
+      Number(new RegExp(`${name}\\s*│(?:\\s*[\\d.]+\\s*│){3}\\s*([\\d.]+)`).exec(stdout)?.[1]);
     return {
       mode,
       requests,
@@ -405,6 +413,8 @@ async function runCli(url: string, mode: Mode, requests: number): Promise<Client
       outputTokens,
       wallSeconds,
       polls,
+      scheduleLagP99: p99("Schedule lag"),
+      eventLoopLagP99: p99("Event-loop lag"),
     };
   } finally {
     await Deno.remove(tmp, { recursive: true });
@@ -547,6 +557,26 @@ async function main() {
     for (const mode of MODES) {
       for (const n of B_SIZES) {
         row(part, "wall (s)", `${mode} N=${n}`, pick(mode, n).map((r) => r.wallSeconds));
+      }
+    }
+    for (const mode of MODES) {
+      for (const n of B_SIZES) {
+        row(
+          part,
+          "schedule lag p99 (ms)",
+          `${mode} N=${n}`,
+          pick(mode, n).map((r) => r.scheduleLagP99),
+        );
+      }
+    }
+    for (const mode of MODES) {
+      for (const n of B_SIZES) {
+        row(
+          part,
+          "event-loop lag p99 (ms)",
+          `${mode} N=${n}`,
+          pick(mode, n).map((r) => r.eventLoopLagP99),
+        );
       }
     }
     record.e2e = all;
