@@ -314,12 +314,9 @@ async function writeResultFiles(
   summary: Summary,
   meta: { model?: string; url: string; tokenizer: string; numPrompts: number },
 ): Promise<void> {
+  const metrics = accumulator.metrics({ duration: run.duration, percentiles: config.percentiles });
   if (config.outputFormat === "seed") await writeSeedFile(path, run.results);
   else if (config.outputFormat !== "jsonl") {
-    const metrics = accumulator.metrics({
-      duration: run.duration,
-      percentiles: config.percentiles,
-    });
     const vllm = vllmResult(metrics, accumulator.totals(), {
       backend: config.backend,
       model: meta.model,
@@ -342,7 +339,7 @@ async function writeResultFiles(
     config,
     { startedAt: run.startedAt, model, url, tokenizer },
     summary,
-    encodeHistograms(accumulator, await loadHdrLibrary()),
+    { metrics, histograms: encodeHistograms(accumulator, await loadHdrLibrary()) },
   );
 }
 

@@ -100,15 +100,16 @@ export interface EncodedHistograms {
 
 /**
  * Writes the run record: the resolved configuration (secrets redacted), the
- * tool version, the start time, the seed, the summary and, when given, the
- * timing histograms (which `mib report --merge` adds up across runs).
+ * tool version, the start time, the seed, the summary and, when given, every
+ * run metric (with `--percentiles`, failures by kind and the per-second time
+ * series) and the timing histograms (which `mib report --merge` adds up).
  */
 export async function writeRunRecord(
   path: string,
   config: BenchConfig,
   run: { startedAt: Date; model?: string; url: string; tokenizer: string },
   summary: Summary,
-  histograms?: EncodedHistograms,
+  extra: { metrics?: RunMetrics; histograms?: EncodedHistograms } = {},
 ): Promise<void> {
   const record = {
     tool: "mib",
@@ -120,7 +121,8 @@ export async function writeRunRecord(
     tokenizer: run.tokenizer,
     config: redactConfig(config),
     summary,
-    histograms,
+    metrics: extra.metrics,
+    histograms: extra.histograms,
   };
   // Infinity (poisson inf) has no JSON form: write it as the string "inf".
   const text = JSON.stringify(record, (_, v) => (v === Infinity ? "inf" : v), 2);

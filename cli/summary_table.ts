@@ -27,6 +27,24 @@ export function formatSummary(summary: Summary, plain = !Deno.stdout.isTerminal(
     { "Output token throughput (tok/s)": fixed(summary.outputThroughput) },
     { "Total token throughput (tok/s)": fixed(summary.totalTokenThroughput) },
   );
+  // Absent in summaries read back from files an older mib wrote.
+  if (summary.failures !== undefined) {
+    if (summary.goodput !== null) {
+      totals.push({ "Request goodput (req/s)": fixed(summary.goodput) });
+    }
+    totals.push(
+      { "Peak output tokens/s": String(summary.peakOutputTokensPerSecond) },
+      {
+        "Concurrency: mean / peak": `${
+          fixed(summary.meanConcurrency)
+        } / ${summary.peakConcurrency}`,
+      },
+    );
+    const kinds = Object.entries(summary.failures).filter(([, n]) => n > 0);
+    if (kinds.length > 0) {
+      totals.push({ "Failures by kind": kinds.map(([kind, n]) => `${kind} ${n}`).join(", ") });
+    }
+  }
   const timings = new Table({
     head: ["ms", "mean", "median", "p90", "p99", "n"],
     style,

@@ -4,7 +4,9 @@
  * @module
  */
 import type { RequestResult } from "../runner/result.ts";
+import type { FailureKind } from "./failure.ts";
 import { RunAccumulator } from "./run_accumulator.ts";
+import type { GoodputSlo } from "./run_metrics.ts";
 import type { MetricStats } from "./sample.ts";
 import { describeSample, type Stats } from "./stats.ts";
 
@@ -30,6 +32,20 @@ export interface Summary {
   outputThroughput: number;
   /** (totalInputTokens + totalOutputTokens) / duration. */
   totalTokenThroughput: number;
+  /** First send → last response finished, seconds. */
+  activeDuration: number;
+  /** Goodput (vLLM): requests meeting every `--goodput` SLO / duration; null without SLOs. */
+  goodput: number | null;
+  /** Requests meeting every SLO; null without SLOs. */
+  goodRequests: number | null;
+  /** Σ latency of all requests / duration: the time-average of requests in flight. */
+  meanConcurrency: number;
+  /** The most requests in flight at one instant. */
+  peakConcurrency: number;
+  /** The largest per-second count of output tokens arriving. */
+  peakOutputTokensPerSecond: number;
+  /** Failed requests by kind (see `classifyFailure`). */
+  failures: Record<FailureKind, number>;
   /** Time to first token over completed requests, ms. */
   ttft?: Stats;
   /** Time per output token after the first, per completed request with ≥ 2 tokens, ms. */
@@ -76,7 +92,8 @@ function toStats(m: MetricStats | null): Stats | undefined {
 }
 
 /**
- * Summarises a run whose requests produced `results` in `duration` seconds.
+ * Summarises a run whose requests produced `results` in `duration` seconds
+ * (goodput under `goodput` SLOs, ms, when given).
  *
  * @example
  * ```ts
@@ -88,8 +105,9 @@ export function summarize(
   results: readonly RequestResult[],
   duration: number,
   eventLoopLag: readonly number[] = [],
+  goodput?: GoodputSlo,
 ): Summary {
-  const accumulator = new RunAccumulator();
+  const accumulator = new RunAccumulator({ goodput });
   for (const r of results) accumulator.add(r, r.chunkTokens);
   return summarizeAccumulated(accumulator, duration, eventLoopLag);
 }
@@ -118,6 +136,13 @@ export function summarizeAccumulated(
     inputThroughput: per(inputTokens),
     outputThroughput: per(outputTokens),
     totalTokenThroughput: per(inputTokens + outputTokens),
+    activeDuration: metrics.activeDuration,
+    goodput: metrics.goodput,
+    goodRequests: metrics.goodRequests,
+    meanConcurrency: metrics.meanConcurrency,
+    peakConcurrency: metrics.peakConcurrency,
+    peakOutputTokensPerSecond: metrics.peakOutputTokensPerSecond,
+    failures: metrics.failures,
     ttft: toStats(metrics.ttft),
     tpot: toStats(metrics.tpot),
     itl: toStats(metrics.itlPerChunk),

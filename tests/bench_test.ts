@@ -247,6 +247,11 @@ Deno.test("CLI: an unreachable server fails every request with its reason, outpu
     assert.equal(r.ttft, null);
   }
   assert.match(run.stdout, /Failed requests\s*│?\s*3/);
+  assert.match(run.stdout, /Failures by kind\s*│?\s*connect 3/);
+  const record = JSON.parse(await Deno.readTextFile(`${dir.path}/out.summary.json`));
+  assert.equal(record.summary.failures.connect, 3);
+  assert.equal(record.metrics.failures.connect, 3);
+  assert.equal(record.metrics.completed, 0);
 });
 
 Deno.test("a server error status is recorded with its body", async () => {

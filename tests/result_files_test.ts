@@ -98,6 +98,18 @@ Deno.test("jsonl ends with a summary line; the run record redacts secrets and na
     assert.equal(record.config.headers["x-api-key"], "[redacted]");
     assert.equal(record.config.requestDistribution.rate, "inf");
     assert.equal(record.summary.totalOutputTokens, 12);
+    // Every run metric, with the time series: 3 requests sent at once, all in second 0.
+    assert.equal(record.metrics.total, 3);
+    assert.equal(record.summary.peakConcurrency, 3);
+    assert.equal(record.metrics.timeSeries[0].sent, 3);
+    assert.equal(
+      record.metrics.timeSeries.reduce(
+        (n: number, b: { outputTokens: number }) => n + b.outputTokens,
+        0,
+      ),
+      12,
+    );
+    assert.ok("p99" in record.metrics.ttft.percentiles);
   } finally {
     await sim.close();
   }
@@ -135,6 +147,7 @@ Deno.test("--output-format vllm writes vllm bench serve's fields; csv its summar
       `${dir.path}/v.json`,
     ]);
     assert.equal(run.code, 0, run.stderr + run.stdout);
+    assert.match(run.stdout, /Request goodput \(req\/s\)/);
     const v = JSON.parse(await Deno.readTextFile(`${dir.path}/v.json`));
     assert.match(v.date, /^\d{8}-\d{6}$/);
     assert.equal(v.backend, "openai");
