@@ -7,7 +7,8 @@
  */
 import Table from "cli-table3";
 import { UsageError } from "../errors.ts";
-import { computeRunMetrics } from "../metrics/run_metrics.ts";
+import { RunAccumulator } from "../metrics/run_accumulator.ts";
+import { loadHdrLibrary } from "../metrics/sample.ts";
 import type { RequestResult } from "../runner/result.ts";
 import {
   type Figures,
@@ -75,19 +76,17 @@ function toResult(record: Record<string, unknown>, index: number): RequestResult
   };
 }
 
-function fromResults(results: RequestResult[], duration?: number): ReportColumn["figures"] {
-  const end = Math.max(0, ...results.map((r) => r.sendOffset + r.latency));
-  const d = duration ?? end;
-  const m = computeRunMetrics(results, { duration: d, percentiles: [50, 99] });
-  const ok = results.filter((r) => r.success);
-  const out = ok.reduce((sum, r) => sum + r.outputLen, 0);
+/** The report figures of results gathered in `accumulator` over `duration` seconds. */
+function figuresOf(accumulator: RunAccumulator, duration: number): Figures {
+  const m = accumulator.metrics({ duration, percentiles: [50, 99] });
+  const out = accumulator.totals().outputTokens;
   const stats = { TTFT: m.ttft, TPOT: m.tpot, ITL: m.itlPerChunk, E2E: m.e2el };
-  const figures: ReportColumn["figures"] = {
+  const figures: Figures = {
     "completed": m.completed,
     "failed": m.failed,
-    "duration (s)": d,
-    "request throughput (req/s)": d > 0 ? m.completed / d : null,
-    "output throughput (tok/s)": d > 0 ? out / d : null,
+    "duration (s)": duration,
+    "request throughput (req/s)": duration > 0 ? m.completed / duration : null,
+    "output throughput (tok/s)": duration > 0 ? out / duration : null,
   };
   for (const [name, s] of Object.entries(stats)) {
     figures[`mean ${name} (ms)`] = s?.mean ?? null;
@@ -97,8 +96,82 @@ function fromResults(results: RequestResult[], duration?: number): ReportColumn[
   return figures;
 }
 
-function fromVllm(v: Record<string, number | null>): ReportColumn["figures"] {
-  const figures: ReportColumn["figures"] = {
+/** The figures of seed records; the duration, when not given, runs to the last response's end. */
+function fromResults(results: RequestResult[], duration?: number): Figures {
+  const accumulator = new RunAccumulator();
+  let end = 0;
+  for (const r of results) {
+    accumulator.add(r);
+    end = Math.max(end, r.sendOffset + r.latency);
+  }
+  return figuresOf(accumulator, duration ?? end);
+}
+
+/** The lines of a text file, read as a stream (a jsonl file may be larger than memory). */
+async function* lines(file: string): AsyncGenerator<string> {
+  const handle = await Deno.open(file);
+  let pending = "";
+  // The readable closes the file when it ends or is cancelled.
+  for await (const text of handle.readable.pipeThrough(new TextDecoderStream())) {
+    const parts = (pending + text).split("\n");
+    pending = parts.pop()!;
+    yield* parts;
+  }
+  if (pending !== "") yield pending;
+}
+
+/**
+ * The figures of a jsonl file, read line by line into a {@link RunAccumulator}
+ * (histograms past its exact limit), so its size is not bounded by memory.
+ * The duration is the summary line's, else the last response's end.
+ */
+async function fromJsonl(file: string): Promise<Figures> {
+  const accumulator = new RunAccumulator({ hdr: await loadHdrLibrary() });
+  let duration: number | undefined;
+  let end = 0;
+  let index = 0;
+  for await (const line of lines(file)) {
+    if (line.trim() === "") continue;
+    const value = JSON.parse(line);
+    if ("summary" in value) {
+      duration = value.summary?.duration;
+      continue;
+    }
+    const r = toResult(value, index++);
+    accumulator.add(r);
+    end = Math.max(end, r.sendOffset + r.latency);
+  }
+  return figuresOf(accumulator, duration ?? end);
+}
+
+/** The file's first 64 KiB as text (enough to tell the formats apart). */
+async function head(file: string): Promise<string> {
+  const handle = await Deno.open(file);
+  try {
+    const buffer = new Uint8Array(64 * 1024);
+    const n = await handle.read(buffer);
+    return new TextDecoder().decode(buffer.subarray(0, n ?? 0));
+  } finally {
+    handle.close();
+  }
+}
+
+/** Whether a file starting with `text` is jsonl: its first line alone is a request or summary. */
+function looksLikeJsonl(text: string): boolean {
+  const newline = text.indexOf("\n");
+  if (newline < 0) return false;
+  try {
+    const first = JSON.parse(text.slice(0, newline));
+    // vLLM writes its result on one line: that one is a whole-file format.
+    return typeof first === "object" && first !== null && !Array.isArray(first) &&
+      !isRunRecord(first) && !("ttfts" in first || "mean_ttft_ms" in first);
+  } catch {
+    return false;
+  }
+}
+
+function fromVllm(v: Record<string, number | null>): Figures {
+  const figures: Figures = {
     "completed": v.completed,
     "failed": v.failed,
     "duration (s)": v.duration,
@@ -119,32 +192,35 @@ function fromVllm(v: Record<string, number | null>): ReportColumn["figures"] {
  * @throws {UsageError} naming the file when it is missing or not a result file.
  */
 export async function readReport(file: string): Promise<ReportColumn> {
-  let text: string;
+  let start: string;
   try {
-    text = await Deno.readTextFile(file);
+    start = await head(file);
   } catch {
     throw new UsageError("mib report", `cannot read "${file}"`);
   }
-  const trimmed = text.trimStart();
   try {
-    if (trimmed.startsWith("[")) {
+    if (looksLikeJsonl(start)) return { file, format: "jsonl", figures: await fromJsonl(file) };
+    const text = await Deno.readTextFile(file);
+    if (start.trimStart().startsWith("[")) {
       const records = JSON.parse(text) as Record<string, unknown>[];
       return { file, format: "seed", figures: fromResults(records.map(toResult)) };
     }
-    if (trimmed.startsWith("{") && !/}\s*\n\s*{/.test(trimmed)) {
-      const v = JSON.parse(text);
-      if (isRunRecord(v)) {
-        const record = toRunRecord(v);
-        return { file, format: "record", figures: recordFigures(record), record };
+    let v;
+    try {
+      v = JSON.parse(text);
+    } catch (error) {
+      // Lines of JSON whose first line is longer than the head read.
+      if (text.trimStart().startsWith("{")) {
+        return { file, format: "jsonl", figures: await fromJsonl(file) };
       }
-      if ("ttfts" in v || "mean_ttft_ms" in v) {
-        return { file, format: "vllm", figures: fromVllm(v) };
-      }
+      throw error;
     }
-    const lines = text.split("\n").filter((l) => l.trim() !== "").map((l) => JSON.parse(l));
-    const summary = lines.find((l) => "summary" in l)?.summary;
-    const results = lines.filter((l) => !("summary" in l)).map(toResult);
-    return { file, format: "jsonl", figures: fromResults(results, summary?.duration) };
+    if (isRunRecord(v)) {
+      const record = toRunRecord(v);
+      return { file, format: "record", figures: recordFigures(record), record };
+    }
+    if ("ttfts" in v || "mean_ttft_ms" in v) return { file, format: "vllm", figures: fromVllm(v) };
+    throw new Error("no ttfts, mean_ttft_ms or run summary in it");
   } catch (error) {
     if (error instanceof UsageError) throw error;
     throw new UsageError(

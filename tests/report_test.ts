@@ -131,3 +131,67 @@ Deno.test("mib report --merge adds up run records of two clients driving one ser
     await sim.close();
   }
 });
+
+/** One jsonl/seed record of a successful streamed request. */
+function record(i: number, itl: number[], text = "x"): Record<string, unknown> {
+  return {
+    index: i,
+    text,
+    success: true,
+    latency: 0.02 + itl.reduce((a, b) => a + b, 0),
+    ttft: 0.02,
+    itl,
+    prompt_len: 8,
+    error: "",
+    output_len: itl.length + 1,
+    output_len_source: "server",
+    output_len_client: itl.length + 1,
+    chunks: itl.length + 1,
+    streamed: true,
+    planned_offset: i * 0.01,
+    send_offset: i * 0.01,
+    status: 200,
+    notes: [],
+  };
+}
+
+Deno.test("mib report streams a jsonl file past the exact limit, long first lines included", async () => {
+  await using dir = await tempDir();
+  // 2,600 requests × 400 gaps = 1.04 M gaps: more than a sample keeps exactly.
+  const file = `${dir.path}/big.jsonl`;
+  const gaps: number[] = [];
+  const lines: string[] = [];
+  for (let i = 0; i < 2_600; i++) {
+    const itl = Array.from({ length: 400 }, (_, j) => 0.001 + ((i * 400 + j) % 997) * 1e-5);
+    gaps.push(...itl.map((g) => g * 1000));
+    // The first line's text is longer than the 64 KiB read to tell formats apart.
+    lines.push(JSON.stringify(record(i, itl, i === 0 ? "y".repeat(70_000) : "x")));
+  }
+  lines.push(JSON.stringify({ summary: { duration: 30 } }));
+  await Deno.writeTextFile(file, lines.join("\n") + "\n");
+  const column = await readReport(file);
+  assert.equal(column.format, "jsonl");
+  assert.equal(column.figures["completed"], 2_600);
+  assert.equal(column.figures["duration (s)"], 30);
+  const exact = describeSample(gaps, [99])!;
+  const close = (got: number | null, want: number) =>
+    assert.ok(Math.abs(got! - want) <= want * 5e-4, `${got} vs ${want}`);
+  close(column.figures["median ITL (ms)"], exact.median);
+  close(column.figures["p99 ITL (ms)"], exact.percentiles.p99);
+  close(column.figures["mean ITL (ms)"], exact.mean);
+});
+
+Deno.test("mib report reads vLLM's own one-line result file as vllm", async () => {
+  await using dir = await tempDir();
+  const file = `${dir.path}/vllm.json`;
+  // vLLM writes its result with json.dump: one line, no trailing newline.
+  await Deno.writeTextFile(
+    file,
+    JSON.stringify({ completed: 3, failed: 0, duration: 2, mean_ttft_ms: 12.5, ttfts: [0.01] }),
+  );
+  const column = await readReport(file);
+  assert.equal(column.format, "vllm");
+  assert.equal(column.figures["mean TTFT (ms)"], 12.5);
+  await Deno.writeTextFile(file, JSON.stringify({ completed: 3, ttfts: [0.01] }) + "\n");
+  assert.equal((await readReport(file)).format, "vllm");
+});
