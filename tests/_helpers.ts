@@ -147,3 +147,28 @@ export function fakeResult(partial: Partial<RequestResult> = {}): RequestResult 
     ...partial,
   };
 }
+
+/**
+ * The flags of a short benchmark against `url`: `requests` requests, prompts of
+ * `input` tokens, outputs of `output` tokens (a number: constant; else the
+ * distribution's words, e.g. `["uniform", 4, 12]`).
+ */
+export function benchFlags(
+  url: string,
+  requests: number,
+  input: number,
+  output: number | (string | number)[],
+): string[] {
+  const lengths = typeof output === "number" ? ["constant", output] : output;
+  return [
+    "--base-url",
+    url,
+    "--num-of-req",
+    String(requests),
+    "--input-token-distribution",
+    "constant",
+    String(input),
+    "--output-token-distribution",
+    ...lengths.map(String),
+  ];
+}

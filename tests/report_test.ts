@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { readReport } from "../cli/report_command.ts";
-import { describeSample, startSimulator } from "../mod.ts";
-import { runCli, tempDir } from "./_helpers.ts";
+import { describeSample, startSimulator, type Summary } from "../mod.ts";
+import { benchFlags, runCli, tempDir } from "./_helpers.ts";
 
 Deno.test("mib report reads every result format and puts runs side by side", async () => {
   const sim = await startSimulator({ ttftMs: 10, tpotMs: 2 });
@@ -66,22 +66,12 @@ Deno.test("mib report --merge adds up run records of two clients driving one ser
   try {
     const client = (name: string, seed: string) =>
       runCli([
-        "--base-url",
-        sim.url,
-        "--num-of-req",
-        "12",
+        ...benchFlags(sim.url, 12, 8, ["uniform", 4, 12]),
         "--seed",
         seed,
         "--request-distribution",
         "poisson",
         "40",
-        "--input-token-distribution",
-        "constant",
-        "8",
-        "--output-token-distribution",
-        "uniform",
-        "4",
-        "12",
         "--output-format",
         "jsonl",
         "--output-file",
@@ -118,11 +108,12 @@ Deno.test("mib report --merge adds up run records of two clients driving one ser
     close(merged["median TTFT (ms)"], exact.median, "median");
     close(merged["p99 TTFT (ms)"], exact.percentiles.p99, "p99");
     close(merged["mean TTFT (ms)"], exact.mean, "mean");
-    // Side by side in time: the span is about one run's length, not two.
-    const durations = parsed.map((p) => p.record.summary.duration);
+    // The span: earliest start → latest end (start + duration), so runs side by side count once.
+    const starts = parsed.map((p) => p.record.startedAt.getTime() / 1000);
+    const ends = parsed.map((p, i) => starts[i] + p.record.summary.duration);
     const span = merged["duration (s)"]!;
-    assert.ok(span >= Math.max(...durations) - 0.01, `span ${span} vs ${durations}`);
-    assert.ok(span < durations[0] + durations[1], `span ${span} vs ${durations}`);
+    assert.ok(Math.abs(span - (Math.max(...ends) - Math.min(...starts))) < 1e-9, `span ${span}`);
+    assert.equal(merged["request throughput (req/s)"], 24 / span);
 
     const bad = await runCli(["report", "--merge", `${dir.path}/a.jsonl`]);
     assert.equal(bad.code, 2);
@@ -194,4 +185,36 @@ Deno.test("mib report reads vLLM's own one-line result file as vllm", async () =
   assert.equal(column.figures["mean TTFT (ms)"], 12.5);
   await Deno.writeTextFile(file, JSON.stringify({ completed: 3, ttfts: [0.01] }) + "\n");
   assert.equal((await readReport(file)).format, "vllm");
+});
+
+Deno.test("mergeRecords: counts add up, the span runs from the earliest start to the latest end", async () => {
+  const { mergeRecords } = await import("../cli/run_record.ts");
+  const { loadHdrLibrary, Sample } = await import("../metrics/sample.ts");
+  const hdr = await loadHdrLibrary();
+  const histograms = (values: number[]) => {
+    const sample = new Sample();
+    for (const v of values) sample.add(v);
+    const encoded = sample.encode(hdr);
+    return { ttft: encoded, tpot: encoded, itl: encoded, e2el: encoded };
+  };
+  const run = (startSecond: number, duration: number, values: number[]) => ({
+    file: `run-${startSecond}`,
+    record: {
+      startedAt: new Date(Date.UTC(2026, 0, 1, 0, 0, startSecond)),
+      summary: { completed: values.length, failed: 1, duration, totalOutputTokens: 100 } as Summary,
+      histograms: histograms(values),
+    },
+  });
+  // 0–10 s and 5–12 s overlap: the span is 12 s, not 17.
+  const overlapping = await mergeRecords([run(0, 10, [10, 20]), run(5, 7, [30, 40, 50])]);
+  assert.equal(overlapping["completed"], 5);
+  assert.equal(overlapping["failed"], 2);
+  assert.equal(overlapping["duration (s)"], 12);
+  assert.equal(overlapping["output throughput (tok/s)"], 200 / 12);
+  assert.ok(Math.abs(overlapping["median TTFT (ms)"]! - 30) <= 30 * 5e-4);
+  assert.ok(Math.abs(overlapping["mean TTFT (ms)"]! - 30) <= 30 * 5e-4);
+  // One after the other, with a 5 s pause: 0–10 s and 15–20 s span 20 s.
+  const sequential = await mergeRecords([run(0, 10, [10]), run(15, 5, [20])]);
+  assert.equal(sequential["duration (s)"], 20);
+  assert.equal(sequential["request throughput (req/s)"], 2 / 20);
 });

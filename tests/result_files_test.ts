@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { startSimulator } from "../mod.ts";
 import { loadHdrLibrary, Sample } from "../metrics/sample.ts";
-import { runCli, tempDir } from "./_helpers.ts";
+import { benchFlags, runCli, tempDir } from "./_helpers.ts";
 
 const MAIN = new URL("../main.ts", import.meta.url).pathname;
 
@@ -213,18 +213,9 @@ Deno.test("a large run keeps no results: outputs counted on the worker, histogra
   const out = `${dir.path}/run.jsonl`;
   try {
     const run = await runCli([
-      "--base-url",
-      sim.url,
+      ...benchFlags(sim.url, 5, 8, 6),
       "--backend",
       "tensorrt-llm",
-      "--num-of-req",
-      "5",
-      "--input-token-distribution",
-      "constant",
-      "8",
-      "--output-token-distribution",
-      "constant",
-      "6",
       "--output-format",
       "jsonl",
       "--output-file",
