@@ -15,6 +15,7 @@ import type { ResolvedTokenizer, Tokenizer } from "../datasets/tokenizer.ts";
 import { UsageError } from "../errors.ts";
 import { summarizeAccumulated, type Summary } from "../metrics/summary.ts";
 import { RunAccumulator } from "../metrics/run_accumulator.ts";
+import type { RunMetrics } from "../metrics/run_metrics.ts";
 import { type HdrLibrary, loadHdrLibrary } from "../metrics/sample.ts";
 import type { WorkerCounter } from "../datasets/tokenizer_worker.ts";
 import { planFromPrompts, planRandomRun } from "../runner/plan.ts";
@@ -194,13 +195,13 @@ async function planFileRun(
 }
 
 /**
- * Whether a run may give some sample more values than it keeps exactly: one
- * E2E latency and queue time per request, one per-token gap per output token.
+ * The most values a run's samples can get: one TTFT, E2E latency, … per
+ * request; one gap per output token at most (Σ max tokens).
  */
-function mayOutgrowExact(requests: readonly PlannedRequest[], limit: number): boolean {
+function valueBound(requests: readonly PlannedRequest[]): { requests: number; tokens: number } {
   let tokens = 0;
   for (const r of requests) tokens += Math.max(1, r.request.maxTokens);
-  return requests.length > limit || tokens > limit;
+  return { requests: requests.length, tokens };
 }
 
 /** The accumulator's timing samples as HdrHistogram strings, for the run record. */
@@ -311,10 +312,10 @@ async function writeResultFiles(
   path: string,
   run: RunResult,
   accumulator: RunAccumulator,
+  metrics: RunMetrics,
   summary: Summary,
   meta: { model?: string; url: string; tokenizer: string; numPrompts: number },
 ): Promise<void> {
-  const metrics = accumulator.metrics({ duration: run.duration, percentiles: config.percentiles });
   if (config.outputFormat === "seed") await writeSeedFile(path, run.results);
   else if (config.outputFormat !== "jsonl") {
     const vllm = vllmResult(metrics, accumulator.totals(), {
@@ -362,13 +363,15 @@ export async function benchCommand(
   const resolved = named ?? await chooseTokenizer(undefined, model, io.log);
   const tokenizer = lazyTokenizer(resolved);
   let counter: WorkerCounter | undefined;
+  let jsonl: Awaited<ReturnType<typeof openJsonlWriter>> | undefined;
   try {
     const requests = await planRequests(config, backend, model, resolved, tokenizer, io.log);
     // A run keeps its results when its output file lists every request, or
     // when it is small enough for every sample to stay exact. Any other run
     // keeps nothing per request: a worker thread counts each output as it
     // ends (loaded before t = 0, so loading competes with nothing measured).
-    const large = mayOutgrowExact(requests, config.exactLimit);
+    const bound = valueBound(requests);
+    const large = bound.requests > config.exactLimit || bound.tokens > config.exactLimit;
     const listsEvery = config.outputFile !== undefined &&
       (config.outputFormat === "seed" || config.outputFormat === "vllm");
     const keepResults = listsEvery || !large;
@@ -376,26 +379,27 @@ export async function benchCommand(
       counter = (await import("../datasets/tokenizer_worker.ts")).startTokenizerWorker(resolved);
       await counter.ready;
     }
-    const url = config.baseUrl + endpointFor(config, backend, model);
-    const showBar = !config.disableTqdm && Deno.stderr.isTerminal();
-    const bar = showBar ? await progressBar() : undefined;
-    bar?.start(requests.length, 0);
-    const jsonl = config.outputFile !== undefined && config.outputFormat === "jsonl"
-      ? await openJsonlWriter(config.outputFile)
-      : undefined;
     const accumulator = new RunAccumulator({
       goodput: config.goodput,
       exactLimit: config.exactLimit,
       hdr: keepResults ? undefined : await loadHdrLibrary(),
+      expect: bound,
     });
+    const url = config.baseUrl + endpointFor(config, backend, model);
+    const showBar = !config.disableTqdm && Deno.stderr.isTerminal();
+    const bar = showBar ? await progressBar() : undefined;
+    jsonl = config.outputFile !== undefined && config.outputFormat === "jsonl"
+      ? await openJsonlWriter(config.outputFile)
+      : undefined;
     let run: RunResult;
+    bar?.start(requests.length, 0);
     try {
       run = await runBenchmark({
         url,
         backend,
         requests,
-        // Kept results are counted after the run: the tokenizer loads then, and
-        // only if the server left some output uncounted.
+        // Kept results are counted after the run (the tokenizer loads then);
+        // a large run's as each ends, on the worker.
         countTokens: counter?.count ?? (async (text) => (await tokenizer()).count(text)),
         keepResults,
         transport: config.transport,
@@ -411,13 +415,19 @@ export async function benchCommand(
       bar?.stop();
     }
     for (const result of run.results) accumulator.add(result, result.chunkTokens);
-    const summary = summarizeAccumulated(accumulator, run.duration, run.eventLoopLag);
+    // Taken once: sorting a large exact sample is the costly part.
+    const metrics = accumulator.metrics({
+      duration: run.duration,
+      percentiles: [...new Set([...config.percentiles, 90, 99])].sort((a, b) => a - b),
+    });
+    const summary = summarizeAccumulated(accumulator, run.duration, run.eventLoopLag, metrics);
     // Only needed now: loading it at start-up would delay the first request.
     const { formatSummary } = await import("./summary_table.ts");
     if (config.outputFile !== undefined) {
       await jsonl?.close(summary);
+      jsonl = undefined;
       const meta = { model, url, tokenizer: resolved.name, numPrompts: requests.length };
-      await writeResultFiles(config, config.outputFile, run, accumulator, summary, meta);
+      await writeResultFiles(config, config.outputFile, run, accumulator, metrics, summary, meta);
     }
 
     io.log(`mib: ${backend.name} ${url}  model=${model ?? "(none)"}  tokenizer=${resolved.name}`);
@@ -429,5 +439,7 @@ export async function benchCommand(
     return { run, summary, model };
   } finally {
     counter?.close();
+    // A run that failed keeps its lines, without a summary line.
+    await jsonl?.close();
   }
 }

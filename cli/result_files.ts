@@ -32,7 +32,8 @@ export type OutputFormat = typeof OUTPUT_FORMATS[number];
  */
 export async function openJsonlWriter(path: string): Promise<{
   write(result: RequestResult): void;
-  close(summary: Summary): Promise<void>;
+  /** Writes the summary line (when given) and closes the file. */
+  close(summary?: Summary): Promise<void>;
 }> {
   const file = await Deno.open(path, { write: true, create: true, truncate: true });
   const encoder = new TextEncoder();
@@ -55,7 +56,7 @@ export async function openJsonlWriter(path: string): Promise<{
       });
     },
     async close(summary) {
-      writeLine({ summary });
+      if (summary !== undefined) writeLine({ summary });
       await file.sync();
       file.close();
     },

@@ -4,24 +4,32 @@
  * A tokenizer on its own thread, so counting outputs while a run is under
  * way costs the main thread (which stamps chunk arrivals) only a message.
  *
- * Messages in: first the `ResolvedTokenizer`, then one text per message.
+ * Messages in: first the `ResolvedTokenizer`, then one {@link CountAsk} per text.
  * Messages out: `{ ready: true }` (or `{ error }`) once the tokenizer is
- * loaded, then one {@link CountReply} per text, in the order they came.
+ * loaded, then one {@link CountReply} per text, carrying its id.
  *
  * @module
  */
 import { loadTokenizer, type ResolvedTokenizer } from "./tokenizer.ts";
 
+/** A text to count, with the id its reply carries. */
+export interface CountAsk {
+  /** Chosen by the asker. */
+  id: number;
+  /** What to count. */
+  text: string;
+}
+
 /** A count, or why there is none. */
-export type CountReply = { count: number } | { error: string };
+export type CountReply = { id: number } & ({ count: number } | { error: string });
 
 /** The tokenizer is loaded (or why it could not be). */
 export type ReadyReply = { ready: true } | { error: string };
 
 let loading: Promise<(text: string) => number> | undefined;
 
-self.onmessage = async (event: MessageEvent<ResolvedTokenizer | string>) => {
-  if (typeof event.data !== "string") {
+self.onmessage = async (event: MessageEvent<ResolvedTokenizer | CountAsk>) => {
+  if (!("text" in event.data)) {
     loading = loadTokenizer(event.data).then((tokenizer) => tokenizer.count);
     let reply: ReadyReply = { ready: true };
     try {
@@ -32,12 +40,12 @@ self.onmessage = async (event: MessageEvent<ResolvedTokenizer | string>) => {
     self.postMessage(reply);
     return;
   }
-  const text = event.data;
+  const { id, text } = event.data;
   let reply: CountReply;
   try {
-    reply = { count: text === "" ? 0 : (await loading!)(text) };
+    reply = { id, count: text === "" ? 0 : (await loading!)(text) };
   } catch (error) {
-    reply = { error: error instanceof Error ? error.message : String(error) };
+    reply = { id, error: error instanceof Error ? error.message : String(error) };
   }
   self.postMessage(reply);
 };

@@ -3,14 +3,14 @@
  *
  * @module
  */
-import type { CountReply, ReadyReply } from "./_tokenizer_worker.ts";
+import type { CountAsk, CountReply, ReadyReply } from "./_tokenizer_worker.ts";
 import type { ResolvedTokenizer } from "./tokenizer.ts";
 
 /** A tokenizer counting on its own thread; `close()` when done. */
 export interface WorkerCounter {
   /** Resolves once the tokenizer is loaded; rejects if it cannot be. */
   ready: Promise<void>;
-  /** Tokens in `text`; answers come in the order asked. */
+  /** Tokens in `text`. */
   count(text: string): Promise<number>;
   /** Stops the thread; counts still pending reject. */
   close(): void;
@@ -32,9 +32,8 @@ export function startTokenizerWorker(tokenizer: ResolvedTokenizer): WorkerCounte
   const worker = new Worker(new URL("./_tokenizer_worker.ts", import.meta.url), {
     type: "module",
   });
-  // The worker answers in order, so a queue of waiting callers is enough.
-  const waiting: { resolve(n: number): void; reject(e: Error): void }[] = [];
-  let head = 0;
+  const waiting = new Map<number, { resolve(n: number): void; reject(e: Error): void }>();
+  let nextId = 0;
   let closed = false;
   let loaded: { resolve(): void; reject(e: Error): void } | undefined;
   const ready = new Promise<void>((resolve, reject) => (loaded = { resolve, reject }));
@@ -43,8 +42,8 @@ export function startTokenizerWorker(tokenizer: ResolvedTokenizer): WorkerCounte
   const fail = (message: string) => {
     loaded?.reject(new Error(message));
     loaded = undefined;
-    for (; head < waiting.length; head++) waiting[head].reject(new Error(message));
-    waiting.length = head = 0;
+    for (const caller of waiting.values()) caller.reject(new Error(message));
+    waiting.clear();
   };
   worker.onmessage = (event: MessageEvent<CountReply | ReadyReply>) => {
     if (loaded !== undefined) {
@@ -54,9 +53,10 @@ export function startTokenizerWorker(tokenizer: ResolvedTokenizer): WorkerCounte
       loaded = undefined;
       return;
     }
-    const caller = waiting[head++];
-    if (head === waiting.length) waiting.length = head = 0;
     const reply = event.data as CountReply;
+    const caller = waiting.get(reply.id);
+    if (caller === undefined) return;
+    waiting.delete(reply.id);
     if ("count" in reply) caller.resolve(reply.count);
     else caller.reject(new Error(`token count: ${reply.error}`));
   };
@@ -71,8 +71,9 @@ export function startTokenizerWorker(tokenizer: ResolvedTokenizer): WorkerCounte
     count(text) {
       if (closed) return Promise.reject(new Error("token counter closed"));
       return new Promise((resolve, reject) => {
-        waiting.push({ resolve, reject });
-        worker.postMessage(text);
+        const id = nextId++;
+        waiting.set(id, { resolve, reject });
+        worker.postMessage({ id, text } satisfies CountAsk);
       });
     },
     close() {

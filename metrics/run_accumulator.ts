@@ -8,9 +8,9 @@
  */
 import type { RequestResult } from "../runner/result.ts";
 import { timePerOutputToken } from "./request.ts";
-import { classifyFailure, type FailureKind } from "./failure.ts";
+import { classifyFailure, FAILURE_KINDS, type FailureKind } from "./failure.ts";
 import type { GoodputSlo, RunMetrics, SecondBucket } from "./run_metrics.ts";
-import { type HdrLibrary, Sample } from "./sample.ts";
+import { DEFAULT_EXACT_LIMIT, type HdrLibrary, Sample } from "./sample.ts";
 import { Doubles } from "./_doubles.ts";
 
 /** The default percentiles: 50, 90, 95, 99. */
@@ -22,6 +22,9 @@ const MAX_ERROR_MESSAGES = 100;
 /** The message under which errors beyond {@link MAX_ERROR_MESSAGES} distinct ones are counted. */
 export const OTHER_ERRORS = "(other error messages)";
 
+/** The timing samples of a run, named as their `RunMetrics` fields. */
+export type SampleName = "ttft" | "tpot" | "itlPerChunk" | "itlPerToken" | "e2el" | "queue";
+
 /** Options of a {@link RunAccumulator}. */
 export interface RunAccumulatorOptions {
   /** Goodput SLOs (ms); goodput is null without any. */
@@ -30,6 +33,13 @@ export interface RunAccumulatorOptions {
   exactLimit?: number;
   /** hdr-histogram-js, for samples that may outgrow `exactLimit`. */
   hdr?: HdrLibrary;
+  /**
+   * The most values the run can give (requests; output tokens, which bound
+   * chunks and per-token gaps). With `hdr`, a sample whose bound exceeds
+   * `exactLimit` starts as a histogram, so it never stops mid-run to convert
+   * a million values.
+   */
+  expect?: { requests: number; tokens: number };
 }
 
 /** Totals the console summary shows besides {@link RunMetrics}. */
@@ -120,36 +130,48 @@ export class RunAccumulator {
   #inputTokens = 0;
   #outputTokens = 0;
   #multiToken = 0;
-  readonly #failures: Record<FailureKind, number> = {
-    connect: 0,
-    timeout: 0,
-    http_status: 0,
-    stream_cut: 0,
-    parse: 0,
-    server_error: 0,
-    other: 0,
-  };
+  readonly #failures = Object.fromEntries(FAILURE_KINDS.map((k) => [k, 0])) as Record<
+    FailureKind,
+    number
+  >;
   readonly #errors = new Map<string, number>();
   readonly #starts = new Doubles();
   readonly #ends = new Doubles();
   readonly #sent = new Seconds();
   readonly #ended = { ok: new Seconds(), failed: new Seconds() };
-  /** +1 at the send second, −1 at the end second: in flight by prefix sums. */
-  readonly #inFlightDelta = new Seconds();
   readonly #tokens = new Seconds();
 
   /** An empty accumulator. */
   constructor(options: RunAccumulatorOptions = {}) {
-    const sampleOptions = { exactLimit: options.exactLimit, hdr: options.hdr };
-    this.ttft = new Sample(sampleOptions);
-    this.tpot = new Sample(sampleOptions);
-    this.itlPerChunk = new Sample(sampleOptions);
-    this.itlPerToken = new Sample(sampleOptions);
-    this.e2el = new Sample(sampleOptions);
-    this.queue = new Sample(sampleOptions);
+    const limit = options.exactLimit ?? DEFAULT_EXACT_LIMIT;
+    const sample = (bound: number | undefined) =>
+      new Sample({
+        exactLimit: limit,
+        hdr: options.hdr,
+        histogram: bound !== undefined && bound > limit,
+      });
+    const { requests, tokens } = options.expect ?? {};
+    this.ttft = sample(requests);
+    this.tpot = sample(requests);
+    this.itlPerChunk = sample(tokens);
+    this.itlPerToken = sample(tokens);
+    this.e2el = sample(requests);
+    this.queue = sample(requests);
     this.#slo = options.goodput ?? {};
     const slo = this.#slo;
     this.#hasSlo = slo.ttft !== undefined || slo.tpot !== undefined || slo.e2el !== undefined;
+  }
+
+  /** The timing samples by their `RunMetrics` names. */
+  samples(): Record<SampleName, Sample> {
+    return {
+      ttft: this.ttft,
+      tpot: this.tpot,
+      itlPerChunk: this.itlPerChunk,
+      itlPerToken: this.itlPerToken,
+      e2el: this.e2el,
+      queue: this.queue,
+    };
   }
 
   /** Results added. */
@@ -174,12 +196,6 @@ export class RunAccumulator {
     }
     this.#sent.add(r.sendOffset);
     (r.success ? this.#ended.ok : this.#ended.failed).add(end);
-    const sentSecond = Math.max(0, Math.floor(r.sendOffset));
-    const endSecond = Math.max(0, Math.floor(end));
-    if (endSecond > sentSecond) {
-      this.#inFlightDelta.add(sentSecond, 1);
-      this.#inFlightDelta.add(endSecond, -1);
-    }
     if (!r.success) {
       this.#failures[classifyFailure(r)]++;
       const key = this.#errors.has(r.error) || this.#errors.size < MAX_ERROR_MESSAGES
@@ -214,8 +230,7 @@ export class RunAccumulator {
       }
       for (let j = 0; j < gaps; j++) {
         const k = perGap === undefined ? 1 : perGap[j];
-        const share = (r.itl[j] * 1000) / k;
-        for (let s = 0; s < k; s++) this.itlPerToken.add(share);
+        this.itlPerToken.add((r.itl[j] * 1000) / k, k);
       }
       // Chunk c arrives at sendOffset + ttft + Σ itl[0..c−1].
       const counts = known ??
@@ -286,26 +301,22 @@ export class RunAccumulator {
     let inFlight = 0;
     let peakTokens = 0;
     for (let second = 0; second < buckets; second++) {
-      inFlight += this.#inFlightDelta.values[second] ?? 0;
       const outputTokens = this.#tokens.bucket(second, buckets);
       peakTokens = Math.max(peakTokens, outputTokens);
-      timeSeries.push({
+      const bucket = {
         second,
         sent: this.#sent.bucket(second, buckets),
         completed: this.#ended.ok.bucket(second, buckets),
         failed: this.#ended.failed.bucket(second, buckets),
-        inFlight: second === buckets - 1 ? 0 : inFlight,
+        inFlight: 0,
         outputTokens,
-      });
+      };
+      // Everything has ended by the last bucket's end.
+      inFlight += bucket.sent - bucket.completed - bucket.failed;
+      bucket.inFlight = second === buckets - 1 ? 0 : inFlight;
+      timeSeries.push(bucket);
     }
-    const samples = {
-      ttft: this.ttft,
-      tpot: this.tpot,
-      itlPerChunk: this.itlPerChunk,
-      itlPerToken: this.itlPerToken,
-      e2el: this.e2el,
-      queue: this.queue,
-    };
+    const samples = this.samples();
     return {
       duration,
       activeDuration: this.#total === 0 ? 0 : this.#lastEnd - this.#firstSend,

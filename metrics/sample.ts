@@ -68,6 +68,11 @@ export interface SampleOptions {
    * grows, which is right when every value is in memory anyway.
    */
   hdr?: HdrLibrary;
+  /**
+   * Start as a histogram (needs `hdr`): for a sample known to outgrow its
+   * limit, so that it never stops to convert a million values mid-run.
+   */
+  histogram?: boolean;
 }
 
 function newHistogram(hdr: HdrLibrary): HdrHistogram {
@@ -136,6 +141,7 @@ export class Sample {
   constructor(options: SampleOptions = {}) {
     this.#limit = options.exactLimit ?? DEFAULT_EXACT_LIMIT;
     this.#hdr = options.hdr;
+    if (options.histogram && options.hdr !== undefined) this.#becomeHistogram();
   }
 
   /** Number of values added. */
@@ -148,19 +154,23 @@ export class Sample {
     return this.#values !== undefined;
   }
 
-  /** Adds one value (ms). */
-  add(value: number): void {
-    const n = ++this.#count;
+  /** Adds `value` (ms), `count` times (default once). */
+  add(value: number, count = 1): void {
+    if (count <= 0) return;
+    const before = this.#count;
+    const n = before + count;
     const delta = value - this.#mean;
-    this.#mean += delta / n;
-    this.#squares += delta * (value - this.#mean);
+    // Welford's update, for `count` equal values at once.
+    this.#mean += (delta * count) / n;
+    this.#squares += (delta * delta * before * count) / n;
+    this.#count = n;
     if (value < this.#min) this.#min = value;
     if (value > this.#max) this.#max = value;
     if (this.#values === undefined) {
-      this.#histogram!.recordValue(toUnits(value));
+      this.#histogram!.recordValueWithCount(toUnits(value), count);
       return;
     }
-    this.#values.push(value);
+    for (let i = 0; i < count; i++) this.#values.push(value);
     if (this.#values.length > this.#limit && this.#hdr !== undefined) this.#becomeHistogram();
   }
 
@@ -176,8 +186,8 @@ export class Sample {
    */
   merge(other: Sample): void {
     if (other.#count === 0) return;
-    // A copy, so that a sample merged with itself reads what it had.
-    const otherValues = other.#values?.view().slice();
+    // A sample merged with itself must read what it had before growing.
+    const otherValues = other === this ? other.#values?.view().slice() : other.#values?.view();
     const n = this.#count + other.#count;
     const delta = other.#mean - this.#mean;
     // Chan et al.'s pairwise update of the mean and the sum of squares.
@@ -243,8 +253,15 @@ export class Sample {
     return sample;
   }
 
-  /** The sample's {@link MetricStats} with `percentiles` (each in [0, 100]); null when empty. */
+  /**
+   * The sample's {@link MetricStats} with `percentiles`; null when empty.
+   *
+   * @throws {RangeError} when a percentile is outside [0, 100].
+   */
   stats(percentiles: readonly number[] = []): MetricStats | null {
+    for (const p of percentiles) {
+      if (!(p >= 0 && p <= 100)) throw new RangeError(`percentile out of [0, 100]: ${p}`);
+    }
     const n = this.#count;
     if (n === 0) return null;
     if (this.#values !== undefined) {

@@ -6,7 +6,7 @@
 import type { RequestResult } from "../runner/result.ts";
 import type { FailureKind } from "./failure.ts";
 import { RunAccumulator } from "./run_accumulator.ts";
-import type { GoodputSlo } from "./run_metrics.ts";
+import type { GoodputSlo, RunMetrics } from "./run_metrics.ts";
 import type { MetricStats } from "./sample.ts";
 import { describeSample, type Stats } from "./stats.ts";
 
@@ -114,14 +114,16 @@ export function summarize(
 
 /**
  * The summary of a run whose results went into `accumulator` (for runs that
- * keep no per-request results), with the result files' definitions.
+ * keep no per-request results), with the result files' definitions. Pass the
+ * accumulator's `metrics` when already taken (with p90 and p99 among them)
+ * rather than have them computed again.
  */
 export function summarizeAccumulated(
   accumulator: RunAccumulator,
   duration: number,
   eventLoopLag: readonly number[] = [],
+  metrics: RunMetrics = accumulator.metrics({ duration, percentiles: [90, 99] }),
 ): Summary {
-  const metrics = accumulator.metrics({ duration, percentiles: [90, 99] });
   const totals = accumulator.totals();
   const { inputTokens, outputTokens } = totals;
   const per = (x: number) => (duration > 0 ? x / duration : 0);

@@ -31,8 +31,10 @@ export interface RunOptions {
   /** Extra headers for every request. */
   headers?: Record<string, string>;
   /**
-   * Client-side token counter for outputs the server does not count. Called
-   * only after every request has finished, so it may load a tokenizer lazily.
+   * The client tokenizer's count of an output (every output is counted, and
+   * replaces the length where the server gave none). With `keepResults`
+   * (default) it is called only after every request has finished, so it may
+   * load a tokenizer lazily; with `keepResults: false`, as each request ends.
    */
   countTokens: (text: string) => number | Promise<number>;
   /** `http1` (default) or `fetch`. */
@@ -63,8 +65,6 @@ export interface RunOptions {
 export interface RunResult {
   /** One result per request sent, in schedule order (empty with `keepResults: false`). */
   results: RequestResult[];
-  /** Requests sent. */
-  sent: number;
   /** Wall-clock start of the run. */
   startedAt: Date;
   /** Run start → last response finished, seconds. */
@@ -115,22 +115,25 @@ export async function runBenchmark(options: RunOptions): Promise<RunResult> {
   const startedAt = new Date();
   const start = performance.now();
   const keep = options.keepResults ?? true;
-  let sending = true;
-  let failure: { error: unknown } | undefined;
   const results: RequestResult[] = [];
-  let sent = 0;
-  let inFlight = 0;
-  let allDone: () => void = () => {};
-  const drained = new Promise<void>((resolve) => (allDone = resolve));
+  let failure: { error: unknown } | undefined;
   let lastEnd = start;
+  // Requests in flight, plus 1 for the send loop itself until it is done.
+  let pending = 1;
+  const drained = Promise.withResolvers<void>();
+  const settle = () => {
+    if (--pending === 0) drained.resolve();
+  };
   const finish = async (result: RequestResult) => {
     lastEnd = Math.max(lastEnd, performance.now());
     if (keep) results[result.index] = result;
     else await countOutputs([result], options.countTokens);
     options.onResult?.(result);
   };
+  let sent = 0;
   try {
-    for (let i = 0; i < requests.length && !signal?.aborted; i++) {
+    for (; sent < requests.length && !signal?.aborted && failure === undefined; sent++) {
+      const i = sent;
       const request = outgoing(i);
       await pacer.until(start + requests[i].offset * 1000, signal);
       if (signal?.aborted) break;
@@ -140,24 +143,24 @@ export async function runBenchmark(options: RunOptions): Promise<RunResult> {
         promptLen: requests[i].promptLen,
         request: requests[i].request,
       };
-      sent++;
-      inFlight++;
+      pending++;
       // Not kept in a list: a million settled promises would outweigh the results.
-      sendRequest(context, request, plan, start).then(finish).catch((error) => {
-        failure ??= { error };
-      }).finally(() => {
-        if (--inFlight === 0 && !sending) allDone();
-      });
+      sendRequest(context, request, plan, start).then(finish)
+        .catch((error) => (failure ??= { error }))
+        .finally(settle);
     }
-    sending = false;
-    if (inFlight === 0) allDone();
-    await drained;
+  } catch (error) {
+    failure ??= { error };
+  }
+  try {
+    // Requests already sent finish (and are handed over) before anything is closed.
+    settle();
+    await drained.promise;
     if (failure !== undefined) throw failure.error;
     const eventLoopLag = loop.stop();
     if (keep) await countOutputs(results, options.countTokens);
     return {
       results,
-      sent,
       startedAt,
       duration: (lastEnd - start) / 1000,
       notSent: requests.length - sent,

@@ -308,7 +308,6 @@ Deno.test("keepResults false: each result is counted, handed over and not kept",
     onResult: (result) => handed.push(result),
   });
   assert.deepEqual(run.results, []);
-  assert.equal(run.sent, 6);
   assert.equal(run.notSent, 0);
   assert.equal(handed.length, 6, "the runner waits for counts before returning");
   assert.deepEqual(handed.map((r) => r.index).sort(), [0, 1, 2, 3, 4, 5]);
@@ -323,4 +322,33 @@ Deno.test("keepResults false: each result is counted, handed over and not kept",
     assert.equal(r.outputLen, 5);
     if (r !== uncounted[0]) assert.equal(r.outputLenClient, 5);
   }
+});
+
+Deno.test("an onResult that throws stops the sending; the run rejects once in-flight requests end", async () => {
+  await using sim = await simulator({ ttftMs: 2, tpotMs: 1 });
+  const requests = planRandomRun({
+    seed: 4,
+    tokenizer,
+    count: 20,
+    arrival: { kind: "constant", gap: 0.05 },
+    input: { kind: "constant", value: 8 },
+    output: { kind: "constant", value: 3 },
+  });
+  let handed = 0;
+  await assert.rejects(
+    runBenchmark({
+      url: `${sim.url}/v1/completions`,
+      backend: getBackend("openai"),
+      requests,
+      countTokens: tokenizer.count,
+      keepResults: false,
+      onResult: () => {
+        handed++;
+        throw new Error("disk full");
+      },
+    }),
+    /disk full/,
+  );
+  // The first result (about 10 ms in) ends the sending well before 20 × 50 ms.
+  assert.ok(handed >= 1 && handed <= 3, `${handed} results handed over`);
 });
