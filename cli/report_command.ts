@@ -9,6 +9,7 @@ import Table from "cli-table3";
 import { UsageError } from "../errors.ts";
 import { RunAccumulator } from "../metrics/run_accumulator.ts";
 import { loadHdrLibrary } from "../metrics/sample.ts";
+import { firstLine, readLines } from "../datasets/lines.ts";
 import type { RequestResult } from "../runner/result.ts";
 import {
   type Figures,
@@ -107,19 +108,6 @@ function fromResults(results: RequestResult[], duration?: number): Figures {
   return figuresOf(accumulator, duration ?? end);
 }
 
-/** The lines of a text file, read as a stream (a jsonl file may be larger than memory). */
-async function* lines(file: string): AsyncGenerator<string> {
-  const handle = await Deno.open(file);
-  let pending = "";
-  // The readable closes the file when it ends or is cancelled.
-  for await (const text of handle.readable.pipeThrough(new TextDecoderStream())) {
-    const parts = (pending + text).split("\n");
-    pending = parts.pop()!;
-    yield* parts;
-  }
-  if (pending !== "") yield pending;
-}
-
 /**
  * The figures of a jsonl file, read line by line into a {@link RunAccumulator}
  * (histograms past its exact limit), so its size is not bounded by memory.
@@ -130,7 +118,7 @@ async function fromJsonl(file: string): Promise<Figures> {
   let duration: number | undefined;
   let end = 0;
   let index = 0;
-  for await (const line of lines(file)) {
+  for await (const line of readLines(file)) {
     if (line.trim() === "") continue;
     const value = JSON.parse(line);
     if ("summary" in value) {
@@ -144,29 +132,18 @@ async function fromJsonl(file: string): Promise<Figures> {
   return figuresOf(accumulator, duration ?? end);
 }
 
-/** The file's first 64 KiB as text (enough to tell the formats apart). */
-async function head(file: string): Promise<string> {
-  const handle = await Deno.open(file);
-  try {
-    const buffer = new Uint8Array(64 * 1024);
-    const n = await handle.read(buffer);
-    return new TextDecoder().decode(buffer.subarray(0, n ?? 0));
-  } finally {
-    handle.close();
-  }
+/** Whether a parsed value is vLLM's result (also mib's `vllm` format). */
+function isVllmResult(value: Record<string, unknown>): boolean {
+  return "ttfts" in value || "mean_ttft_ms" in value;
 }
 
-/** Whether a file starting with `text` is jsonl: its first line alone is a request or summary. */
-function looksLikeJsonl(text: string): boolean {
-  const newline = text.indexOf("\n");
-  if (newline < 0) return false;
+/** A parsed JSON object, or undefined when `text` is not one. */
+function jsonObject(text: string): Record<string, unknown> | undefined {
   try {
-    const first = JSON.parse(text.slice(0, newline));
-    // vLLM writes its result on one line: that one is a whole-file format.
-    return typeof first === "object" && first !== null && !Array.isArray(first) &&
-      !isRunRecord(first) && !("ttfts" in first || "mean_ttft_ms" in first);
+    const value = JSON.parse(text);
+    return typeof value === "object" && value !== null && !Array.isArray(value) ? value : undefined;
   } catch {
-    return false;
+    return undefined;
   }
 }
 
@@ -192,35 +169,29 @@ function fromVllm(v: Record<string, number | null>): Figures {
  * @throws {UsageError} naming the file when it is missing or not a result file.
  */
 export async function readReport(file: string): Promise<ReportColumn> {
-  let start: string;
+  let first: string | undefined;
   try {
-    start = await head(file);
+    first = await firstLine(file);
   } catch {
     throw new UsageError("mib report", `cannot read "${file}"`);
   }
   try {
-    if (looksLikeJsonl(start)) return { file, format: "jsonl", figures: await fromJsonl(file) };
-    const text = await Deno.readTextFile(file);
-    if (start.trimStart().startsWith("[")) {
-      const records = JSON.parse(text) as Record<string, unknown>[];
+    if (first === undefined) throw new Error("the file is empty");
+    if (first.trimStart().startsWith("[")) {
+      const records = JSON.parse(await Deno.readTextFile(file)) as Record<string, unknown>[];
       return { file, format: "seed", figures: fromResults(records.map(toResult)) };
     }
-    let v;
-    try {
-      v = JSON.parse(text);
-    } catch (error) {
-      // Lines of JSON whose first line is longer than the head read.
-      if (text.trimStart().startsWith("{")) {
-        return { file, format: "jsonl", figures: await fromJsonl(file) };
-      }
-      throw error;
-    }
+    // jsonl, or a whole-file object on one line (as vLLM writes its result),
+    // or over many (as mib writes its vllm file and run record).
+    const line = jsonObject(first);
+    const v = line ?? JSON.parse(await Deno.readTextFile(file));
     if (isRunRecord(v)) {
       const record = toRunRecord(v);
       return { file, format: "record", figures: recordFigures(record), record };
     }
-    if ("ttfts" in v || "mean_ttft_ms" in v) return { file, format: "vllm", figures: fromVllm(v) };
-    throw new Error("no ttfts, mean_ttft_ms or run summary in it");
+    if (isVllmResult(v)) return { file, format: "vllm", figures: fromVllm(v) };
+    if (line === undefined) throw new Error("no ttfts, mean_ttft_ms or run summary in it");
+    return { file, format: "jsonl", figures: await fromJsonl(file) };
   } catch (error) {
     if (error instanceof UsageError) throw error;
     throw new UsageError(

@@ -39,6 +39,7 @@
  *
  * @module
  */
+import { readLines } from "./lines.ts";
 import { UsageError } from "../errors.ts";
 import { seededSource } from "../distributions/mod.ts";
 import type { DatasetPrompt } from "./prompt.ts";
@@ -144,27 +145,18 @@ function fallbackOutputLen(options: TextPromptOptions, k: number, what: string):
 // ---------------------------------------------------------------------------
 // Lines
 
-/** The file's lines (without `\n` / `\r\n`), decoded as UTF-8 while streaming. */
+/** The file's lines; a file that cannot be opened is a usage error. */
 async function* lines(path: string): AsyncGenerator<string> {
-  let file: Deno.FsFile;
+  const all = readLines(path);
+  let first: IteratorResult<string>;
   try {
-    file = await Deno.open(path);
+    first = await all.next();
   } catch (error) {
     throw new UsageError(DATASET_PATH_FLAG, `cannot read "${path}": ${fileProblem(error)}`);
   }
-  // The readable closes the file at its end, or when the loop stops early.
-  const decoder = new TextDecoder();
-  let rest = "";
-  for await (const chunk of file.readable) {
-    rest += decoder.decode(chunk, { stream: true });
-    let newline: number;
-    while ((newline = rest.indexOf("\n")) !== -1) {
-      yield rest.slice(0, newline).replace(/\r$/, "");
-      rest = rest.slice(newline + 1);
-    }
-  }
-  rest += decoder.decode();
-  if (rest !== "") yield rest.replace(/\r$/, "");
+  if (first.done) return;
+  yield first.value;
+  yield* all;
 }
 
 /** The first line that is not blank, if any. */
