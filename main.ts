@@ -143,6 +143,12 @@ export function buildProgram(exit: (code: number) => void): Command {
     .exitOverride()
     .action(async (files: string[], opts: { html?: string; merge?: boolean }) => {
       try {
+        if (opts.merge && opts.html !== undefined) {
+          throw new UsageError(
+            "--html",
+            "charts per-request results, which run records lack: use --html or --merge, not both",
+          );
+        }
         const { reportCommand } = await import("./cli/report_command.ts");
         if (opts.html !== undefined) {
           const { writeHtmlReport } = await import("./cli/html_report.ts");

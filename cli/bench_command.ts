@@ -16,7 +16,8 @@ import { UsageError } from "../errors.ts";
 import { summarizeAccumulated, type Summary } from "../metrics/summary.ts";
 import { RunAccumulator } from "../metrics/run_accumulator.ts";
 import type { RunMetrics } from "../metrics/run_metrics.ts";
-import { type HdrLibrary, loadHdrLibrary } from "../metrics/sample.ts";
+import { loadHdrLibrary } from "../metrics/sample.ts";
+import { encodeHistograms, runRecordPath, writeRunRecord } from "./run_record.ts";
 import type { WorkerCounter } from "../datasets/tokenizer_worker.ts";
 import { planFromPrompts, planRandomRun } from "../runner/plan.ts";
 import type { PlannedRequest } from "../runner/run.ts";
@@ -24,15 +25,7 @@ import { arrivalOffsets, sampleLengths } from "../distributions/mod.ts";
 import { randomPrompts } from "../datasets/random.ts";
 import { runBenchmark, type RunResult } from "../runner/run.ts";
 import type { BenchConfig } from "./resolve.ts";
-import {
-  csvSummary,
-  type EncodedHistograms,
-  openJsonlWriter,
-  runRecordPath,
-  vllmResult,
-  writeRunRecord,
-  writeSeedFile,
-} from "./result_files.ts";
+import { csvSummary, openJsonlWriter, vllmResult, writeSeedFile } from "./result_files.ts";
 
 /** What a finished benchmark hands back to its caller. */
 export interface BenchOutcome {
@@ -202,24 +195,6 @@ function valueBound(requests: readonly PlannedRequest[]): { requests: number; to
   let tokens = 0;
   for (const r of requests) tokens += Math.max(1, r.request.maxTokens);
   return { requests: requests.length, tokens };
-}
-
-/** The accumulator's timing samples as HdrHistogram strings, for the run record. */
-function encodeHistograms(accumulator: RunAccumulator, hdr: HdrLibrary): EncodedHistograms {
-  const samples = {
-    ttft: accumulator.ttft,
-    tpot: accumulator.tpot,
-    itl: accumulator.itlPerChunk,
-    itl_per_token: accumulator.itlPerToken,
-    e2el: accumulator.e2el,
-    queue: accumulator.queue,
-  };
-  return {
-    format: "HdrHistogram V2 compressed base64; values in whole nanoseconds; 3 significant digits",
-    metrics: Object.fromEntries(
-      Object.entries(samples).map(([name, sample]) => [name, sample.encode(hdr)]),
-    ),
-  };
 }
 
 /** A terminal progress bar; cli-progress is loaded only when one is shown. */

@@ -1,14 +1,12 @@
 /**
- * Result files beside the summary: the seed's JSON array, newline-delimited
- * JSON written as requests finish, and the run record.
+ * Result files: the seed's JSON array, newline-delimited JSON written as
+ * requests finish, vLLM's result JSON and its CSV row.
  *
  * @module
  */
-import denoJson from "../deno.json" with { type: "json" };
 import { toSeedRecords } from "../metrics/seed_output.ts";
 import type { Summary } from "../metrics/summary.ts";
 import type { RequestResult } from "../runner/result.ts";
-import type { BenchConfig } from "./resolve.ts";
 import { type ArrivalSpec, formatSpec } from "../distributions/mod.ts";
 import {
   type GoodputSlo,
@@ -69,65 +67,6 @@ export async function writeSeedFile(
   results: readonly RequestResult[],
 ): Promise<void> {
   await Deno.writeTextFile(path, JSON.stringify(toSeedRecords(results), null, 2) + "\n");
-}
-
-/** Where the run record of results file `path` goes: `X.json` → `X.summary.json`. */
-export function runRecordPath(path: string): string {
-  return path.replace(/(\.jsonl?|\.csv)?$/, ".summary.json");
-}
-
-/** Header names whose values are secrets. */
-const SECRET_HEADER = /^(authorization|proxy-authorization|x-api-key|api-key|cookie)$/i;
-
-/** The configuration with every secret replaced by "[redacted]". */
-export function redactConfig(config: BenchConfig): Record<string, unknown> {
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(config.headers)) {
-    headers[name] = SECRET_HEADER.test(name) ? "[redacted]" : value;
-  }
-  return { ...config, headers };
-}
-
-/**
- * The run's timing distributions as HdrHistogram's compressed base64 form
- * (whole nanoseconds, 3 significant digits), by metric name.
- */
-export interface EncodedHistograms {
-  /** What the strings are, for whoever reads the file without mib. */
-  format: "HdrHistogram V2 compressed base64; values in whole nanoseconds; 3 significant digits";
-  /** By metric: ttft, tpot, itl (per chunk), itl_per_token, e2el, queue. */
-  metrics: Record<string, string>;
-}
-
-/**
- * Writes the run record: the resolved configuration (secrets redacted), the
- * tool version, the start time, the seed, the summary and, when given, every
- * run metric (with `--percentiles`, failures by kind and the per-second time
- * series) and the timing histograms (which `mib report --merge` adds up).
- */
-export async function writeRunRecord(
-  path: string,
-  config: BenchConfig,
-  run: { startedAt: Date; model?: string; url: string; tokenizer: string },
-  summary: Summary,
-  extra: { metrics?: RunMetrics; histograms?: EncodedHistograms } = {},
-): Promise<void> {
-  const record = {
-    tool: "mib",
-    version: denoJson.version,
-    started_at: run.startedAt.toISOString(),
-    seed: config.seed,
-    url: run.url,
-    model: run.model ?? null,
-    tokenizer: run.tokenizer,
-    config: redactConfig(config),
-    summary,
-    metrics: extra.metrics,
-    histograms: extra.histograms,
-  };
-  // Infinity (poisson inf) has no JSON form: write it as the string "inf".
-  const text = JSON.stringify(record, (_, v) => (v === Infinity ? "inf" : v), 2);
-  await Deno.writeTextFile(path, text + "\n");
 }
 
 /** What the vLLM-compatible result file needs besides the results. */

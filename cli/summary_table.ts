@@ -84,7 +84,7 @@ export function formatSummary(summary: Summary, plain = !Deno.stdout.isTerminal(
     lines.push(
       `note: percentiles of ${
         summary.fromHistogram.join(", ")
-      } come from HDR histograms (more values than --exact-limit): within 0.05 %, not exact`,
+      } come from HDR histograms (a run larger than --exact-limit): within 0.05 %, not exact`,
     );
   }
   for (const { error, count } of summary.errors.slice(0, 5)) {

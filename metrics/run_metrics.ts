@@ -139,7 +139,8 @@ export interface RunMetrics {
   /**
    * The distributions (of "ttft", "tpot", "itlPerChunk", "itlPerToken", "e2el",
    * "queue") whose percentiles came from an HDR histogram because they outgrew
-   * the exact limit: each value at a rank is then the middle of its bucket,
+   * the exact limit, or were bound to (see `RunAccumulatorOptions.expect`):
+   * each value at a rank is then the middle of its bucket,
    * within 0.05 % of the true value (min and max stay exact). Empty while
    * every percentile is exact.
    */

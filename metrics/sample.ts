@@ -226,11 +226,16 @@ export class Sample {
   }
 
   /**
-   * A sample from {@link Sample.encode}'s output. Only the histogram travels,
-   * so mean, standard deviation, min and max are the histogram's (bucket
-   * middles; min and max the ends of the lowest and highest buckets).
+   * A sample from {@link Sample.encode}'s output. Only the histogram travels:
+   * mean, standard deviation, min and max are the histogram's (bucket middles;
+   * min and max the ends of the lowest and highest buckets, within 0.1 %)
+   * unless `exact` gives them for the same count (a run summary's statistics).
    */
-  static decode(hdr: HdrLibrary, encoded: string): Sample {
+  static decode(
+    hdr: HdrLibrary,
+    encoded: string,
+    exact?: Pick<MetricStats, "count" | "mean" | "std" | "min" | "max">,
+  ): Sample {
     const histogram = hdr.decodeFromCompressedBase64(encoded, 64, false) as HdrHistogram;
     histogram.autoResize = true;
     const sample = new Sample({ hdr });
@@ -239,6 +244,13 @@ export class Sample {
     const n = histogram.totalCount;
     sample.#count = n;
     if (n === 0) return sample;
+    if (exact !== undefined && exact.count === n) {
+      sample.#mean = exact.mean;
+      sample.#squares = exact.std ** 2 * n;
+      sample.#min = exact.min;
+      sample.#max = exact.max;
+      return sample;
+    }
     sample.#mean = histogram.mean / UNITS_PER_MS;
     sample.#squares = (histogram.stdDeviation / UNITS_PER_MS) ** 2 * n;
     let first = -1;

@@ -110,7 +110,7 @@ Deno.test("mib report --merge adds up run records of two clients driving one ser
     close(merged["mean TTFT (ms)"], exact.mean, "mean");
     // The span: earliest start → latest end (start + duration), so runs side by side count once.
     const starts = parsed.map((p) => p.record.startedAt.getTime() / 1000);
-    const ends = parsed.map((p, i) => starts[i] + p.record.summary.duration);
+    const ends = parsed.map((p, i) => starts[i] + p.record.summary.duration!);
     const span = merged["duration (s)"]!;
     assert.ok(Math.abs(span - (Math.max(...ends) - Math.min(...starts))) < 1e-9, `span ${span}`);
     assert.equal(merged["request throughput (req/s)"], 24 / span);
@@ -118,6 +118,9 @@ Deno.test("mib report --merge adds up run records of two clients driving one ser
     const bad = await runCli(["report", "--merge", `${dir.path}/a.jsonl`]);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /--merge.*not a run record/);
+    const both = await runCli(["report", "--merge", "--html", `${dir.path}/x.html`, ...records]);
+    assert.equal(both.code, 2);
+    assert.match(both.stderr, /--html.*not both/);
   } finally {
     await sim.close();
   }
@@ -195,13 +198,20 @@ Deno.test("mergeRecords: counts add up, the span runs from the earliest start to
     const sample = new Sample();
     for (const v of values) sample.add(v);
     const encoded = sample.encode(hdr);
-    return { ttft: encoded, tpot: encoded, itl: encoded, e2el: encoded };
+    return { ttft: encoded, tpot: encoded, itlPerChunk: encoded, e2el: encoded };
   };
   const run = (startSecond: number, duration: number, values: number[]) => ({
     file: `run-${startSecond}`,
     record: {
       startedAt: new Date(Date.UTC(2026, 0, 1, 0, 0, startSecond)),
-      summary: { completed: values.length, failed: 1, duration, totalOutputTokens: 100 } as Summary,
+      summary: {
+        completed: values.length,
+        failed: 1,
+        duration,
+        totalOutputTokens: 100,
+        // The summary's exact statistics: the merge pools them rather than bucket middles.
+        ttft: describeSample(values),
+      } as Summary,
       histograms: histograms(values),
     },
   });
@@ -212,7 +222,9 @@ Deno.test("mergeRecords: counts add up, the span runs from the earliest start to
   assert.equal(overlapping["duration (s)"], 12);
   assert.equal(overlapping["output throughput (tok/s)"], 200 / 12);
   assert.ok(Math.abs(overlapping["median TTFT (ms)"]! - 30) <= 30 * 5e-4);
-  assert.ok(Math.abs(overlapping["mean TTFT (ms)"]! - 30) <= 30 * 5e-4);
+  assert.equal(overlapping["mean TTFT (ms)"], 30);
+  // p99 of 10…50: rank 3.96, between 40 (a bucket middle) and 50 (the exact max).
+  assert.ok(Math.abs(overlapping["p99 TTFT (ms)"]! - 49.6) <= 49.6 * 5e-4);
   // One after the other, with a 5 s pause: 0–10 s and 15–20 s span 20 s.
   const sequential = await mergeRecords([run(0, 10, [10]), run(15, 5, [20])]);
   assert.equal(sequential["duration (s)"], 20);
