@@ -63,22 +63,21 @@ export { describeSample, percentile, type Stats } from "./metrics/stats.ts";
 export { type RequestTimings, requestTimings, timePerOutputToken } from "./metrics/request.ts";
 export { summarize, summarizeAccumulated, type Summary } from "./metrics/summary.ts";
 export {
-  classifyFailure,
   computeRunMetrics,
-  DEFAULT_PERCENTILES,
-  FAILURE_KINDS,
-  type FailureKind,
   type GoodputSlo,
   metricStats,
   type RunMetrics,
   type RunMetricsOptions,
   type SecondBucket,
 } from "./metrics/run_metrics.ts";
+export { classifyFailure, FAILURE_KINDS, type FailureKind } from "./metrics/failure.ts";
 export {
+  DEFAULT_PERCENTILES,
   OTHER_ERRORS,
   RunAccumulator,
   type RunAccumulatorOptions,
   type RunTotals,
+  type SampleName,
 } from "./metrics/run_accumulator.ts";
 export {
   DEFAULT_EXACT_LIMIT,

@@ -15,6 +15,7 @@ import {
   type Figures,
   isRunRecord,
   mergeRecords,
+  putTiming,
   recordFigures,
   type RunRecord,
   toRunRecord,
@@ -90,9 +91,7 @@ function figuresOf(accumulator: RunAccumulator, duration: number): Figures {
     "output throughput (tok/s)": duration > 0 ? out / duration : null,
   };
   for (const [name, s] of Object.entries(stats)) {
-    figures[`mean ${name} (ms)`] = s?.mean ?? null;
-    figures[`median ${name} (ms)`] = s?.median ?? null;
-    figures[`p99 ${name} (ms)`] = s?.percentiles.p99 ?? null;
+    putTiming(figures, name, s && { mean: s.mean, median: s.median, p99: s.percentiles.p99 });
   }
   return figures;
 }
@@ -156,9 +155,8 @@ function fromVllm(v: Record<string, number | null>): Figures {
     "output throughput (tok/s)": v.output_throughput,
   };
   for (const [name, key] of [["TTFT", "ttft"], ["TPOT", "tpot"], ["ITL", "itl"], ["E2E", "e2el"]]) {
-    figures[`mean ${name} (ms)`] = v[`mean_${key}_ms`] ?? null;
-    figures[`median ${name} (ms)`] = v[`median_${key}_ms`] ?? null;
-    figures[`p99 ${name} (ms)`] = v[`p99_${key}_ms`] ?? null;
+    const at = (stat: string) => v[`${stat}_${key}_ms`] ?? null;
+    putTiming(figures, name, { mean: at("mean"), median: at("median"), p99: at("p99") });
   }
   return figures;
 }

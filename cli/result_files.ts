@@ -8,12 +8,9 @@ import { toSeedRecords } from "../metrics/seed_output.ts";
 import type { Summary } from "../metrics/summary.ts";
 import type { RequestResult } from "../runner/result.ts";
 import { type ArrivalSpec, formatSpec } from "../distributions/mod.ts";
-import {
-  type GoodputSlo,
-  percentileKey,
-  type RunMetrics,
-  type RunTotals,
-} from "../metrics/run_metrics.ts";
+import type { GoodputSlo, RunMetrics } from "../metrics/run_metrics.ts";
+import type { RunTotals } from "../metrics/run_accumulator.ts";
+import { percentileKey } from "../metrics/stats.ts";
 
 /** The result file formats of `--output-format`. */
 export const OUTPUT_FORMATS = ["seed", "jsonl", "vllm", "csv"] as const;

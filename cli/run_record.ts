@@ -123,7 +123,7 @@ export function toRunRecord(value: Record<string, unknown>): RunRecord {
 export function putTiming(
   figures: Figures,
   name: string,
-  stats: { mean: number; median: number; p99?: number } | null | undefined,
+  stats: { mean: number | null; median: number | null; p99?: number | null } | null | undefined,
 ): void {
   figures[`mean ${name} (ms)`] = stats?.mean ?? null;
   figures[`median ${name} (ms)`] = stats?.median ?? null;

@@ -12,12 +12,6 @@ import type { RequestResult } from "../runner/result.ts";
 import type { FailureKind } from "./failure.ts";
 import { DEFAULT_PERCENTILES, RunAccumulator } from "./run_accumulator.ts";
 import { type MetricStats, Sample } from "./sample.ts";
-import { percentileKey } from "./stats.ts";
-
-export { percentileKey };
-export { classifyFailure, FAILURE_KINDS, type FailureKind } from "./failure.ts";
-export { DEFAULT_PERCENTILES, RunAccumulator, type RunTotals } from "./run_accumulator.ts";
-export type { MetricStats };
 
 /** One whole second [s, s + 1) of the run. */
 export interface SecondBucket {

@@ -1,12 +1,10 @@
 import assert from "node:assert/strict";
 import { fakeResult } from "./_helpers.ts";
 import type { RequestResult } from "../runner/result.ts";
-import {
-  classifyFailure,
-  computeRunMetrics,
-  type MetricStats,
-  percentileKey,
-} from "../metrics/run_metrics.ts";
+import { computeRunMetrics } from "../metrics/run_metrics.ts";
+import { classifyFailure } from "../metrics/failure.ts";
+import type { MetricStats } from "../metrics/sample.ts";
+import { percentileKey } from "../metrics/stats.ts";
 
 const result = fakeResult;
 

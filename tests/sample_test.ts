@@ -9,7 +9,8 @@ import {
   Sample,
 } from "../metrics/sample.ts";
 import { describeSample, percentile, percentileKey } from "../metrics/stats.ts";
-import { computeRunMetrics, RunAccumulator } from "../metrics/run_metrics.ts";
+import { computeRunMetrics } from "../metrics/run_metrics.ts";
+import { RunAccumulator } from "../metrics/run_accumulator.ts";
 
 // ---------------------------------------------------------------- helpers
 
