@@ -8,9 +8,10 @@
  *    256 tokens, one token per chunk: 255 gaps each, 10.2 M per-token gaps;
  *    gaps log-normal around 5 ms with a 1 % tail ×10, seed-fixed, so both
  *    settings see the very same values) in batches of 500 and feeds them to a
- *    `RunAccumulator`, either with `{ hdr: await loadHdrLibrary() }` ("hdr":
- *    each sample becomes a histogram past 1,000,000 values) or without
- *    ("exact": every value kept).
+ *    `RunAccumulator`, either as the CLI builds it for a large run, with
+ *    `{ hdr: await loadHdrLibrary(), expect: { requests, tokens } }` ("hdr": the
+ *    gap samples are histograms from the start, the per-request ones stay
+ *    exact), or without hdr ("exact": every value kept).
  *    - add, ns per per-token value: time spent inside `add(result,
  *      result.chunkTokens)` only (building the batches is not timed) divided
  *      by the per-token gaps added (10.2 M). One `add` also feeds the
@@ -175,7 +176,11 @@ async function accumulatorChild(mode: "hdr" | "exact"): Promise<AccumulatorRepor
   const random = seededSource(1, "bench-metrics");
   await settle(gc);
   const before = Deno.memoryUsage();
-  const acc = new RunAccumulator({ hdr });
+  // As the CLI builds it for a large run: the gap samples are histograms from the start.
+  const acc = new RunAccumulator({
+    hdr,
+    expect: hdr && { requests: A_REQUESTS, tokens: A_REQUESTS * A_TOKENS },
+  });
   let addMs = 0;
   for (let first = 0; first < A_REQUESTS; first += A_BATCH) {
     const batch = syntheticBatch(first, Math.min(A_BATCH, A_REQUESTS - first), random);
