@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { startSimulator } from "../mod.ts";
-import { runCli, tempDir } from "./_helpers.ts";
+import { benchFlags, runCli, tempDir } from "./_helpers.ts";
 
 const TTFT_MS = 30;
 const TPOT_MS = 4;
@@ -102,16 +102,7 @@ for (const backend of ["openai", "tgi", "sglang", "llama.cpp", "ollama", "tensor
       const run = await runCli([
         "--backend",
         backend,
-        "--base-url",
-        sim.url,
-        "--num-of-req",
-        "1",
-        "--input-token-distribution",
-        "constant",
-        "8",
-        "--output-token-distribution",
-        "constant",
-        "10",
+        ...benchFlags(sim.url, 1, 8, 10),
         "--output-file",
         out,
       ]);

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { startSimulator } from "../mod.ts";
-import { runCli, tempDir } from "./_helpers.ts";
+import { benchFlags, runCli, tempDir } from "./_helpers.ts";
 
 Deno.test("--header and the API key reach the server; the key is never printed or written", async () => {
   const seen: Headers[] = [];
@@ -63,16 +63,7 @@ Deno.test("--disable-stream: unstreamed responses, TTFT null (never 0), latency 
   const out = `${dir.path}/out.json`;
   try {
     const run = await runCli([
-      "--base-url",
-      sim.url,
-      "--num-of-req",
-      "2",
-      "--input-token-distribution",
-      "constant",
-      "8",
-      "--output-token-distribution",
-      "constant",
-      "10",
+      ...benchFlags(sim.url, 2, 8, 10),
       "--disable-stream",
       "--output-file",
       out,

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { buildCharts, readRunRequests, scriptJson } from "../cli/html_report.ts";
 import { startSimulator } from "../mod.ts";
-import { runCli, tempDir } from "./_helpers.ts";
+import { benchFlags, runCli, tempDir } from "./_helpers.ts";
 
 /** Charts the page draws. */
 const PLOTS = 7;
@@ -27,22 +27,12 @@ async function makeReport(dir: string): Promise<{ files: string[]; html: string;
   try {
     const runs = await Promise.all(["seed", "jsonl", "vllm"].map((format, i) =>
       runCli([
-        "--base-url",
-        sim.url,
+        ...benchFlags(sim.url, 12, 8, ["uniform", 4, 12]),
         "--seed",
         String(i + 1),
-        "--num-of-req",
-        "12",
         "--request-distribution",
         "poisson",
         "20",
-        "--input-token-distribution",
-        "constant",
-        "8",
-        "--output-token-distribution",
-        "uniform",
-        "4",
-        "12",
         "--output-format",
         format,
         "--output-file",

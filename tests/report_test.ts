@@ -14,16 +14,7 @@ Deno.test("mib report reads every result format and puts runs side by side", asy
     };
     for (const [format, file] of Object.entries(files)) {
       const run = await runCli([
-        "--base-url",
-        sim.url,
-        "--num-of-req",
-        "4",
-        "--input-token-distribution",
-        "constant",
-        "8",
-        "--output-token-distribution",
-        "constant",
-        "6",
+        ...benchFlags(sim.url, 4, 8, 6),
         "--output-format",
         format,
         "--output-file",

@@ -7,7 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { loadTokenizer } from "../mod.ts";
-import { runCli, tempDir } from "./_helpers.ts";
+import { benchFlags, runCli, tempDir } from "./_helpers.ts";
 
 interface StubServer extends AsyncDisposable {
   url: string;
@@ -64,16 +64,7 @@ Deno.test("startup: the CLI reaches the server and sends prompts of the planned 
   const output = `${dir.path}/results.json`;
   const spawnedAt = now();
   const run = await runCli([
-    "--base-url",
-    server.url,
-    "--num-of-req",
-    "100",
-    "--input-token-distribution",
-    "constant",
-    "256",
-    "--output-token-distribution",
-    "constant",
-    "16",
+    ...benchFlags(server.url, 100, 256, 16),
     "--model",
     "mib-sim",
     "--output-file",
