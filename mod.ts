@@ -59,7 +59,7 @@ export {
   type RandomPromptOptions,
   randomPrompts,
 } from "./datasets/random.ts";
-export { describeSample, percentile, type Stats } from "./metrics/stats.ts";
+export { describeSample, type MetricStats, percentile, type Stats } from "./metrics/stats.ts";
 export { type RequestTimings, requestTimings, timePerOutputToken } from "./metrics/request.ts";
 export { summarize, summarizeAccumulated, type Summary } from "./metrics/summary.ts";
 export {
@@ -84,7 +84,6 @@ export {
   type HdrHistogram,
   type HdrLibrary,
   loadHdrLibrary,
-  type MetricStats,
   Sample,
   type SampleOptions,
 } from "./metrics/sample.ts";

@@ -11,14 +11,8 @@ import denoJson from "../deno.json" with { type: "json" };
 import { UsageError } from "../errors.ts";
 import type { RunAccumulator, SampleName } from "../metrics/run_accumulator.ts";
 import type { RunMetrics } from "../metrics/run_metrics.ts";
-import {
-  type HdrLibrary,
-  HISTOGRAM_DIGITS,
-  loadHdrLibrary,
-  type MetricStats,
-  Sample,
-} from "../metrics/sample.ts";
-import type { Stats } from "../metrics/stats.ts";
+import { type HdrLibrary, HISTOGRAM_DIGITS, loadHdrLibrary, Sample } from "../metrics/sample.ts";
+import type { MetricStats, Stats } from "../metrics/stats.ts";
 import type { Summary } from "../metrics/summary.ts";
 import type { BenchConfig } from "./resolve.ts";
 

@@ -11,7 +11,8 @@
 import type { RequestResult } from "../runner/result.ts";
 import type { FailureKind } from "./failure.ts";
 import { DEFAULT_PERCENTILES, RunAccumulator } from "./run_accumulator.ts";
-import { type MetricStats, Sample } from "./sample.ts";
+import { Sample } from "./sample.ts";
+import type { MetricStats } from "./stats.ts";
 
 /** One whole second [s, s + 1) of the run. */
 export interface SecondBucket {

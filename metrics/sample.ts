@@ -9,7 +9,7 @@
  * @module
  */
 import type * as Hdr from "hdr-histogram-js";
-import { describeSample, percentileKey } from "./stats.ts";
+import { describeSample, type MetricStats, percentileKey } from "./stats.ts";
 import { Doubles } from "./_doubles.ts";
 
 /** The hdr-histogram-js module. */
@@ -35,29 +35,6 @@ export const HISTOGRAM_DIGITS = 3;
 
 /** Histogram unit: values (ms) are recorded as whole nanoseconds. */
 const UNITS_PER_MS = 1e6;
-
-/** Distribution of a sample, in its unit (milliseconds for timings). */
-export interface MetricStats {
-  /** Number of values. */
-  count: number;
-  /** Arithmetic mean. */
-  mean: number;
-  /** 50th percentile (linear interpolation, as `percentiles`). */
-  median: number;
-  /** Population standard deviation (divides by n, as numpy.std and vLLM). */
-  std: number;
-  /** Smallest value. */
-  min: number;
-  /** Largest value. */
-  max: number;
-  /**
-   * The asked percentiles, keyed "p" + p written as vLLM does: an integer
-   * without decimals ("p50", "p99"), anything else as given ("p99.9"). The
-   * p-th percentile of the ascending sample x[0..n−1] is x[lo] + (x[hi] − x[lo])·(r − lo)
-   * with rank r = p/100·(n − 1), lo = ⌊r⌋, hi = ⌈r⌉ (numpy's default, vLLM).
-   */
-  percentiles: Record<string, number>;
-}
 
 /** Options of a {@link Sample}. */
 export interface SampleOptions {

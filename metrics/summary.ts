@@ -7,8 +7,7 @@ import type { RequestResult } from "../runner/result.ts";
 import type { FailureKind } from "./failure.ts";
 import { RunAccumulator } from "./run_accumulator.ts";
 import type { GoodputSlo, RunMetrics } from "./run_metrics.ts";
-import type { MetricStats } from "./sample.ts";
-import { describeSample, type Stats } from "./stats.ts";
+import { describeSample, type MetricStats, type Stats } from "./stats.ts";
 
 /** Run summary. Times in the `Stats` are milliseconds; throughputs per second. */
 export interface Summary {

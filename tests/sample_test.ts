@@ -1,14 +1,8 @@
 import assert from "node:assert/strict";
 import { fakeResult } from "./_helpers.ts";
 import type { RequestResult } from "../runner/result.ts";
-import {
-  DEFAULT_EXACT_LIMIT,
-  type HdrLibrary,
-  loadHdrLibrary,
-  type MetricStats,
-  Sample,
-} from "../metrics/sample.ts";
-import { describeSample, percentile, percentileKey } from "../metrics/stats.ts";
+import { DEFAULT_EXACT_LIMIT, type HdrLibrary, loadHdrLibrary, Sample } from "../metrics/sample.ts";
+import { describeSample, type MetricStats, percentile, percentileKey } from "../metrics/stats.ts";
 import { computeRunMetrics } from "../metrics/run_metrics.ts";
 import { RunAccumulator } from "../metrics/run_accumulator.ts";
 
