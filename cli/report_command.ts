@@ -9,7 +9,7 @@ import Table from "cli-table3";
 import { UsageError } from "../errors.ts";
 import { RunAccumulator } from "../metrics/run_accumulator.ts";
 import { loadHdrLibrary } from "../metrics/sample.ts";
-import { firstLine, readLines } from "../datasets/lines.ts";
+import { firstLine, readLines } from "../io/lines.ts";
 import type { RequestResult } from "../runner/result.ts";
 import {
   type Figures,

@@ -39,7 +39,7 @@
  *
  * @module
  */
-import { readLines } from "./lines.ts";
+import { readLines } from "../io/lines.ts";
 import { UsageError } from "../errors.ts";
 import { seededSource } from "../distributions/mod.ts";
 import type { DatasetPrompt } from "./prompt.ts";
