@@ -11,66 +11,28 @@
  *
  * @module
  */
-import { Command, CommanderError, Option } from "@commander-js/extra-typings";
+import { Command, CommanderError } from "@commander-js/extra-typings";
 import denoJson from "./deno.json" with { type: "json" };
 import { benchCommand } from "./cli/bench_command.ts";
-import { mergeOptions, parseFlagValue, type RawOptions, readConfigFile } from "./cli/config.ts";
 import { demoCommand } from "./cli/demo_command.ts";
-import { FIELDS } from "./cli/fields.ts";
+import { CONFIG_FILE_OPTION, FIELDS } from "./cli/fields.ts";
+import {
+  addOptions,
+  mergeOptions,
+  type OptionSpec,
+  readConfigFile,
+  typedOptions,
+} from "./cli/options.ts";
+import { REPORT_OPTIONS } from "./cli/report_options.ts";
 import { resolveBenchConfig } from "./cli/resolve.ts";
-import { serveCommand, serveOptions } from "./cli/serve_command.ts";
+import { SERVE_OPTIONS, serveCommand } from "./cli/serve_command.ts";
 import { UsageError } from "./errors.ts";
 
 /** Exit status for input mistakes. */
 const USAGE_EXIT = 2;
 
-/** Adds every benchmark flag of {@linkcode FIELDS} to `command`. */
-function addBenchOptions(command: Command<[], Record<string, unknown>>): void {
-  for (const field of FIELDS) {
-    const spec = field.arg === undefined
-      ? field.flag
-      : `${field.flag} ${
-        field.kind === "distribution" || field.kind === "goodput" ? "<args...>" : field.arg
-      }`;
-    const option = new Option(spec, field.help);
-    // Repeatable: every occurrence is kept, in order.
-    if (field.kind === "headers") {
-      option.argParser((value: string, previous: string[] | undefined) => [
-        ...(previous ?? []),
-        value,
-      ]);
-    }
-    command.addOption(option);
-  }
-  command.addOption(new Option("--host-port <host:port>").hideHelp());
-  command.addOption(
-    new Option("--config-file <path>", "JSON file of options (keys: flag names with underscores)"),
-  );
-}
-
-/** Command-line values the user actually typed, keyed by config-file key. */
-function typedOptions(command: Command<[], Record<string, unknown>>): RawOptions {
-  const opts = command.opts();
-  const raw: RawOptions = {};
-  for (const field of FIELDS) {
-    // Commander names a value after its flag, camel-cased at dashes, and
-    // stores --no-prefix as `prefix: false`.
-    const attribute = field.flag.replace(/^--(no-)?/, "")
-      .replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
-    if (command.getOptionValueSource(attribute) !== "cli") continue;
-    const value = opts[attribute];
-    if (field.key === "no_prefix") raw.no_prefix = value === false;
-    else if (typeof value === "string") raw[field.key] = parseFlagValue(field, value);
-    else raw[field.key] = value;
-  }
-  if (command.getOptionValueSource("hostPort") === "cli") {
-    if (raw.host_port !== undefined) {
-      throw new UsageError("--host_port/--host-port", "give only one spelling");
-    }
-    raw.host_port = opts.hostPort;
-  }
-  return raw;
-}
+/** The options of `mib bench` on its command line: every field and `--config-file`. */
+const BENCH_LINE: readonly OptionSpec[] = [...FIELDS, CONFIG_FILE_OPTION];
 
 function reportError(error: unknown, debug: boolean): number {
   if (error instanceof UsageError) {
@@ -85,8 +47,11 @@ function reportError(error: unknown, debug: boolean): number {
   return 1;
 }
 
-/** Builds the `mib` program; `exit` receives the status each command ends with. */
-export function buildProgram(exit: (code: number) => void): Command {
+/**
+ * Builds the `mib` program for the command line `args`; `exit` receives the
+ * status each command ends with.
+ */
+export function buildProgram(exit: (code: number) => void, args: readonly string[]): Command {
   const program = new Command("mib")
     .description("mib, the Modular Inference Benchmarker: how fast is your LLM server, really")
     .version(denoJson.version)
@@ -96,23 +61,24 @@ export function buildProgram(exit: (code: number) => void): Command {
 
   const bench = program.command("bench", { isDefault: true })
     .description("run a benchmark (the default command)")
-    .exitOverride() as unknown as Command<[], Record<string, unknown>>;
-  addBenchOptions(bench);
+    .exitOverride();
+  addOptions(bench, BENCH_LINE);
   bench.action(async () => {
-    const opts = bench.opts();
-    const debug = opts.debug === true;
+    let debug = args.includes("--debug");
     try {
-      const cli = typedOptions(bench);
-      const configPath = opts.configFile as string | undefined;
-      const file = configPath === undefined ? {} : await readConfigFile(configPath);
+      const { config_file: configPath, ...cli } = typedOptions(bench, BENCH_LINE, args);
+      const file = configPath === undefined ? {} : await readConfigFile(String(configPath), FIELDS);
       const { values, sources } = mergeOptions(cli, file);
-      const config = resolveBenchConfig(values, sources, configPath);
+      debug ||= values.debug === true;
+      const config = resolveBenchConfig(values, sources, configPath as string | undefined);
       const controller = new AbortController();
       const onInterrupt = () => controller.abort();
       Deno.addSignalListener("SIGINT", onInterrupt);
       try {
         const { summary } = await benchCommand(config, {
           log: console.log,
+          debug: config.debug ? (line) => console.error(`debug: ${line}`) : undefined,
+          sources,
           signal: controller.signal,
         });
         exit(summary.failed > 0 || summary.completed === 0 ? 1 : 0);
@@ -127,38 +93,44 @@ export function buildProgram(exit: (code: number) => void): Command {
   const serve = program.command("serve")
     .description("run the built-in simulator server (every backend's protocol, paced)")
     .exitOverride();
-  serveOptions(serve);
-  serve.action(async (opts) => exit(await serveCommand(opts)));
+  addOptions(serve, SERVE_OPTIONS);
+  serve.action(async () => {
+    try {
+      exit(await serveCommand(typedOptions(serve, SERVE_OPTIONS, args)));
+    } catch (error) {
+      exit(reportError(error, false));
+    }
+  });
 
-  program.command("report")
+  const report = program.command("report")
     .description(
       "summarise result files (seed JSON array, jsonl, vllm JSON or run record), side by side",
     )
     .argument("<files...>", "result files")
-    .option("--html <out.html>", "also write a self-contained HTML page of charts to this file")
-    .option(
-      "--merge",
-      "the files are run records (X.summary.json) of one load, e.g. from several client machines: add a column merging them through their histograms",
-    )
-    .exitOverride()
-    .action(async (files: string[], opts: { html?: string; merge?: boolean }) => {
-      try {
-        if (opts.merge && opts.html !== undefined) {
-          throw new UsageError(
-            "--html",
-            "charts per-request results, which run records lack: use --html or --merge, not both",
-          );
-        }
-        const { reportCommand } = await import("./cli/report_command.ts");
-        if (opts.html !== undefined) {
-          const { writeHtmlReport } = await import("./cli/html_report.ts");
-          await writeHtmlReport(files, opts.html);
-        }
-        exit(await reportCommand(files, { merge: opts.merge }));
-      } catch (error) {
-        exit(reportError(error, false));
+    .exitOverride();
+  addOptions(report, REPORT_OPTIONS);
+  report.action(async (files: string[]) => {
+    try {
+      const opts = typedOptions(report, REPORT_OPTIONS, args) as {
+        html?: string;
+        merge?: boolean;
+      };
+      if (opts.merge && opts.html !== undefined) {
+        throw new UsageError(
+          "--html",
+          "charts per-request results, which run records lack: use --html or --merge, not both",
+        );
       }
-    });
+      const { reportCommand } = await import("./cli/report_command.ts");
+      if (opts.html !== undefined) {
+        const { writeHtmlReport } = await import("./cli/html_report.ts");
+        await writeHtmlReport(files, opts.html);
+      }
+      exit(await reportCommand(files, { merge: opts.merge }));
+    } catch (error) {
+      exit(reportError(error, false));
+    }
+  });
 
   program.command("demo")
     .description("start the simulator on a free port, benchmark it, print the summary")
@@ -183,7 +155,7 @@ export function buildProgram(exit: (code: number) => void): Command {
  */
 export async function main(args: string[]): Promise<number> {
   let code = 0;
-  const program = buildProgram((c) => code = c);
+  const program = buildProgram((c) => code = c, args);
   try {
     await program.parseAsync(args, { from: "user" });
   } catch (error) {

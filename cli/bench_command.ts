@@ -4,12 +4,9 @@
  * @module
  */
 import { dirname } from "node:path";
-import {
-  type Backend,
-  type GenerationRequest,
-  getBackend,
-  type ModelList,
-} from "../backends/mod.ts";
+import { type Backend, type GenerationRequest, getBackend } from "../backends/mod.ts";
+import { checkRequestOptions, endpointPath, streams } from "../backends/request_options.ts";
+import { chooseModel } from "../runner/model.ts";
 import { isTiktokenEncoding } from "../datasets/_encodings.ts";
 import type { ResolvedTokenizer, Tokenizer } from "../datasets/tokenizer.ts";
 import { UsageError } from "../errors.ts";
@@ -25,7 +22,21 @@ import { arrivalOffsets, sampleLengths } from "../distributions/mod.ts";
 import { randomPrompts } from "../datasets/random.ts";
 import { runBenchmark, type RunResult } from "../runner/run.ts";
 import type { BenchConfig } from "./resolve.ts";
+import type { Sources } from "./options.ts";
+import { debugConfig, debugPlan } from "./debug_log.ts";
 import { csvSummary, openJsonlWriter, vllmResult, writeSeedFile } from "./result_files.ts";
+
+/** Where `mib bench` prints, and what can stop it. */
+export interface BenchIo {
+  /** Receives the console lines (summary, notes, warnings). */
+  log: (line: string) => void;
+  /** Receives debug lines (`--debug`); absent, nothing is logged or kept for them. */
+  debug?: (line: string) => void;
+  /** Where each option value came from, for the debug log. */
+  sources?: Sources;
+  /** Stops sending and aborts requests in flight. */
+  signal?: AbortSignal;
+}
 
 /** What a finished benchmark hands back to its caller. */
 export interface BenchOutcome {
@@ -48,64 +59,6 @@ async function checkOutputFolder(path: string): Promise<void> {
       `folder "${folder}" does not exist; give a path in an existing folder`,
     );
   }
-}
-
-/**
- * Asks the server for its model list and returns the first id, as `vllm bench
- * serve` does when `--model` is not given. Undefined when the server has no
- * such list.
- */
-export async function resolveModel(
-  baseUrl: string,
-  list: ModelList,
-  headers: Record<string, string>,
-  signal?: AbortSignal,
-): Promise<string | undefined> {
-  try {
-    const response = await fetch(baseUrl + list.path, { headers, signal });
-    if (!response.ok) {
-      await response.body?.cancel();
-      return undefined;
-    }
-    return list.pick(await response.json());
-  } catch {
-    return undefined;
-  }
-}
-
-/** The model to name: given, listed by the server, or the backend's default. */
-async function chooseModel(
-  config: BenchConfig,
-  backend: Backend,
-  log: (line: string) => void,
-  signal?: AbortSignal,
-): Promise<string | undefined> {
-  if (config.model !== undefined) return config.model;
-  const needs = backend.features.model;
-  if (needs === "required") {
-    throw new UsageError(
-      "--model",
-      `backend ${config.backend} needs the model (deployment) name; give --model NAME`,
-    );
-  }
-  const listed = backend.modelList &&
-    await resolveModel(config.baseUrl, backend.modelList, config.headers, signal);
-  if (listed !== undefined) return listed;
-  if (needs !== "optional") return needs.default;
-  log(
-    `warning: ${config.baseUrl}${
-      backend.modelList?.path ?? ""
-    } named no model and --model is not set; requests name none`,
-  );
-  return undefined;
-}
-
-/** The endpoint path for `backend`, with `{model}` filled in. */
-function endpointFor(config: BenchConfig, backend: Backend, model: string | undefined): string {
-  const path = config.endpoint ??
-    (config.disableStream ? backend.unstreamedEndpoint : undefined) ??
-    backend.defaultEndpoint;
-  return path.replaceAll("{model}", encodeURIComponent(model ?? ""));
 }
 
 /**
@@ -221,26 +174,7 @@ async function checkSupported(config: BenchConfig): Promise<void> {
       throw new UsageError("--dataset-path", `no such file "${config.datasetPath}"`);
     }
   }
-  const backend = getBackend(config.backend, config.endpoint);
-  const { bestOf, beamSearch, stream } = backend.features;
-  if (config.disableStream && stream === "always") {
-    throw new UsageError("--disable-stream", `backend ${config.backend} always streams`);
-  }
-  const streamed = !config.disableStream && stream !== "never";
-  if (config.bestOf !== undefined && (!bestOf || (bestOf === "unstreamed" && streamed))) {
-    throw new UsageError(
-      "--best-of",
-      bestOf === "unstreamed"
-        ? `backend ${config.backend} accepts best_of only with --disable-stream`
-        : `backend ${config.backend} does not accept best_of`,
-    );
-  }
-  if (config.useBeamSearch && !beamSearch) {
-    throw new UsageError(
-      "--use-beam-search",
-      `backend ${config.backend} does not support beam search; use --backend vllm`,
-    );
-  }
+  checkRequestOptions(getBackend(config.backend, config.endpoint), config);
   if (config.outputFile !== undefined) await checkOutputFolder(config.outputFile);
 }
 
@@ -256,12 +190,11 @@ async function planRequests(
   // The shipped word pools of the tiktoken encodings fix every random prompt's
   // length without a tokenizer; anything else is loaded before the run.
   const fastPath = resolved.kind === "tiktoken" && config.prefix?.kind !== "text";
-  const stream = !config.disableStream && backend.features.stream !== "never";
   const shared = {
     model,
     bestOf: config.bestOf,
     useBeamSearch: config.useBeamSearch || undefined,
-    stream,
+    stream: streams(backend, config),
   };
   return config.datasetName === "random"
     ? planRandomRun({
@@ -326,21 +259,30 @@ async function writeResultFiles(
  */
 export async function benchCommand(
   config: BenchConfig,
-  io: { log: (line: string) => void; signal?: AbortSignal } = { log: console.log },
+  io: BenchIo = { log: console.log },
 ): Promise<BenchOutcome> {
+  if (io.debug) debugConfig(io.debug, config, io.sources ?? {});
   await checkSupported(config);
   const backend = getBackend(config.backend, config.endpoint);
   // A bad --tokenizer fails before anything is sent to the server.
   const named = config.tokenizer === undefined
     ? undefined
     : await chooseTokenizer(config.tokenizer, undefined, io.log);
-  const model = await chooseModel(config, backend, io.log, io.signal);
+  const model = await chooseModel({
+    model: config.model,
+    backend,
+    baseUrl: config.baseUrl,
+    headers: config.headers,
+    warn: io.log,
+    signal: io.signal,
+  });
   const resolved = named ?? await chooseTokenizer(undefined, model, io.log);
   const tokenizer = lazyTokenizer(resolved);
   let counter: WorkerCounter | undefined;
   let jsonl: Awaited<ReturnType<typeof openJsonlWriter>> | undefined;
   try {
     const requests = await planRequests(config, backend, model, resolved, tokenizer, io.log);
+    if (io.debug) debugPlan(io.debug, requests, backend);
     // A run keeps its results when its output file lists every request, or
     // when it is small enough for every sample to stay exact. Any other run
     // keeps nothing per request: a worker thread counts each output as it
@@ -360,7 +302,7 @@ export async function benchCommand(
       hdr: keepResults ? undefined : await loadHdrLibrary(),
       expect: bound,
     });
-    const url = config.baseUrl + endpointFor(config, backend, model);
+    const url = config.baseUrl + endpointPath(backend, { ...config, model });
     const showBar = !config.disableTqdm && Deno.stderr.isTerminal();
     const bar = showBar ? await progressBar() : undefined;
     jsonl = config.outputFile !== undefined && config.outputFormat === "jsonl"
@@ -385,6 +327,7 @@ export async function benchCommand(
           if (!keepResults) accumulator.add(result, result.chunkTokens);
         },
         signal: io.signal,
+        debug: io.debug,
       });
     } finally {
       bar?.stop();

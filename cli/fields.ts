@@ -5,36 +5,13 @@
  *
  * @module
  */
-
-/** How an option's value is written. */
-export type FieldKind =
-  | "int"
-  | "positive-int"
-  | "non-negative-int"
-  | "positive-number"
-  | "string"
-  | "boolean"
-  | "distribution"
-  | "dataset-name"
-  | "transport"
-  | "headers"
-  | "output-format"
-  | "percentiles"
-  | "goodput";
+import { BACKEND_NAMES } from "../backends/mod.ts";
+import { TRANSPORTS } from "../runner/transport.ts";
+import type { OptionSpec } from "./options.ts";
+import { OUTPUT_FORMATS } from "./result_files.ts";
 
 /** One option of the benchmark. */
-export interface Field {
-  /** Config-file key (the flag's name with underscores). */
-  key: string;
-  /** Command-line flag. */
-  flag: string;
-  /** Placeholder for the value in help, e.g. `<n>`; none for booleans. */
-  arg?: string;
-  /** Value kind. */
-  kind: FieldKind;
-  /** One-line help. */
-  help: string;
-}
+export type Field = OptionSpec;
 
 /** The dataset names the seed documents. */
 export const DATASET_NAMES = ["sharegpt", "other", "random"] as const;
@@ -52,9 +29,9 @@ export const FIELDS: readonly Field[] = [
     key: "backend",
     flag: "--backend",
     arg: "<name>",
+    // Checked by getBackend, not as a choice: the registry may grow at run time.
     kind: "string",
-    help:
-      "tgi, vllm, cserve, lmdeploy, deepspeed-mii, openai, openai-chat, tensorrt-llm, llama.cpp, sglang, ollama (default openai)",
+    help: `${BACKEND_NAMES.join(", ")} (default openai)`,
   },
   {
     key: "base_url",
@@ -66,6 +43,7 @@ export const FIELDS: readonly Field[] = [
   {
     key: "host_port",
     flag: "--host_port",
+    aliases: ["--host-port"],
     arg: "<host:port>",
     kind: "string",
     help: "server as host:port (means http://host:port); also spelled --host-port",
@@ -134,7 +112,8 @@ export const FIELDS: readonly Field[] = [
     key: "dataset_name",
     flag: "--dataset-name",
     arg: "<name>",
-    kind: "dataset-name",
+    kind: "choice",
+    choices: DATASET_NAMES,
     help: "sharegpt, other or random (default random)",
   },
   {
@@ -149,14 +128,16 @@ export const FIELDS: readonly Field[] = [
     flag: "--model",
     arg: "<id>",
     kind: "string",
-    help: "model name sent to the server (default: the first of GET /v1/models)",
+    help:
+      "model name sent to the server (default: the first model the server lists, e.g. GET /v1/models)",
   },
   {
     key: "tokenizer",
     flag: "--tokenizer",
     arg: "<name>",
     kind: "string",
-    help: "tiktoken encoding or OpenAI model name (default cl100k_base)",
+    help:
+      "tiktoken encoding, OpenAI model name, Hugging Face tokenizer.json (file or folder) or model id (default: --model's own when cached, else cl100k_base)",
   },
   {
     key: "trust_remote_code",
@@ -183,7 +164,7 @@ export const FIELDS: readonly Field[] = [
     flag: "--output-file",
     arg: "<path>",
     kind: "string",
-    help: "write per-request results as a JSON array",
+    help: "write the results in --output-format, and a run record (X.summary.json) beside them",
   },
   {
     key: "header",
@@ -210,14 +191,16 @@ export const FIELDS: readonly Field[] = [
     key: "transport",
     flag: "--transport",
     arg: "<name>",
-    kind: "transport",
+    kind: "choice",
+    choices: TRANSPORTS,
     help: "http1 (mib's own HTTP/1.1 client, default) or fetch (the runtime's)",
   },
   {
     key: "output_format",
     flag: "--output-format",
     arg: "<format>",
-    kind: "output-format",
+    kind: "choice",
+    choices: OUTPUT_FORMATS,
     help:
       "seed (a JSON array, default), jsonl (a line per request as each finishes, then a summary line), vllm (vllm bench serve's result JSON) or csv (its summary row)",
   },
@@ -243,5 +226,20 @@ export const FIELDS: readonly Field[] = [
     help:
       "values each timing distribution keeps exactly before it becomes an HDR histogram (default 1000000); a run that may exceed it keeps no per-request results unless its output file lists them",
   },
-  { key: "debug", flag: "--debug", kind: "boolean", help: "debug output and stack traces" },
+  {
+    key: "debug",
+    flag: "--debug",
+    kind: "boolean",
+    help:
+      "log debug messages to stderr (resolved configuration, first planned requests, each request's timings, unparsable responses) and stack traces",
+  },
 ];
+
+/** `--config-file`: not itself a config key. */
+export const CONFIG_FILE_OPTION: OptionSpec = {
+  key: "config_file",
+  flag: "--config-file",
+  arg: "<path>",
+  kind: "string",
+  help: "JSON file of options (keys: flag names with underscores); flags on the command line win",
+};

@@ -12,8 +12,8 @@ import {
 import type { PrefixOption } from "../datasets/random.ts";
 import { UsageError } from "../errors.ts";
 import { DEFAULT_EXACT_LIMIT } from "../metrics/sample.ts";
-import { labelFor, type RawOptions, type Sources } from "./config.ts";
-import type { DATASET_NAMES } from "./fields.ts";
+import { labelFor, type RawOptions, type Sources } from "./options.ts";
+import { type DATASET_NAMES, FIELDS } from "./fields.ts";
 import type { TransportName } from "../runner/transport.ts";
 import type { OutputFormat } from "./result_files.ts";
 
@@ -184,7 +184,7 @@ export function resolveBenchConfig(
   sources: Sources,
   configPath?: string,
 ): BenchConfig {
-  const label = (key: string) => labelFor(key, sources, configPath);
+  const label = (key: string) => labelFor(FIELDS, key, sources, configPath);
   const v = values as Record<string, never>;
 
   const hasNum = v.num_of_req !== undefined;

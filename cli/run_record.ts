@@ -24,8 +24,8 @@ export function runRecordPath(path: string): string {
   return path.replace(/(\.jsonl?|\.csv)?$/, ".summary.json");
 }
 
-/** Header names whose values are secrets. */
-const SECRET_HEADER = /^(authorization|proxy-authorization|x-api-key|api-key|cookie)$/i;
+/** Header names whose values are secrets (never printed or written). */
+export const SECRET_HEADER = /^(authorization|proxy-authorization|x-api-key|api-key|cookie)$/i;
 
 /** The configuration with every secret replaced by "[redacted]". */
 export function redactConfig(config: BenchConfig): Record<string, unknown> {

@@ -3,115 +3,120 @@
  *
  * @module
  */
-import type { Command } from "@commander-js/extra-typings";
-import { UsageError } from "../errors.ts";
 import { startSimulator } from "../simulator/mod.ts";
+import type { OptionSpec, RawOptions } from "./options.ts";
 
-/** Options of `mib serve` as commander hands them over. */
-export interface ServeFlags {
-  host?: string;
-  port?: string;
-  model?: string;
-  ttftMs?: string;
-  tpotMs?: string;
-  naturalLen?: string;
-  tokensPerChunk?: string;
-  roleChunk?: boolean;
-  tritonCumulative?: boolean;
-  legacyDelimiter?: string;
-  failAfter?: string;
-  record?: boolean;
-}
+/** Every option of `mib serve`, in help order. */
+export const SERVE_OPTIONS: readonly OptionSpec[] = [
+  {
+    key: "host",
+    flag: "--host",
+    arg: "<host>",
+    kind: "string",
+    help: "address to listen on (default 127.0.0.1)",
+  },
+  {
+    key: "port",
+    flag: "--port",
+    arg: "<port>",
+    kind: "non-negative-int",
+    help: "port to listen on, 0 for any free one (default 8000)",
+  },
+  {
+    key: "model",
+    flag: "--model",
+    arg: "<id>",
+    kind: "string",
+    help: "served model id (default mib-sim)",
+  },
+  {
+    key: "ttft_ms",
+    flag: "--ttft-ms",
+    arg: "<ms>",
+    kind: "non-negative-number",
+    help: "time to first token, ms (default 20)",
+  },
+  {
+    key: "tpot_ms",
+    flag: "--tpot-ms",
+    arg: "<ms>",
+    kind: "non-negative-number",
+    help: "time between tokens, ms (default 5)",
+  },
+  {
+    key: "natural_len",
+    flag: "--natural-len",
+    arg: "<n>",
+    kind: "positive-int",
+    help: "tokens generated when a request does not set ignore_eos (default 64)",
+  },
+  {
+    key: "tokens_per_chunk",
+    flag: "--tokens-per-chunk",
+    arg: "<n>",
+    kind: "positive-int",
+    help: "tokens carried by each streamed chunk (default 1)",
+  },
+  {
+    key: "no_role_chunk",
+    flag: "--no-role-chunk",
+    kind: "boolean",
+    help: "chat: no role-only first chunk",
+  },
+  {
+    key: "triton_cumulative",
+    flag: "--triton-cumulative",
+    kind: "boolean",
+    help: "Triton: streamed text_output is the text generated so far (TensorRT-LLM BLS " +
+      "accumulate_tokens) instead of each response's new text (default off)",
+  },
+  {
+    key: "legacy_delimiter",
+    flag: "--legacy-delimiter",
+    arg: "<newline|nul>",
+    kind: "choice",
+    choices: ["newline", "nul"],
+    help: "vLLM legacy /generate: record terminator, newline (current vLLM) or nul (older) " +
+      "(default newline)",
+  },
+  {
+    key: "fail_after",
+    flag: "--fail-after",
+    arg: "<n>",
+    kind: "non-negative-int",
+    help: "failure injection: every generation fails when its token chunk n is due, after n " +
+      "chunks, with its protocol's mid-stream error (vLLM legacy: connection cut) or error " +
+      "answer (default never)",
+  },
+  {
+    key: "record",
+    flag: "--record",
+    kind: "boolean",
+    help: "record when each request arrived and each token chunk was written; served as JSON at " +
+      "GET /mib/record ({timeOrigin, requests: [{id, endpoint, arrival, writes, tokens, end}]}, " +
+      "server performance.now() ms, id from x-request-id), cleared by DELETE /mib/record " +
+      "(default off; memory grows with every chunk until cleared)",
+  },
+];
 
-/** Declares the flags of `mib serve` on `command`. */
-// deno-lint-ignore no-explicit-any
-export function serveOptions(command: Command<any, any, any>): void {
-  command
-    .option("--host <host>", "address to listen on (default 127.0.0.1)")
-    .option("--port <port>", "port to listen on, 0 for any free one (default 8000)")
-    .option("--model <id>", "served model id (default mib-sim)")
-    .option("--ttft-ms <ms>", "time to first token, ms (default 20)")
-    .option("--tpot-ms <ms>", "time between tokens, ms (default 5)")
-    .option(
-      "--natural-len <n>",
-      "tokens generated when a request does not set ignore_eos (default 64)",
-    )
-    .option("--tokens-per-chunk <n>", "tokens carried by each streamed chunk (default 1)")
-    .option("--no-role-chunk", "chat: no role-only first chunk")
-    .option(
-      "--triton-cumulative",
-      "Triton: streamed text_output is the text generated so far (TensorRT-LLM BLS " +
-        "accumulate_tokens) instead of each response's new text (default off)",
-    )
-    .option(
-      "--legacy-delimiter <newline|nul>",
-      "vLLM legacy /generate: record terminator, newline (current vLLM) or nul (older) " +
-        "(default newline)",
-    )
-    .option(
-      "--fail-after <n>",
-      "failure injection: every generation fails when its token chunk n is due, after n " +
-        "chunks, with its protocol's mid-stream error (vLLM legacy: connection cut) or error " +
-        "answer (default never)",
-    )
-    .option(
-      "--record",
-      "record when each request arrived and each token chunk was written; served as JSON at " +
-        "GET /mib/record ({timeOrigin, requests: [{id, endpoint, arrival, writes, tokens, end}]}, " +
-        "server performance.now() ms, id from x-request-id), cleared by DELETE /mib/record " +
-        "(default off; memory grows with every chunk until cleared)",
-    );
-}
-
-function number(
-  flag: string,
-  value: string | undefined,
-  min: number,
-  integer: boolean,
-): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (value.trim() === "" || !Number.isFinite(n) || n < min || (integer && !Number.isInteger(n))) {
-    throw new UsageError(
-      flag,
-      `expected ${integer ? "an integer" : "a number"} ≥ ${min}, got "${value}"`,
-    );
-  }
-  return n;
-}
-
-function delimiter(value: string | undefined): "newline" | "nul" {
-  if (value === undefined || value === "newline" || value === "nul") return value ?? "newline";
-  throw new UsageError("--legacy-delimiter", `expected newline or nul, got "${value}"`);
-}
-
-/** Runs the simulator until SIGINT/SIGTERM; returns the exit status. */
-export async function serveCommand(flags: ServeFlags): Promise<number> {
-  let options;
-  try {
-    options = {
-      hostname: flags.host ?? "127.0.0.1",
-      port: number("--port", flags.port ?? "8000", 0, true),
-      model: flags.model,
-      ttftMs: number("--ttft-ms", flags.ttftMs, 0, false),
-      tpotMs: number("--tpot-ms", flags.tpotMs, 0, false),
-      naturalLen: number("--natural-len", flags.naturalLen, 1, true),
-      tokensPerChunk: number("--tokens-per-chunk", flags.tokensPerChunk, 1, true),
-      roleChunk: flags.roleChunk ?? true,
-      tritonCumulative: flags.tritonCumulative ?? false,
-      legacyDelimiter: delimiter(flags.legacyDelimiter),
-      failAfter: number("--fail-after", flags.failAfter, 0, true) ?? null,
-      record: flags.record ?? false,
-      quiet: true,
-    };
-  } catch (error) {
-    if (error instanceof UsageError) {
-      console.error(`mib: ${error.message}`);
-      return 2;
-    }
-    throw error;
-  }
-  const sim = await startSimulator(options);
+/** Runs the simulator with the options typed (checked by their declarations) until SIGINT/SIGTERM. */
+export async function serveCommand(values: RawOptions): Promise<number> {
+  const v = values as Record<string, never>;
+  const sim = await startSimulator({
+    hostname: v.host ?? "127.0.0.1",
+    port: v.port ?? 8000,
+    model: v.model,
+    ttftMs: v.ttft_ms,
+    tpotMs: v.tpot_ms,
+    naturalLen: v.natural_len,
+    tokensPerChunk: v.tokens_per_chunk,
+    roleChunk: v.no_role_chunk !== true,
+    tritonCumulative: v.triton_cumulative ?? false,
+    legacyDelimiter: v.legacy_delimiter ?? "newline",
+    failAfter: v.fail_after ?? null,
+    record: v.record ?? false,
+    quiet: true,
+  });
   const o = sim.options;
   console.log(
     `mib simulator listening on ${sim.url} (model ${o.model}, ttft ${o.ttftMs} ms, tpot ${o.tpotMs} ms, ${o.tokensPerChunk} token(s)/chunk${

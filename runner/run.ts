@@ -59,6 +59,12 @@ export interface RunOptions {
   keepResults?: boolean;
   /** Stops sending and aborts requests in flight. */
   signal?: AbortSignal;
+  /**
+   * Receives a line per finished request (planned and actual send, first
+   * byte, end, status, outcome) and the raw bytes of any response that failed
+   * to parse. Absent (the default), nothing is stamped or kept for it.
+   */
+  debug?: (line: string) => void;
 }
 
 /** The outcome of a run. */
@@ -93,7 +99,7 @@ export async function runBenchmark(options: RunOptions): Promise<RunResult> {
   const { requests, signal, backend } = options;
   const url = new URL(options.url);
   const transport = createTransport(options.transport ?? "http1", url.origin);
-  const context = { transport, backend, signal };
+  const context = { transport, backend, signal, debug: options.debug };
   const prefix = options.requestIdPrefix ??
     `mib-${crypto.randomUUID().slice(0, 8)}-`;
   const encoder = new TextEncoder();

@@ -4,6 +4,7 @@
  * @module
  */
 import type { Backend, GenerationRequest, ParsedStream, StreamParser } from "../backends/types.ts";
+import { classifyFailure } from "../metrics/failure.ts";
 import { requestTimings } from "../metrics/request.ts";
 import type { RequestResult } from "./result.ts";
 import type { OutgoingRequest, ResponseHandler, Transport } from "./transport.ts";
@@ -16,6 +17,12 @@ export interface SendContext {
   backend: Backend;
   /** Aborts the request (e.g. on Ctrl-C). */
   signal?: AbortSignal;
+  /**
+   * Receives one line per finished request (its send, first byte, end and
+   * status) and the raw bytes of a response that failed to parse. Absent,
+   * nothing is stamped or kept for it.
+   */
+  debug?: (line: string) => void;
 }
 
 /** The parts of a result the scheduler knows before sending. */
@@ -31,6 +38,9 @@ export interface SendPlan {
 }
 
 const MAX_ERROR_BODY = 500;
+
+/** Raw response bytes kept per request for the debug log. */
+const MAX_DEBUG_BYTES = 4096;
 
 function describe(error: unknown): string {
   if (error instanceof Error) {
@@ -49,16 +59,30 @@ class Collector implements ResponseHandler {
   status = 0;
   reason = "";
   errorBody = "";
+  /** When the response head arrived (`performance.now()` ms); 0 before. */
+  headTime = 0;
+  /** The body's first bytes, kept only for the debug log. */
+  raw: Uint8Array[] | undefined;
+  #rawLength = 0;
   /** Only error bodies are decoded here: made on first use, since streams are many. */
   #decoder: TextDecoder | undefined;
-  constructor(readonly parser: StreamParser) {}
+  constructor(readonly parser: StreamParser, debug: boolean) {
+    if (debug) this.raw = [];
+  }
 
   head(status: number, reason: string): void {
+    this.headTime = performance.now();
     this.status = status;
     this.reason = reason;
   }
 
   body(bytes: Uint8Array, time: number): void {
+    if (this.raw !== undefined && this.#rawLength < MAX_DEBUG_BYTES) {
+      // A copy: the transport may reuse its buffer.
+      const kept = bytes.slice(0, MAX_DEBUG_BYTES - this.#rawLength);
+      this.raw.push(kept);
+      this.#rawLength += kept.length;
+    }
     if (this.status >= 200 && this.status < 300) this.parser.feed(bytes, time);
     else if (this.errorBody.length < MAX_ERROR_BODY) {
       this.#decoder ??= new TextDecoder();
@@ -96,7 +120,10 @@ export async function sendRequest(
     sendOffset: 0,
     notes: [],
   };
-  const collector = new Collector(context.backend.createParser(plan.request));
+  const collector = new Collector(
+    context.backend.createParser(plan.request),
+    context.debug !== undefined,
+  );
   const sendTime = performance.now();
   result.sendOffset = (sendTime - runStart) / 1000;
   let end: number;
@@ -111,11 +138,48 @@ export async function sendRequest(
     result.latency = (end - sendTime) / 1000;
     const body = collector.errorBody.trim().slice(0, MAX_ERROR_BODY);
     result.error ||= `HTTP ${collector.status} ${collector.reason}: ${body}`;
-    return result;
+  } else {
+    measure(result, collector.parser.finish(), sendTime, end, plan.request.maxTokens);
   }
-  const parsed = collector.parser.finish();
-  measure(result, parsed, sendTime, end, plan.request.maxTokens);
+  if (context.debug) {
+    debugRequest(context.debug, result, collector, sendTime - result.sendOffset * 1000);
+  }
   return result;
+}
+
+/** Seconds from the run start, as the debug log writes them. */
+const at = (ms: number, runStart: number) => `+${((ms - runStart) / 1000).toFixed(4)} s`;
+
+/** The debug line of a finished request, and its raw bytes when it failed to parse. */
+function debugRequest(
+  debug: (line: string) => void,
+  result: RequestResult,
+  collector: Collector,
+  runStart: number,
+): void {
+  const send = runStart + result.sendOffset * 1000;
+  const firstByte = collector.headTime === 0 ? "none" : at(collector.headTime, runStart);
+  const outcome = result.success ? "ok" : `failed (${classifyFailure(result)}): ${result.error}`;
+  debug(
+    `request ${result.index}: planned +${result.plannedOffset.toFixed(4)} s, sent ${
+      at(send, runStart)
+    }, first byte ${firstByte}, end ${at(send + result.latency * 1000, runStart)}, status ${
+      result.status ?? "none"
+    }, ${result.chunks} text chunk(s), ${outcome}`,
+  );
+  if (!result.success && classifyFailure(result) === "parse" && collector.raw !== undefined) {
+    const bytes = new Uint8Array(collector.raw.reduce((n, b) => n + b.length, 0));
+    let offset = 0;
+    for (const b of collector.raw) {
+      bytes.set(b, offset);
+      offset += b.length;
+    }
+    debug(
+      `request ${result.index}: raw response body (first ${bytes.length} bytes): ${
+        JSON.stringify(new TextDecoder().decode(bytes))
+      }`,
+    );
+  }
 }
 
 function measure(

@@ -1,12 +1,13 @@
 import assert from "node:assert/strict";
-import { mergeOptions, readConfigFile } from "../cli/config.ts";
+import { FIELDS } from "../cli/fields.ts";
+import { mergeOptions, readConfigFile } from "../cli/options.ts";
 import { resolveBenchConfig } from "../cli/resolve.ts";
 import { UsageError } from "../mod.ts";
 
 const example = new URL("../args.json", import.meta.url).pathname;
 
 Deno.test("the shipped args.json resolves to a full configuration", async () => {
-  const file = await readConfigFile(example);
+  const file = await readConfigFile(example, FIELDS);
   const { values, sources } = mergeOptions({}, file);
   const config = resolveBenchConfig(values, sources, example);
   assert.equal(config.backend, "vllm");

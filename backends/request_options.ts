@@ -1,0 +1,75 @@
+/**
+ * What a run asks of a backend beyond one generation: the endpoint path, and
+ * whether the backend's protocol can carry the request options given.
+ *
+ * @module
+ */
+import { UsageError } from "../errors.ts";
+import type { Backend } from "./types.ts";
+
+/** The request options a run may ask a backend for. */
+export interface RequestOptions {
+  /** `--disable-stream`: ask for unstreamed responses. */
+  disableStream: boolean;
+  /** `--best-of`. */
+  bestOf?: number;
+  /** `--use-beam-search`. */
+  useBeamSearch: boolean;
+}
+
+/**
+ * Checks that `backend` can carry `options`.
+ *
+ * @throws {UsageError} naming the flag and the backend that cannot carry it.
+ *
+ * @example
+ * ```ts
+ * checkRequestOptions(getBackend("tgi"), { disableStream: true, bestOf: 2, useBeamSearch: false });
+ * ```
+ */
+export function checkRequestOptions(backend: Backend, options: RequestOptions): void {
+  const { bestOf, beamSearch, stream } = backend.features;
+  const name = backend.name;
+  if (options.disableStream && stream === "always") {
+    throw new UsageError("--disable-stream", `backend ${name} always streams`);
+  }
+  const streamed = !options.disableStream && stream !== "never";
+  if (options.bestOf !== undefined && (!bestOf || (bestOf === "unstreamed" && streamed))) {
+    throw new UsageError(
+      "--best-of",
+      bestOf === "unstreamed"
+        ? `backend ${name} accepts best_of only with --disable-stream`
+        : `backend ${name} does not accept best_of`,
+    );
+  }
+  if (options.useBeamSearch && !beamSearch) {
+    throw new UsageError(
+      "--use-beam-search",
+      `backend ${name} does not support beam search; use --backend vllm`,
+    );
+  }
+}
+
+/** Whether requests to `backend` stream under `options`. */
+export function streams(backend: Backend, options: Pick<RequestOptions, "disableStream">): boolean {
+  return !options.disableStream && backend.features.stream !== "never";
+}
+
+/**
+ * The endpoint path for `backend`: `endpoint` when given, else its unstreamed
+ * or default one, with `{model}` filled in.
+ *
+ * @example
+ * ```ts
+ * endpointPath(getBackend("tensorrt-llm"), { model: "ensemble" }); // "/v2/models/ensemble/generate_stream"
+ * ```
+ */
+export function endpointPath(
+  backend: Backend,
+  options: { endpoint?: string; disableStream?: boolean; model?: string },
+): string {
+  const path = options.endpoint ??
+    (options.disableStream ? backend.unstreamedEndpoint : undefined) ??
+    backend.defaultEndpoint;
+  return path.replaceAll("{model}", encodeURIComponent(options.model ?? ""));
+}

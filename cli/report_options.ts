@@ -1,0 +1,24 @@
+/**
+ * The options of `mib report FILE...`.
+ *
+ * @module
+ */
+import type { OptionSpec } from "./options.ts";
+
+/** Every option of `mib report`, in help order. */
+export const REPORT_OPTIONS: readonly OptionSpec[] = [
+  {
+    key: "html",
+    flag: "--html",
+    arg: "<out.html>",
+    kind: "string",
+    help: "also write a self-contained HTML page of charts to this file",
+  },
+  {
+    key: "merge",
+    flag: "--merge",
+    kind: "boolean",
+    help: "the files are run records (X.summary.json) of one load, e.g. from several client " +
+      "machines: add a column merging them through their histograms",
+  },
+];
