@@ -27,7 +27,7 @@ export class FetchTransport implements Transport {
       body: request.body,
       signal,
     });
-    handler.head(response.status, response.statusText);
+    handler.head(response.status, response.statusText, performance.now());
     if (response.body === null) return performance.now();
     const reader = response.body.getReader();
     for (;;) {

@@ -77,7 +77,7 @@ class ResponseReader {
     this.started = true;
     let i = 0;
     while (i < n && !this.done) {
-      i = this.#inBody ? this.#readBody(buffer, i, n, time) : this.#readHead(buffer, i, n);
+      i = this.#inBody ? this.#readBody(buffer, i, n, time) : this.#readHead(buffer, i, n, time);
     }
     // Bytes after the end of the response: the server is not talking HTTP/1.1 as expected.
     if (i < n) this.keepAlive = false;
@@ -98,7 +98,7 @@ class ResponseReader {
     );
   }
 
-  #readHead(buffer: Uint8Array, from: number, n: number): number {
+  #readHead(buffer: Uint8Array, from: number, n: number, time: number): number {
     const previous = this.#head.length;
     const head = new Uint8Array(previous + n - from);
     head.set(this.#head);
@@ -136,7 +136,7 @@ class ResponseReader {
       else if (name === "connection") connection = value;
     }
     this.keepAlive = !connection.includes("close");
-    this.handler.head(code, status[3] ?? "");
+    this.handler.head(code, status[3] ?? "", time);
     this.#inBody = true;
     if (code === 204 || code === 304) this.#body = Body.None;
     else if (chunked) this.#body = Body.Chunked;

@@ -70,8 +70,8 @@ class Collector implements ResponseHandler {
     if (debug) this.raw = [];
   }
 
-  head(status: number, reason: string): void {
-    this.headTime = performance.now();
+  head(status: number, reason: string, time: number): void {
+    this.headTime = time;
     this.status = status;
     this.reason = reason;
   }

@@ -134,6 +134,35 @@ Deno.test("other input mistakes", async () => {
   await assertUsageError([...base, "--num-of-req", "1", "--bogus"], "--bogus");
 });
 
+Deno.test("a flag given twice, or in both spellings, is a usage error", async () => {
+  await assertUsageError(
+    [...base, "--num-of-req", "5", "--num-of-req", "6"],
+    "--num-of-req",
+    /twice|2 times/,
+  );
+  await assertUsageError(
+    [
+      ...base,
+      "--num-of-req",
+      "1",
+      "--request-distribution",
+      "poisson",
+      "5",
+      "--request-distribution",
+      "poisson",
+      "6",
+    ],
+    "--request-distribution",
+    /2 times/,
+  );
+  await assertUsageError(
+    ["--host_port", "a:1", "--host-port", "b:2", "--num-of-req", "1"],
+    "--host_port/--host-port",
+  );
+  await assertUsageError(["serve", "--port", "0", "--port", "1"], "--port", /2 times/);
+  await assertUsageError(["report", "--merge", "--merge", "x.json"], "--merge", /2 times/);
+});
+
 Deno.test("--debug adds the stack trace", async () => {
   const run = await runCli([...base, "--num-of-req", "1", "--backend", "nope", "--debug"]);
   assert.equal(run.code, 2);

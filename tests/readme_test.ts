@@ -1,22 +1,66 @@
 import assert from "node:assert/strict";
 import { BACKENDS } from "../backends/mod.ts";
-import { FIELDS } from "../cli/fields.ts";
+import { CONFIG_FILE_OPTION, FIELDS } from "../cli/fields.ts";
+import type { OptionSpec } from "../cli/options.ts";
+import { REPORT_OPTIONS } from "../cli/report_options.ts";
+import { SERVE_OPTIONS } from "../cli/serve_command.ts";
 import { runCli } from "./_helpers.ts";
 
 const readme = await Deno.readTextFile(new URL("../README.md", import.meta.url));
 
-Deno.test("the README documents every benchmark flag", () => {
-  for (const field of FIELDS) assert.ok(readme.includes(`\`${field.flag}\``), field.flag);
-  assert.ok(readme.includes("`--config-file`"));
-});
+/** The flags in the first column of the table under `heading`. */
+function tableFlags(heading: string): Set<string> {
+  const start = readme.indexOf(`\n${heading}\n`);
+  assert.ok(start >= 0, `README has "${heading}"`);
+  const next = readme.indexOf("\n#", start + heading.length + 2);
+  const section = readme.slice(start, next < 0 ? undefined : next);
+  const flags = new Set<string>();
+  for (const row of section.split("\n").filter((l) => l.startsWith("| `--"))) {
+    const first = row.split("|")[1];
+    for (const m of first.matchAll(/`(--[A-Za-z0-9_-]+)`/g)) flags.add(m[1]);
+  }
+  return flags;
+}
 
-Deno.test("the README documents every flag of mib serve", async () => {
-  const help = (await runCli(["serve", "--help"])).stdout;
-  const flags = [...help.matchAll(/^\s+(--[a-z-]+)/gm)].map((m) => m[1]).filter((f) =>
-    f !== "--help"
-  );
-  assert.ok(flags.length >= 10);
-  for (const flag of flags) assert.ok(readme.includes(`\`${flag}\``), flag);
+const spellings = (specs: readonly OptionSpec[]) =>
+  new Set(specs.flatMap((s) => [s.flag, ...(s.aliases ?? [])]));
+
+for (
+  const [heading, specs] of [
+    ["### Flags of the benchmark", [...FIELDS, CONFIG_FILE_OPTION]],
+    ["### Flags of `mib serve`", SERVE_OPTIONS],
+    ["### Flags of `mib report`", REPORT_OPTIONS],
+  ] as const
+) {
+  Deno.test(`README "${heading}" lists exactly the declared flags`, () => {
+    const documented = tableFlags(heading);
+    const declared = spellings(specs);
+    assert.deepEqual(
+      [...declared].filter((f) => !documented.has(f)),
+      [],
+      "declared but not in the README",
+    );
+    assert.deepEqual(
+      [...documented].filter((f) => !declared.has(f)),
+      [],
+      "in the README but not declared",
+    );
+  });
+}
+
+Deno.test("every declared flag of every command is in its --help", async () => {
+  for (
+    const [command, specs] of [
+      ["bench", [...FIELDS, CONFIG_FILE_OPTION]],
+      ["serve", SERVE_OPTIONS],
+      ["report", REPORT_OPTIONS],
+    ] as const
+  ) {
+    const help = (await runCli([command, "--help"])).stdout;
+    for (const spec of specs) {
+      assert.ok(help.includes(spec.flag), `${command} --help: ${spec.flag}`);
+    }
+  }
 });
 
 Deno.test("the README lists every backend with its default endpoint", () => {
