@@ -83,7 +83,10 @@ class ResponseReader {
     if (i < n) this.keepAlive = false;
   }
 
-  /** The connection closed at `time`. */
+  /**
+   * The connection closed: that ends a body framed by the close; any other
+   * response still open was cut short, and this throws.
+   */
   eof(): void {
     if (this.done) return;
     if (this.#inBody && this.#body === Body.UntilClose) {

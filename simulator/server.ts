@@ -5,11 +5,12 @@
  * SGLang, Ollama), with token timings set by configuration, so a benchmark
  * run against it has a known right answer.
  *
- * This file holds the routing table and the one generation engine all
- * protocols share: every streamed token chunk of every protocol is paced by
- * the same scheduler, recorded the same way, and failed the same way under
- * `failAfter`; the `_<protocol>.ts` modules only parse requests and encode
- * their wire format.
+ * This file holds the routing table (which path speaks which protocol) and
+ * the serving of one generation, streamed or whole. What every protocol
+ * shares lives beside it: `_engine.ts` plans a generation's tokens and
+ * failures (`failAfter`), `_pacing.ts` is the one scheduler that paces every
+ * streamed chunk, `_record.ts` records arrivals and writes (`--record`); the
+ * `_<protocol>.ts` modules only parse requests and encode their wire format.
  *
  * @module
  */
