@@ -16,6 +16,7 @@
  * ```
  */
 export class UsageError extends Error {
+  /** Always `"UsageError"`. */
   override name = "UsageError";
   /** The flag or key at fault, e.g. `--backend` or `config key "backend"`. */
   readonly flag: string;

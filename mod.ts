@@ -96,6 +96,13 @@ export {
   type RunOptions,
   type RunResult,
 } from "./runner/run.ts";
+export { type TransportName, TRANSPORTS } from "./runner/transport.ts";
+export {
+  checkRequestOptions,
+  endpointPath,
+  type RequestOptions,
+} from "./backends/request_options.ts";
+export { chooseModel, listedModel, type ModelChoice } from "./runner/model.ts";
 export { planFromPrompts, type PlanOptions, planRandomRun } from "./runner/plan.ts";
 export * from "./simulator/mod.ts";
 

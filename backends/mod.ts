@@ -65,7 +65,11 @@ export function getBackend(name: string, endpoint?: string): Backend {
  *
  * @example
  * ```ts
+ * import { getBackend, parseReads } from "./mod.ts";
+ *
+ * const bytes = new TextEncoder().encode('data: {"choices":[{"text":" hi"}]}\n\ndata: [DONE]\n\n');
  * const parsed = parseReads(getBackend("openai"), { times: [1], bytes: [bytes] });
+ * parsed.chunks[0].text; // " hi"
  * ```
  */
 export function parseReads(

@@ -24,6 +24,10 @@ export interface RequestOptions {
  *
  * @example
  * ```ts
+ * import { getBackend } from "./mod.ts";
+ * import { checkRequestOptions } from "./request_options.ts";
+ *
+ * // TGI takes best_of only unstreamed: this passes, and throws without disableStream.
  * checkRequestOptions(getBackend("tgi"), { disableStream: true, bestOf: 2, useBeamSearch: false });
  * ```
  */
@@ -61,6 +65,9 @@ export function streams(backend: Backend, options: Pick<RequestOptions, "disable
  *
  * @example
  * ```ts
+ * import { getBackend } from "./mod.ts";
+ * import { endpointPath } from "./request_options.ts";
+ *
  * endpointPath(getBackend("tensorrt-llm"), { model: "ensemble" }); // "/v2/models/ensemble/generate_stream"
  * ```
  */

@@ -13,6 +13,9 @@ import { UsageError } from "../errors.ts";
  *
  * @example
  * ```ts
+ * import { getBackend } from "../backends/mod.ts";
+ * import { listedModel } from "./model.ts";
+ *
  * await listedModel("http://localhost:8000", getBackend("vllm").modelList!, {}); // "meta-llama/…"
  * ```
  */

@@ -87,12 +87,16 @@ export interface RunResult {
  *
  * @example
  * ```ts
+ * import { getBackend } from "../backends/mod.ts";
+ * import { runBenchmark } from "./run.ts";
+ *
  * const run = await runBenchmark({
  *   url: "http://127.0.0.1:8000/v1/completions",
  *   backend: getBackend("openai"),
  *   requests: [{ offset: 0, promptLen: 3, request: { prompt: "Hello there!", maxTokens: 16 } }],
- *   countTokens: (text) => tokenizer.count(text),
+ *   countTokens: (text) => text.split(" ").length,
  * });
+ * run.results[0].ttft; // seconds, or null
  * ```
  */
 export async function runBenchmark(options: RunOptions): Promise<RunResult> {
