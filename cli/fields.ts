@@ -6,6 +6,8 @@
  * @module
  */
 
+import { describeArrivalForms, describeLengthForms } from "../distributions/mod.ts";
+
 /** How an option's value is written. */
 export type FieldKind =
   | "int"
@@ -96,24 +98,21 @@ export const FIELDS: readonly Field[] = [
     flag: "--request-distribution",
     arg: "<name args...>",
     kind: "distribution",
-    help:
-      "gaps between requests: poisson RATE|inf, exponential MEAN_S, uniform MIN_S MAX_S, normal MEAN_S STD_S, constant GAP_S (default poisson inf)",
+    help: `gaps between requests: ${describeArrivalForms()} (default poisson inf)`,
   },
   {
     key: "input_token_distribution",
     flag: "--input-token-distribution",
     arg: "<name args...>",
     kind: "distribution",
-    help:
-      "prompt lengths in tokens: uniform MIN MAX, normal MEAN STD, constant N (default constant 1024)",
+    help: `prompt lengths in tokens: ${describeLengthForms()} (default constant 1024)`,
   },
   {
     key: "output_token_distribution",
     flag: "--output-token-distribution",
     arg: "<name args...>",
     kind: "distribution",
-    help:
-      "output lengths in tokens: uniform MIN MAX, normal MEAN STD, constant N (default constant 128)",
+    help: `output lengths in tokens: ${describeLengthForms()} (default constant 128)`,
   },
   {
     key: "prefix_text",
