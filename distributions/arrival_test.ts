@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { ARRIVAL_STREAM, arrivalOffsets } from "./arrival.ts";
+import { ARRIVAL_STREAM, arrivalOffsets, vllmArrivalFields } from "./arrival.ts";
 import type { ArrivalSpec } from "./arrival_forms.ts";
 import { formatSpec } from "./format.ts";
 import { MAX_PLANNED_REQUESTS } from "./_limits.ts";
@@ -186,4 +186,19 @@ Deno.test("arrivalOffsets: holds hand-built specs to the parser's rules", () => 
     "poisson",
     "constant",
   );
+});
+
+Deno.test("vllmArrivalFields: request_rate and burstiness as vLLM's result file has them", () => {
+  const cases: [ArrivalSpec, number | "inf" | null][] = [
+    [{ kind: "poisson", rate: 5 }, 5],
+    [{ kind: "poisson", rate: Infinity }, "inf"],
+    [{ kind: "exponential", mean: 0.25 }, 4],
+    [{ kind: "uniform", min: 1, max: 2 }, null],
+    [{ kind: "normal", mean: 1, std: 0.5 }, null],
+    [{ kind: "constant", gap: 1 }, null],
+    [{ kind: "gamma", rate: 2 } as unknown as ArrivalSpec, null],
+  ];
+  for (const [spec, rate] of cases) {
+    assert.deepEqual(vllmArrivalFields(spec), { request_rate: rate, burstiness: 1 }, spec.kind);
+  }
 });
