@@ -4,10 +4,10 @@
  * @module
  */
 
-import type { Source } from "./_d3.ts";
+import type { RandomSource } from "./_d3.ts";
 
 /** Offsets as running sums of `gap()`: 0, g1, g1 + g2, ... */
-export function sumOfGaps(gap: Source): () => number {
+export function sumOfGaps(gap: RandomSource): () => number {
   let t = 0;
   return () => {
     const now = t;

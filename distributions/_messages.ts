@@ -4,15 +4,15 @@
  * @module
  */
 
-import type { Form, FormArgs, FormTable } from "./form.ts";
+import type { DistributionForm, FormArgs, FormTable } from "./form.ts";
 
 /** `poisson RATE`: how the form is typed. */
-export function usage(kind: string, form: Form<FormArgs>): string {
+export function usage(kind: string, form: DistributionForm<FormArgs>): string {
   return [kind, ...Object.keys(form.args)].join(" ");
 }
 
 /** `"poisson RATE" (RATE > 0 requests/s or "inf")`. */
-export function describeForm(kind: string, form: Form<FormArgs>): string {
+export function describeForm(kind: string, form: DistributionForm<FormArgs>): string {
   return `"${usage(kind, form)}" (${form.rule})`;
 }
 
@@ -28,7 +28,7 @@ export function describeForms(forms: FormTable): string {
 
 function listForms(
   forms: FormTable,
-  describe: (kind: string, form: Form<FormArgs>) => string,
+  describe: (kind: string, form: DistributionForm<FormArgs>) => string,
 ): string {
   return Object.entries(forms).map(([kind, form]) => describe(kind, form)).join(", ");
 }
@@ -44,7 +44,7 @@ export function quoteReceived(tokens: readonly unknown[]): string {
 /** `expected FORM, got RECEIVED` with an optional `(problem)` saying which constraint failed. */
 export function expectedForm(
   kind: string,
-  form: Form<FormArgs>,
+  form: DistributionForm<FormArgs>,
   received: string,
   problem?: string,
 ): string {

@@ -7,10 +7,10 @@
 
 import { UsageError } from "../errors.ts";
 import { expectedForm, expectedOneOf, unknownKind } from "./_messages.ts";
-import type { Form, FormArgs, FormTable, FormValues } from "./form.ts";
+import type { DistributionForm, FormArgs, FormTable, FormValues } from "./form.ts";
 
 /** A spec's form and its numbers as that form reads them. */
-export interface Entry<F extends Form<FormArgs>> {
+export interface Entry<F extends DistributionForm<FormArgs>> {
   readonly kind: string;
   readonly form: F;
   readonly values: FormValues<FormArgs>;
@@ -20,7 +20,7 @@ export interface Entry<F extends Form<FormArgs>> {
  * The form of `spec.kind`, or undefined when the table has none, which specs
  * from untyped JSON make reachable.
  */
-export function entryFor<F extends Form<FormArgs>>(
+export function entryFor<F extends DistributionForm<FormArgs>>(
   forms: FormTable<F>,
   spec: { readonly kind: string },
 ): Entry<F> | undefined {
@@ -31,7 +31,7 @@ export function entryFor<F extends Form<FormArgs>>(
 }
 
 /** The words of a spec whose form is known. */
-export function formatEntry({ kind, form, values }: Entry<Form<FormArgs>>): string {
+export function formatEntry({ kind, form, values }: Entry<DistributionForm<FormArgs>>): string {
   return [kind, ...Object.values(form.args).map((field) => formatNumber(values[field]))].join(" ");
 }
 
@@ -46,7 +46,7 @@ function formatNumber(value: number): string {
  * The entry of a spec built in code, held to the rules a typed one is: throws
  * on `flag` with the message the parser would give for the same words.
  */
-export function checkedEntry<F extends Form<FormArgs>>(
+export function checkedEntry<F extends DistributionForm<FormArgs>>(
   forms: FormTable<F>,
   spec: { readonly kind: string },
   flag: string,

@@ -3,10 +3,15 @@
  * parsing, printing, checking, sampling and help code can be written once over
  * the tables in `arrival_forms.ts` and `length_forms.ts`.
  *
+ * A family is two declarations side by side: an `as const` map from each kind
+ * to its argument names (which the spec types are derived from, and which JSR
+ * can read without inference), and the table of forms, typed by that map, so
+ * the compiler asks for a complete entry for every kind and nothing else.
+ *
  * @module
  */
 
-import type { Source } from "./_d3.ts";
+import type { RandomSource } from "./_d3.ts";
 
 /**
  * A form's arguments in command-line order, each naming the spec field its
@@ -31,17 +36,30 @@ export type FormSpec<K extends string, A extends FormArgs> = {
   [P in "kind" | A[keyof A]]: P extends "kind" ? K : number;
 };
 
+/** The arguments of every form of a family, keyed by kind. */
+export type FormArgsTable = { readonly [kind: string]: FormArgs };
+
+/**
+ * The union of the specs of every form of a family; the table's keys are the kinds.
+ *
+ * @example
+ * ```ts
+ * type Spec = FormSpecs<{ constant: { GAP: "gap" }; uniform: { MIN: "min"; MAX: "max" } }>;
+ * // { kind: "constant"; gap: number } | { kind: "uniform"; min: number; max: number }
+ * ```
+ */
+export type FormSpecs<T extends FormArgsTable> = {
+  [K in keyof T & string]: FormSpec<K, T[K]>;
+}[keyof T & string];
+
 /**
  * A table of forms keyed by kind, as the generic code reads `ARRIVAL_FORMS`
- * and `LENGTH_FORMS`: each entry typed for its own fields is also a form
- * over any numbers.
+ * and `LENGTH_FORMS`: each entry typed for its own fields is also a form over
+ * any numbers.
  */
-export type FormTable<F extends Form<FormArgs> = Form<FormArgs>> = { readonly [kind: string]: F };
-
-/** The union of the specs of every form in a table; the table's keys are the kinds. */
-export type SpecOf<T extends FormTable> = {
-  [K in keyof T & string]: FormSpec<K, T[K]["args"]>;
-}[keyof T & string];
+export type FormTable<F extends DistributionForm<FormArgs> = DistributionForm<FormArgs>> = {
+  readonly [kind: string]: F;
+};
 
 /**
  * What every form has: how it is written and which values it accepts.
@@ -49,7 +67,7 @@ export type SpecOf<T extends FormTable> = {
  * Members are methods (not function-valued properties) so a table of specific
  * forms can be read by the generic code as forms over any numbers.
  */
-export interface Form<A extends FormArgs> {
+export interface DistributionForm<A extends FormArgs> {
   /** Argument names after the distribution name, mapped to the spec fields they fill. */
   readonly args: A;
   /**
@@ -74,12 +92,12 @@ export interface VllmArrivalFields {
 }
 
 /** A form of `--request-distribution`: gaps between request sends, in seconds. */
-export interface ArrivalForm<A extends FormArgs> extends Form<A> {
+export interface ArrivalForm<A extends FormArgs> extends DistributionForm<A> {
   /**
    * The planned send times of a valid `spec`: each call returns the next offset
    * in seconds, the first being 0, drawing what it needs from `source` only.
    */
-  clock(spec: FormValues<A>, source: Source): () => number;
+  clock(spec: FormValues<A>, source: RandomSource): () => number;
   /**
    * Whether every gap of a valid `spec` is exactly 0, which makes a run bounded
    * by `--max-time-for-reqs` endless. Specs that are only mostly zero answer
@@ -91,47 +109,13 @@ export interface ArrivalForm<A extends FormArgs> extends Form<A> {
 }
 
 /** A form of `--input-token-distribution` / `--output-token-distribution`: token counts. */
-export interface LengthForm<A extends FormArgs> extends Form<A> {
+export interface LengthForm<A extends FormArgs> extends DistributionForm<A> {
   /** A sampler of integer lengths ≥ 1 for a valid `spec`, drawing from `source` only. */
-  lengths(spec: FormValues<A>, source: Source): Source;
+  lengths(spec: FormValues<A>, source: RandomSource): RandomSource;
 }
 
-/**
- * Declares one arrival form; the identity, there to infer the spec fields from
- * `args` and check every member against them.
- *
- * @example
- * ```ts
- * const constant = arrivalForm({
- *   args: { GAP: "gap" },
- *   rule: "GAP >= 0 seconds between requests",
- *   problem: ({ gap }) => gap >= 0 && Number.isFinite(gap) ? undefined : "GAP must be >= 0",
- *   clock: ({ gap }) => {
- *     let i = 0;
- *     return () => i++ * gap;
- *   },
- *   gapsAllZero: ({ gap }) => gap === 0,
- *   vllm: () => ({ request_rate: null, burstiness: 1 }),
- * });
- * ```
- */
-export function arrivalForm<const A extends FormArgs>(form: ArrivalForm<A>): ArrivalForm<A> {
-  return form;
-}
+/** One arrival form per kind of `T`, each over the arguments `T` gives it. */
+export type ArrivalForms<T extends FormArgsTable> = { readonly [K in keyof T]: ArrivalForm<T[K]> };
 
-/**
- * Declares one length form, like {@link arrivalForm}.
- *
- * @example
- * ```ts
- * const constant = lengthForm({
- *   args: { N: "value" },
- *   rule: "integer N >= 1 tokens",
- *   problem: ({ value }) => Number.isSafeInteger(value) && value >= 1 ? undefined : "N must be an integer >= 1",
- *   lengths: ({ value }) => () => value,
- * });
- * ```
- */
-export function lengthForm<const A extends FormArgs>(form: LengthForm<A>): LengthForm<A> {
-  return form;
-}
+/** One length form per kind of `T`, each over the arguments `T` gives it. */
+export type LengthForms<T extends FormArgsTable> = { readonly [K in keyof T]: LengthForm<T[K]> };

@@ -7,22 +7,44 @@
 
 import { randomInt, randomNormal } from "./_d3.ts";
 import { atLeastZero, finite, integer, integerAtLeastOne, ordered } from "./_rules.ts";
-import { lengthForm, type SpecOf } from "./form.ts";
+import type { FormSpecs, LengthForms } from "./form.ts";
 
 /**
- * The length forms, in the order help and errors list them. Adding a form is
- * adding an entry here: parsing, printing, checking, sampling and help text
- * all follow.
+ * The arguments of each length form in command-line order, each mapped to the
+ * spec field it fills. A kind added here must get its entry in
+ * {@link LENGTH_FORMS}; the compiler says so.
+ */
+export const LENGTH_ARGS = {
+  uniform: { MIN: "min", MAX: "max" },
+  normal: { MEAN: "mean", STD: "std" },
+  constant: { N: "value" },
+} as const;
+
+/**
+ * How token counts (prompt or completion lengths) are drawn, one shape per
+ * form of {@link LENGTH_FORMS}; every draw is an integer ≥ 1.
+ *
+ * @example
+ * ```ts
+ * const prompts: LengthSpec = { kind: "uniform", min: 200, max: 300 }; // 200..300 inclusive
+ * const outputs: LengthSpec = { kind: "normal", mean: 128, std: 16 };
+ * ```
+ */
+export type LengthSpec = FormSpecs<typeof LENGTH_ARGS>;
+
+/**
+ * The length forms, in the order help and errors list them. Parsing, printing,
+ * checking, sampling and help text all follow this table.
  *
  * @example
  * ```ts
  * LENGTH_FORMS.constant.rule; // "integer N >= 1 tokens"
  * ```
  */
-export const LENGTH_FORMS = {
+export const LENGTH_FORMS: LengthForms<typeof LENGTH_ARGS> = {
   /** Integers uniform in [MIN, MAX], both ends included. */
-  uniform: lengthForm({
-    args: { MIN: "min", MAX: "max" },
+  uniform: {
+    args: LENGTH_ARGS.uniform,
     rule: "integers, 1 <= MIN <= MAX tokens",
     problem: ({ min, max }) =>
       integerAtLeastOne("MIN", min) ?? integer("MAX", max) ?? ordered(min, max),
@@ -32,10 +54,10 @@ export const LENGTH_FORMS = {
       const int = randomInt.source(source)(min, max + 1);
       return () => Math.min(max, int());
     },
-  }),
+  },
   /** Normal draws rounded to the nearest integer, then raised to at least 1. */
-  normal: lengthForm({
-    args: { MEAN: "mean", STD: "std" },
+  normal: {
+    args: LENGTH_ARGS.normal,
     rule: "MEAN >= 1, STD >= 0 tokens",
     problem: ({ mean, std }) =>
       finite("MEAN", mean) ?? (mean >= 1 ? undefined : "MEAN must be >= 1") ??
@@ -44,24 +66,12 @@ export const LENGTH_FORMS = {
       const normal = randomNormal.source(source)(mean, std);
       return () => Math.max(1, Math.round(normal()));
     },
-  }),
+  },
   /** Always N. */
-  constant: lengthForm({
-    args: { N: "value" },
+  constant: {
+    args: LENGTH_ARGS.constant,
     rule: "integer N >= 1 tokens",
     problem: ({ value }) => integerAtLeastOne("N", value),
     lengths: ({ value }) => () => value,
-  }),
-} as const;
-
-/**
- * How token counts (prompt or completion lengths) are drawn, one shape per
- * entry of {@link LENGTH_FORMS}; every draw is an integer ≥ 1.
- *
- * @example
- * ```ts
- * const prompts: LengthSpec = { kind: "uniform", min: 200, max: 300 }; // 200..300 inclusive
- * const outputs: LengthSpec = { kind: "normal", mean: 128, std: 16 };
- * ```
- */
-export type LengthSpec = SpecOf<typeof LENGTH_FORMS>;
+  },
+};

@@ -21,22 +21,23 @@
  * @module
  */
 
-export { ARRIVAL_FORMS, type ArrivalSpec } from "./arrival_forms.ts";
-export { LENGTH_FORMS, type LengthSpec } from "./length_forms.ts";
-export {
-  type ArrivalForm,
-  arrivalForm,
-  type Form,
-  type FormArgs,
-  type FormSpec,
-  type FormTable,
-  type FormValues,
-  type LengthForm,
-  lengthForm,
-  type SpecOf,
-  type VllmArrivalFields,
+export { ARRIVAL_ARGS, ARRIVAL_FORMS, type ArrivalSpec } from "./arrival_forms.ts";
+export { LENGTH_ARGS, LENGTH_FORMS, type LengthSpec } from "./length_forms.ts";
+export type {
+  ArrivalForm,
+  ArrivalForms,
+  DistributionForm,
+  FormArgs,
+  FormArgsTable,
+  FormSpec,
+  FormSpecs,
+  FormTable,
+  FormValues,
+  LengthForm,
+  LengthForms,
+  VllmArrivalFields,
 } from "./form.ts";
-export type { Source } from "./_d3.ts";
+export type { RandomSource } from "./_d3.ts";
 export { parseArrivalSpec, parseLengthSpec } from "./parse.ts";
 export { formatSpec } from "./format.ts";
 export { describeArrivalForms, describeLengthForms } from "./help.ts";

@@ -7,7 +7,7 @@
 import { UsageError } from "../errors.ts";
 import { expectedForm, expectedOneOf, quoteReceived, unknownKind } from "./_messages.ts";
 import { ARRIVAL_FORMS, type ArrivalSpec } from "./arrival_forms.ts";
-import type { Form, FormArgs, FormTable, SpecOf } from "./form.ts";
+import type { DistributionForm, FormArgs, FormTable } from "./form.ts";
 import { LENGTH_FORMS, type LengthSpec } from "./length_forms.ts";
 
 /**
@@ -31,7 +31,7 @@ import { LENGTH_FORMS, type LengthSpec } from "./length_forms.ts";
  * ```
  */
 export function parseArrivalSpec(args: readonly (string | number)[], flag: string): ArrivalSpec {
-  return parseIn(ARRIVAL_FORMS, args, flag);
+  return parseIn<ArrivalSpec>(ARRIVAL_FORMS, args, flag);
 }
 
 /**
@@ -51,15 +51,15 @@ export function parseArrivalSpec(args: readonly (string | number)[], flag: strin
  * ```
  */
 export function parseLengthSpec(args: readonly (string | number)[], flag: string): LengthSpec {
-  return parseIn(LENGTH_FORMS, args, flag);
+  return parseIn<LengthSpec>(LENGTH_FORMS, args, flag);
 }
 
-/** Reads the words of one form of `forms` into its spec, held to the form's rules. */
-function parseIn<T extends FormTable>(
-  forms: T,
+/** Reads the words of one form of `forms` into its spec `S`, held to the form's rules. */
+function parseIn<S extends { kind: string }>(
+  forms: FormTable,
   args: readonly (string | number)[],
   flag: string,
-): SpecOf<T> {
+): S {
   const tokens = tokenize(args);
   const received = quoteReceived(tokens);
   const [name, ...rest] = tokens;
@@ -71,7 +71,7 @@ function parseIn<T extends FormTable>(
   if (!Object.hasOwn(forms, kind)) {
     throw new UsageError(flag, expectedOneOf(forms, received, unknownKind(name)));
   }
-  const form: Form<FormArgs> = forms[kind];
+  const form: DistributionForm<FormArgs> = forms[kind];
   const argNames = Object.keys(form.args);
   if (rest.length !== argNames.length) {
     throw new UsageError(flag, expectedForm(kind, form, received));
@@ -91,8 +91,8 @@ function parseIn<T extends FormTable>(
   if (problem !== undefined) {
     throw new UsageError(flag, expectedForm(kind, form, received, problem));
   }
-  // A kind of the table with a number in every field its form names.
-  return { kind, ...values } as SpecOf<T>;
+  // A kind of the table with a number in every field its form names: the shape of S.
+  return { kind, ...values } as unknown as S;
 }
 
 // Config values are untyped at run time, so anything may arrive here.
