@@ -6,7 +6,8 @@
 
 import { UsageError } from "../errors.ts";
 import { checkCount, COUNT_FLAG, MAX_PLANNED_REQUESTS } from "./_limits.ts";
-import { checkedEntry, type Entry, entryFor, formatEntry } from "./_table.ts";
+import { checkedEntry } from "./_check.ts";
+import { type Entry, entryFor, formatEntry } from "./_entry.ts";
 import { ARRIVAL_FORMS, type ArrivalSpec } from "./arrival_forms.ts";
 import type { ArrivalForm, FormArgs, FormTable, VllmArrivalFields } from "./form.ts";
 import { seededSource } from "./seeded_source.ts";

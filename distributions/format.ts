@@ -4,7 +4,7 @@
  * @module
  */
 
-import { entryFor, formatEntry } from "./_table.ts";
+import { entryFor, formatEntry } from "./_entry.ts";
 import { ARRIVAL_FORMS, type ArrivalSpec } from "./arrival_forms.ts";
 import { LENGTH_FORMS, type LengthSpec } from "./length_forms.ts";
 

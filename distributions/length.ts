@@ -5,7 +5,7 @@
  */
 
 import { checkCount } from "./_limits.ts";
-import { checkedEntry } from "./_table.ts";
+import { checkedEntry } from "./_check.ts";
 import type { FormArgs, FormTable, LengthForm } from "./form.ts";
 import { LENGTH_FORMS, type LengthSpec } from "./length_forms.ts";
 import { seededSource } from "./seeded_source.ts";

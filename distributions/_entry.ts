@@ -1,12 +1,10 @@
 /**
- * Looking specs up in a form table, printing them and holding them to their
- * form's rules: the generic half of every table entry.
+ * Looking specs up in a form table and printing them: the generic half of
+ * every table entry.
  *
  * @module
  */
 
-import { UsageError } from "../errors.ts";
-import { expectedForm, expectedOneOf, unknownKind } from "./_messages.ts";
 import type { DistributionForm, FormArgs, FormTable, FormValues } from "./form.ts";
 
 /** A spec's form and its numbers as that form reads them. */
@@ -40,26 +38,4 @@ function formatNumber(value: number): string {
   if (value === Infinity) return "inf";
   if (value === -Infinity) return "-inf";
   return String(value);
-}
-
-/**
- * The entry of a spec built in code, held to the rules a typed one is: throws
- * on `flag` with the message the parser would give for the same words.
- */
-export function checkedEntry<F extends DistributionForm<FormArgs>>(
-  forms: FormTable<F>,
-  spec: { readonly kind: string },
-  flag: string,
-): Entry<F> {
-  const entry = entryFor(forms, spec);
-  if (entry === undefined) {
-    const received = JSON.stringify(String(spec.kind));
-    throw new UsageError(flag, expectedOneOf(forms, received, unknownKind(spec.kind)));
-  }
-  const problem = entry.form.problem(entry.values);
-  if (problem !== undefined) {
-    const received = JSON.stringify(formatEntry(entry));
-    throw new UsageError(flag, expectedForm(entry.kind, entry.form, received, problem));
-  }
-  return entry;
 }
