@@ -6,6 +6,7 @@
  * @module
  */
 import { BACKEND_NAMES } from "../backends/mod.ts";
+import { describeArrivalForms, describeLengthForms } from "../distributions/mod.ts";
 import { TRANSPORTS } from "../runner/transport.ts";
 import type { OptionSpec } from "./options.ts";
 import { OUTPUT_FORMATS } from "./result_files.ts";
@@ -74,24 +75,21 @@ export const FIELDS: readonly Field[] = [
     flag: "--request-distribution",
     arg: "<name args...>",
     kind: "distribution",
-    help:
-      "gaps between requests: poisson RATE|inf, exponential MEAN_S, uniform MIN_S MAX_S, normal MEAN_S STD_S, constant GAP_S (default poisson inf)",
+    help: `gaps between requests: ${describeArrivalForms()} (default poisson inf)`,
   },
   {
     key: "input_token_distribution",
     flag: "--input-token-distribution",
     arg: "<name args...>",
     kind: "distribution",
-    help:
-      "prompt lengths in tokens: uniform MIN MAX, normal MEAN STD, constant N (default constant 1024)",
+    help: `prompt lengths in tokens: ${describeLengthForms()} (default constant 1024)`,
   },
   {
     key: "output_token_distribution",
     flag: "--output-token-distribution",
     arg: "<name args...>",
     kind: "distribution",
-    help:
-      "output lengths in tokens: uniform MIN MAX, normal MEAN STD, constant N (default constant 128)",
+    help: `output lengths in tokens: ${describeLengthForms()} (default constant 128)`,
   },
   {
     key: "prefix_text",

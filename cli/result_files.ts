@@ -7,7 +7,7 @@
 import { toSeedRecords } from "../metrics/seed_output.ts";
 import type { Summary } from "../metrics/summary.ts";
 import type { RequestResult } from "../runner/result.ts";
-import { type ArrivalSpec, formatSpec } from "../distributions/mod.ts";
+import { type ArrivalSpec, formatSpec, vllmArrivalFields } from "../distributions/mod.ts";
 import type { GoodputSlo, RunMetrics } from "../metrics/run_metrics.ts";
 import type { RunTotals } from "../metrics/run_accumulator.ts";
 import { percentileKey } from "../metrics/stats.ts";
@@ -111,11 +111,7 @@ export function vllmResult(
 ): Record<string, unknown> {
   const { inputTokens, outputTokens } = totals;
   const per = (x: number) => (meta.duration > 0 ? x / meta.duration : 0);
-  const rate = meta.arrival.kind === "poisson"
-    ? (meta.arrival.rate === Infinity ? "inf" : meta.arrival.rate)
-    : meta.arrival.kind === "exponential"
-    ? 1 / meta.arrival.mean
-    : null;
+  const { request_rate, burstiness } = vllmArrivalFields(meta.arrival);
   const out: Record<string, unknown> = {
     date: vllmDate(meta.startedAt),
     endpoint_type: meta.backend,
@@ -124,8 +120,8 @@ export function vllmResult(
     model_id: meta.model ?? null,
     tokenizer_id: meta.tokenizer,
     num_prompts: meta.numPrompts,
-    request_rate: rate,
-    burstiness: 1.0,
+    request_rate,
+    burstiness,
     max_concurrency: null,
     mib_request_distribution: formatSpec(meta.arrival),
     duration: meta.duration,

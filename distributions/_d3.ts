@@ -12,24 +12,24 @@
 import * as d3 from "d3-random";
 
 /** A stream of floats in [0, 1); also the shape of every sampler d3-random returns. */
-export type Source = () => number;
+export type RandomSource = () => number;
 
 /** A d3-random generator factory bound to a caller-supplied source. */
 interface Sourced<Make> {
-  source(source: Source): Make;
+  source(source: RandomSource): Make;
 }
 
 /** d3-random's 32-bit LCG; see `seededSource` for how seeds are mixed before reaching it. */
-export const randomLcg: (seed: number) => Source = d3.randomLcg;
+export const randomLcg: (seed: number) => RandomSource = d3.randomLcg;
 
 /** Exponential with rate `lambda` (mean 1/lambda). */
-export const randomExponential: Sourced<(lambda: number) => Source> = d3.randomExponential;
+export const randomExponential: Sourced<(lambda: number) => RandomSource> = d3.randomExponential;
 
 /** Uniform floats in [min, max). */
-export const randomUniform: Sourced<(min: number, max: number) => Source> = d3.randomUniform;
+export const randomUniform: Sourced<(min: number, max: number) => RandomSource> = d3.randomUniform;
 
 /** Normal with mean `mu` and standard deviation `sigma`. */
-export const randomNormal: Sourced<(mu: number, sigma: number) => Source> = d3.randomNormal;
+export const randomNormal: Sourced<(mu: number, sigma: number) => RandomSource> = d3.randomNormal;
 
 /** Integers in [min, max): d3-random's max is exclusive. */
-export const randomInt: Sourced<(min: number, max: number) => Source> = d3.randomInt;
+export const randomInt: Sourced<(min: number, max: number) => RandomSource> = d3.randomInt;

@@ -5,19 +5,21 @@
  */
 
 import { UsageError } from "../errors.ts";
-import { ARRIVAL_FORMS, specProblem } from "./_forms.ts";
-import { randomExponential, randomNormal, randomUniform, type Source } from "./_d3.ts";
 import { checkCount, COUNT_FLAG, MAX_PLANNED_REQUESTS } from "./_limits.ts";
-import { arrivalProblem } from "./_validate.ts";
-import { formatSpec } from "./format.ts";
+import { checkedEntry } from "./_check.ts";
+import { type Entry, entryFor, formatEntry } from "./_entry.ts";
+import { ARRIVAL_FORMS, type ArrivalSpec } from "./arrival_forms.ts";
+import type { ArrivalForm, FormArgs, FormTable, VllmArrivalFields } from "./form.ts";
 import { seededSource } from "./seeded_source.ts";
-import type { ArrivalSpec } from "./types.ts";
 
 /** The `seededSource` stream name that arrival gaps are drawn from; use other names elsewhere. */
 export const ARRIVAL_STREAM = "arrivals";
 
 const SPEC_FLAG = "--request-distribution";
 const TIME_FLAG = "--max-time-for-reqs";
+
+// Each entry typed for its own fields, read here as a form over any numbers.
+const FORMS: FormTable<ArrivalForm<FormArgs>> = ARRIVAL_FORMS;
 
 /**
  * Planned send offsets in seconds from the run start: `offsets[0] = 0` and
@@ -46,11 +48,7 @@ export function arrivalOffsets(
   spec: ArrivalSpec,
   opts: { seed: number; count?: number; maxTime?: number },
 ): number[] {
-  const problem = arrivalProblem(spec);
-  if (problem !== undefined) {
-    const received = JSON.stringify(formatSpec(spec));
-    throw new UsageError(SPEC_FLAG, specProblem(ARRIVAL_FORMS, spec.kind, received, problem));
-  }
+  const entry = checkedEntry(FORMS, spec, SPEC_FLAG);
   const { seed, count, maxTime } = opts;
   if (count !== undefined && maxTime !== undefined) {
     throw new UsageError(
@@ -58,7 +56,7 @@ export function arrivalOffsets(
       `expected either ${COUNT_FLAG} or ${TIME_FLAG}, got both (${count} requests and ${maxTime} s)`,
     );
   }
-  const next = offsetClock(spec, seededSource(seed, ARRIVAL_STREAM));
+  const next = entry.form.clock(entry.values, seededSource(seed, ARRIVAL_STREAM));
   if (count !== undefined) {
     checkCount(count);
     return Array.from({ length: count }, () => next());
@@ -66,15 +64,19 @@ export function arrivalOffsets(
   if (maxTime === undefined) {
     throw new UsageError(COUNT_FLAG, `expected either ${COUNT_FLAG} or ${TIME_FLAG}, got neither`);
   }
-  return offsetsBefore(spec, maxTime, next);
+  return offsetsBefore(entry, maxTime, next);
 }
 
-function offsetsBefore(spec: ArrivalSpec, maxTime: number, next: () => number): number[] {
+function offsetsBefore(
+  entry: Entry<ArrivalForm<FormArgs>>,
+  maxTime: number,
+  next: () => number,
+): number[] {
   if (typeof maxTime !== "number" || !Number.isFinite(maxTime) || maxTime <= 0) {
     throw new UsageError(TIME_FLAG, `expected a number of seconds > 0, got ${String(maxTime)}`);
   }
-  const described = JSON.stringify(formatSpec(spec));
-  if (gapsAllZero(spec)) {
+  const described = JSON.stringify(formatEntry(entry));
+  if (entry.form.gapsAllZero(entry.values)) {
     throw new UsageError(
       TIME_FLAG,
       `${described} sends every request at 0 s, so a run bounded by time would never end; ` +
@@ -96,42 +98,21 @@ function offsetsBefore(spec: ArrivalSpec, maxTime: number, next: () => number): 
   return offsets;
 }
 
-// Only specs that are exactly zero every time: a normal with mean > 0 can't be, and a
-// mostly-zero one (tiny mean, huge std) is caught by the request cap instead.
-function gapsAllZero(spec: ArrivalSpec): boolean {
-  return (spec.kind === "poisson" && spec.rate === Infinity) ||
-    (spec.kind === "constant" && spec.gap === 0) ||
-    (spec.kind === "uniform" && spec.max === 0);
-}
-
-/** Each call returns the next offset, starting at 0. */
-function offsetClock(spec: ArrivalSpec, source: Source): () => number {
-  if (spec.kind === "constant") {
-    // i * gap rather than a running sum: summing 0.1 ten times gives 0.9999999999999999,
-    // which would sneak an 11th request into "constant 0.1" over 1 s.
-    let i = 0;
-    return () => i++ * spec.gap;
-  }
-  const gap = gapSampler(spec, source);
-  let t = 0;
-  return () => {
-    const now = t;
-    t += gap();
-    return now;
-  };
-}
-
-function gapSampler(spec: Exclude<ArrivalSpec, { kind: "constant" }>, source: Source): Source {
-  switch (spec.kind) {
-    case "poisson":
-      return spec.rate === Infinity ? () => 0 : randomExponential.source(source)(spec.rate);
-    case "exponential":
-      return randomExponential.source(source)(1 / spec.mean);
-    case "uniform":
-      return randomUniform.source(source)(spec.min, spec.max);
-    case "normal": {
-      const normal = randomNormal.source(source)(spec.mean, spec.std);
-      return () => Math.max(0, normal());
-    }
-  }
+/**
+ * `request_rate` and `burstiness` for vLLM's result file: the rate of a Poisson
+ * process (`"inf"` for all at once), null for shapes vLLM has no rate for.
+ *
+ * @example
+ * ```ts
+ * vllmArrivalFields({ kind: "poisson", rate: Infinity }); // { request_rate: "inf", burstiness: 1 }
+ * vllmArrivalFields({ kind: "exponential", mean: 0.5 }); // { request_rate: 2, burstiness: 1 }
+ * vllmArrivalFields({ kind: "constant", gap: 1 }); // { request_rate: null, burstiness: 1 }
+ * ```
+ */
+export function vllmArrivalFields(spec: ArrivalSpec): VllmArrivalFields {
+  const entry = entryFor(FORMS, spec);
+  // A kind no form has (a spec from untyped JSON) gets what vLLM would say of a non-Poisson one.
+  return entry === undefined
+    ? { request_rate: null, burstiness: 1 }
+    : entry.form.vllm(entry.values);
 }

@@ -4,7 +4,9 @@
  * @module
  */
 
-import type { ArrivalSpec, LengthSpec } from "./types.ts";
+import { entryFor, formatEntry } from "./_entry.ts";
+import { ARRIVAL_FORMS, type ArrivalSpec } from "./arrival_forms.ts";
+import { LENGTH_FORMS, type LengthSpec } from "./length_forms.ts";
 
 /**
  * The command-line form of a spec, which the parsers read back to an equal spec.
@@ -17,26 +19,13 @@ import type { ArrivalSpec, LengthSpec } from "./types.ts";
  * ```
  */
 export function formatSpec(spec: ArrivalSpec | LengthSpec): string {
-  switch (spec.kind) {
-    case "poisson":
-      return `poisson ${formatNumber(spec.rate)}`;
-    case "exponential":
-      return `exponential ${formatNumber(spec.mean)}`;
-    case "uniform":
-      return `uniform ${formatNumber(spec.min)} ${formatNumber(spec.max)}`;
-    case "normal":
-      return `normal ${formatNumber(spec.mean)} ${formatNumber(spec.std)}`;
-    case "constant":
-      return `constant ${formatNumber("gap" in spec ? spec.gap : spec.value)}`;
-    default:
-      // Reachable when a spec came from untyped JSON; still say something useful.
-      return String((spec as { kind: unknown }).kind);
-  }
-}
-
-// String(n) is the shortest text that parses back to the same double, so specs round-trip.
-function formatNumber(value: number): string {
-  if (value === Infinity) return "inf";
-  if (value === -Infinity) return "-inf";
-  return String(value);
+  const entries = [entryFor(ARRIVAL_FORMS, spec), entryFor(LENGTH_FORMS, spec)]
+    .filter((entry) => entry !== undefined);
+  // Both tables have a "constant": print with the one whose fields the spec has (gap or value).
+  const entry = entries.find(({ form }) =>
+    Object.values(form.args).every((field) => field in spec)
+  );
+  const chosen = entry ?? entries[0];
+  // No entry is reachable for a spec from untyped JSON; still say something useful.
+  return chosen === undefined ? String(spec.kind) : formatEntry(chosen);
 }

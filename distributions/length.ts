@@ -4,17 +4,17 @@
  * @module
  */
 
-import { UsageError } from "../errors.ts";
-import { LENGTH_FORMS, specProblem } from "./_forms.ts";
-import { randomInt, randomNormal, type Source } from "./_d3.ts";
 import { checkCount } from "./_limits.ts";
-import { lengthProblem } from "./_validate.ts";
-import { formatSpec } from "./format.ts";
+import { checkedEntry } from "./_check.ts";
+import type { FormArgs, FormTable, LengthForm } from "./form.ts";
+import { LENGTH_FORMS, type LengthSpec } from "./length_forms.ts";
 import { seededSource } from "./seeded_source.ts";
-import type { LengthSpec } from "./types.ts";
 
 // The caller knows whether this is the input or output flag; this module does not.
 const SPEC_LABEL = "token length distribution";
+
+// Each entry typed for its own fields, read here as a form over any numbers.
+const FORMS: FormTable<LengthForm<FormArgs>> = LENGTH_FORMS;
 
 /**
  * `count` integer token lengths, all ≥ 1, drawn from `seededSource(seed, stream)`.
@@ -40,30 +40,8 @@ export function sampleLengths(
   seed: number,
   stream: string,
 ): number[] {
-  const problem = lengthProblem(spec);
-  if (problem !== undefined) {
-    const received = JSON.stringify(formatSpec(spec));
-    throw new UsageError(SPEC_LABEL, specProblem(LENGTH_FORMS, spec.kind, received, problem));
-  }
+  const { form, values } = checkedEntry(FORMS, spec, SPEC_LABEL);
   checkCount(count);
-  const draw = lengthSampler(spec, seededSource(seed, stream));
+  const draw = form.lengths(values, seededSource(seed, stream));
   return Array.from({ length: count }, () => draw());
-}
-
-function lengthSampler(spec: LengthSpec, source: Source): Source {
-  switch (spec.kind) {
-    case "uniform": {
-      const { min, max } = spec;
-      // d3's randomInt excludes its max, hence max + 1; the clamp guards the float
-      // rounding that could land exactly on max + 1 for very wide ranges.
-      const int = randomInt.source(source)(min, max + 1);
-      return () => Math.min(max, int());
-    }
-    case "normal": {
-      const normal = randomNormal.source(source)(spec.mean, spec.std);
-      return () => Math.max(1, Math.round(normal()));
-    }
-    case "constant":
-      return () => spec.value;
-  }
 }

@@ -4,7 +4,9 @@
  * Specs come from `--request-distribution`, `--input-token-distribution` and
  * `--output-token-distribution` (or their config-file arrays), and every draw
  * goes through d3-random seeded by `seededSource`, so one seed reproduces a run
- * exactly.
+ * exactly. Each accepted form is one entry of {@link ARRIVAL_FORMS} or
+ * {@link LENGTH_FORMS}; parsing, printing, checking, sampling and help follow
+ * the tables.
  *
  * @example
  * ```ts
@@ -19,10 +21,27 @@
  * @module
  */
 
-export type { ArrivalSpec, LengthSpec } from "./types.ts";
+export { ARRIVAL_ARGS, ARRIVAL_FORMS, type ArrivalSpec } from "./arrival_forms.ts";
+export { LENGTH_ARGS, LENGTH_FORMS, type LengthSpec } from "./length_forms.ts";
+export type {
+  ArrivalForm,
+  ArrivalForms,
+  DistributionForm,
+  FormArgs,
+  FormArgsTable,
+  FormSpec,
+  FormSpecs,
+  FormTable,
+  FormValues,
+  LengthForm,
+  LengthForms,
+  VllmArrivalFields,
+} from "./form.ts";
+export type { RandomSource } from "./_d3.ts";
 export { parseArrivalSpec, parseLengthSpec } from "./parse.ts";
 export { formatSpec } from "./format.ts";
+export { describeArrivalForms, describeLengthForms } from "./help.ts";
 export { seededSource } from "./seeded_source.ts";
-export { ARRIVAL_STREAM, arrivalOffsets } from "./arrival.ts";
+export { ARRIVAL_STREAM, arrivalOffsets, vllmArrivalFields } from "./arrival.ts";
 export { sampleLengths } from "./length.ts";
 export { MAX_PLANNED_REQUESTS } from "./_limits.ts";

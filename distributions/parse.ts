@@ -5,21 +5,15 @@
  */
 
 import { UsageError } from "../errors.ts";
-import {
-  ARRIVAL_FORMS,
-  describeForms,
-  expectedForm,
-  type Form,
-  LENGTH_FORMS,
-  quoteReceived,
-} from "./_forms.ts";
-import { arrivalProblem, lengthProblem } from "./_validate.ts";
-import type { ArrivalSpec, LengthSpec } from "./types.ts";
+import { expectedForm, expectedOneOf, quoteReceived, unknownKind } from "./_messages.ts";
+import { ARRIVAL_FORMS, type ArrivalSpec } from "./arrival_forms.ts";
+import type { DistributionForm, FormArgs, FormTable } from "./form.ts";
+import { LENGTH_FORMS, type LengthSpec } from "./length_forms.ts";
 
 /**
- * Parses `NAME ARGS...` for `--request-distribution` (gaps between requests, in seconds):
- * `poisson RATE` (RATE requests/s, or `inf`/`Infinity` for all at once),
- * `exponential MEAN`, `uniform MIN MAX`, `normal MEAN STD` or `constant GAP`.
+ * Parses `NAME ARGS...` for `--request-distribution` (gaps between requests, in
+ * seconds) as one of {@link ARRIVAL_FORMS}, e.g. `poisson RATE` (RATE requests/s,
+ * or `inf`/`Infinity` for all at once) or `uniform MIN MAX`.
  *
  * Arguments may be strings or numbers, as they come from the CLI or a JSON
  * config; a string holding several words (`"poisson 5"`) is split on whitespace.
@@ -37,27 +31,13 @@ import type { ArrivalSpec, LengthSpec } from "./types.ts";
  * ```
  */
 export function parseArrivalSpec(args: readonly (string | number)[], flag: string): ArrivalSpec {
-  const { kind, values: [a, b], received } = readForm(args, ARRIVAL_FORMS, flag);
-  const spec: ArrivalSpec = kind === "poisson"
-    ? { kind, rate: a }
-    : kind === "exponential"
-    ? { kind, mean: a }
-    : kind === "uniform"
-    ? { kind, min: a, max: b }
-    : kind === "normal"
-    ? { kind, mean: a, std: b }
-    : { kind, gap: a };
-  const problem = arrivalProblem(spec);
-  if (problem !== undefined) {
-    throw new UsageError(flag, expectedForm(kind, ARRIVAL_FORMS[kind], received, problem));
-  }
-  return spec;
+  return parseIn<ArrivalSpec>(ARRIVAL_FORMS, args, flag);
 }
 
 /**
- * Parses `NAME ARGS...` for `--input-token-distribution` / `--output-token-distribution`:
- * `uniform MIN MAX` (integers, both ends included, MIN ≥ 1), `normal MEAN STD`
- * (MEAN ≥ 1) or `constant N` (integer N ≥ 1).
+ * Parses `NAME ARGS...` for `--input-token-distribution` / `--output-token-distribution`
+ * as one of {@link LENGTH_FORMS}, e.g. `uniform MIN MAX` (integers, both ends
+ * included, MIN ≥ 1) or `constant N` (integer N ≥ 1).
  *
  * Accepts the same argument shapes as {@link parseArrivalSpec}.
  *
@@ -71,68 +51,48 @@ export function parseArrivalSpec(args: readonly (string | number)[], flag: strin
  * ```
  */
 export function parseLengthSpec(args: readonly (string | number)[], flag: string): LengthSpec {
-  const { kind, values: [a, b], received } = readForm(args, LENGTH_FORMS, flag);
-  const spec: LengthSpec = kind === "uniform"
-    ? { kind, min: a, max: b }
-    : kind === "normal"
-    ? { kind, mean: a, std: b }
-    : { kind, value: a };
-  const problem = lengthProblem(spec);
-  if (problem !== undefined) {
-    throw new UsageError(flag, expectedForm(kind, LENGTH_FORMS[kind], received, problem));
-  }
-  return spec;
+  return parseIn<LengthSpec>(LENGTH_FORMS, args, flag);
 }
 
-interface ReadForm<Kind extends string> {
-  kind: Kind;
-  /** One number per parameter of the form. */
-  values: number[];
-  received: string;
-}
-
-/** Checks name, argument count and numeric syntax; range rules are left to the caller. */
-function readForm<Kind extends string>(
+/** Reads the words of one form of `forms` into its spec `S`, held to the form's rules. */
+function parseIn<S extends { kind: string }>(
+  forms: FormTable,
   args: readonly (string | number)[],
-  forms: { readonly [K in Kind]: Form },
   flag: string,
-): ReadForm<Kind> {
+): S {
   const tokens = tokenize(args);
   const received = quoteReceived(tokens);
   const [name, ...rest] = tokens;
   if (typeof name !== "string" || toNumber(name) !== undefined) {
-    const why = tokens.length === 0 ? "" : " (the distribution name comes first)";
-    throw new UsageError(flag, `expected one of ${describeForms(forms)}, got ${received}${why}`);
+    const why = tokens.length === 0 ? undefined : "the distribution name comes first";
+    throw new UsageError(flag, expectedOneOf(forms, received, why));
   }
   const kind = name.toLowerCase();
-  if (!isKind(forms, kind)) {
-    throw new UsageError(
-      flag,
-      `expected one of ${describeForms(forms)}, got ${received} (unknown distribution ${
-        JSON.stringify(name)
-      })`,
-    );
+  if (!Object.hasOwn(forms, kind)) {
+    throw new UsageError(flag, expectedOneOf(forms, received, unknownKind(name)));
   }
-  const form = forms[kind];
-  if (rest.length !== form.params.length) {
+  const form: DistributionForm<FormArgs> = forms[kind];
+  const argNames = Object.keys(form.args);
+  if (rest.length !== argNames.length) {
     throw new UsageError(flag, expectedForm(kind, form, received));
   }
-  const values = rest.map((token, i) => {
+  const numbers = rest.map((token, i) => {
     const value = toNumber(token);
     if (value === undefined) {
-      const problem = `${form.params[i]} ${JSON.stringify(String(token))} is not a number`;
+      const problem = `${argNames[i]} ${JSON.stringify(String(token))} is not a number`;
       throw new UsageError(flag, expectedForm(kind, form, received, problem));
     }
     return value;
   });
-  return { kind, values, received };
-}
-
-function isKind<Kind extends string>(
-  forms: { readonly [K in Kind]: Form },
-  name: string,
-): name is Kind {
-  return Object.hasOwn(forms, name);
+  const values = Object.fromEntries(
+    Object.values(form.args).map((field, i) => [field, numbers[i]]),
+  );
+  const problem = form.problem(values);
+  if (problem !== undefined) {
+    throw new UsageError(flag, expectedForm(kind, form, received, problem));
+  }
+  // A kind of the table with a number in every field its form names: the shape of S.
+  return { kind, ...values } as unknown as S;
 }
 
 // Config values are untyped at run time, so anything may arrive here.

@@ -5,7 +5,7 @@
  */
 
 import { UsageError } from "../errors.ts";
-import { randomLcg, type Source } from "./_d3.ts";
+import { randomLcg, type RandomSource } from "./_d3.ts";
 import { hashSeed } from "./_hash.ts";
 
 /**
@@ -37,6 +37,6 @@ export function seededSource(seed: number, stream: string): () => number {
   }
   // An unsigned 32-bit integer is a state randomLcg takes as is: 0 maps to 0 and
   // every other value keeps its bits after randomLcg's `Math.abs(seed) | 0`.
-  const source: Source = randomLcg(hashSeed(seed, stream));
+  const source: RandomSource = randomLcg(hashSeed(seed, stream));
   return source;
 }

@@ -1,0 +1,107 @@
+/**
+ * Every form `--request-distribution` accepts, one complete entry each.
+ *
+ * @module
+ */
+
+import { multiplesOf, sumOfGaps } from "./_clocks.ts";
+import { randomExponential, randomNormal, randomUniform } from "./_d3.ts";
+import { atLeastZero, finite, ordered, positive } from "./_rules.ts";
+import type { ArrivalForms, FormSpecs } from "./form.ts";
+
+/**
+ * The arguments of each arrival form in command-line order, each mapped to the
+ * spec field it fills. A kind added here must get its entry in
+ * {@link ARRIVAL_FORMS}; the compiler says so.
+ */
+export const ARRIVAL_ARGS = {
+  poisson: { RATE: "rate" },
+  exponential: { MEAN: "mean" },
+  uniform: { MIN: "min", MAX: "max" },
+  normal: { MEAN: "mean", STD: "std" },
+  constant: { GAP: "gap" },
+  // Issue 13 adds gamma: { RATE: "rate", BURSTINESS: "burstiness" }, then its entry below.
+} as const;
+
+/**
+ * How the gaps between consecutive request sends are drawn, in seconds: one
+ * shape per form of {@link ARRIVAL_FORMS}.
+ *
+ * @example
+ * ```ts
+ * const tenPerSecond: ArrivalSpec = { kind: "poisson", rate: 10 };
+ * const burst: ArrivalSpec = { kind: "poisson", rate: Infinity }; // every request at 0 s
+ * const steady: ArrivalSpec = { kind: "constant", gap: 0.5 };
+ * ```
+ */
+export type ArrivalSpec = FormSpecs<typeof ARRIVAL_ARGS>;
+
+// vLLM writes only a Poisson (or gamma) process as a rate; other shapes have no equivalent.
+const NO_VLLM_RATE = { request_rate: null, burstiness: 1 } as const;
+
+/**
+ * The arrival forms, in the order help and errors list them. Parsing, printing,
+ * checking, sampling, help text and vLLM's result fields all follow this table.
+ *
+ * @example
+ * ```ts
+ * ARRIVAL_FORMS.poisson.rule; // 'RATE > 0 requests/s or "inf"'
+ * Object.keys(ARRIVAL_FORMS.uniform.args); // ["MIN", "MAX"]
+ * ```
+ */
+export const ARRIVAL_FORMS: ArrivalForms<typeof ARRIVAL_ARGS> = {
+  /** Poisson process of RATE requests/s: exponential gaps of mean 1/RATE; `inf` sends all at once. */
+  poisson: {
+    args: ARRIVAL_ARGS.poisson,
+    rule: 'RATE > 0 requests/s or "inf"',
+    // Written so NaN fails too; Infinity is the one non-finite value allowed anywhere.
+    problem: ({ rate }) => rate > 0 ? undefined : "RATE must be > 0",
+    clock: ({ rate }, source) =>
+      sumOfGaps(rate === Infinity ? () => 0 : randomExponential.source(source)(rate)),
+    gapsAllZero: ({ rate }) => rate === Infinity,
+    vllm: ({ rate }) => ({ request_rate: rate === Infinity ? "inf" : rate, burstiness: 1 }),
+  },
+  /** Exponential gaps of mean MEAN seconds: the same process as `poisson 1/MEAN`. */
+  exponential: {
+    args: ARRIVAL_ARGS.exponential,
+    rule: "MEAN > 0 seconds between requests",
+    problem: ({ mean }) => positive("MEAN", mean),
+    clock: ({ mean }, source) => sumOfGaps(randomExponential.source(source)(1 / mean)),
+    gapsAllZero: () => false,
+    vllm: ({ mean }) => ({ request_rate: 1 / mean, burstiness: 1 }),
+  },
+  /** Gaps uniform in [MIN, MAX) seconds. */
+  uniform: {
+    args: ARRIVAL_ARGS.uniform,
+    rule: "0 <= MIN <= MAX seconds between requests",
+    problem: ({ min, max }) => atLeastZero("MIN", min) ?? finite("MAX", max) ?? ordered(min, max),
+    clock: ({ min, max }, source) => sumOfGaps(randomUniform.source(source)(min, max)),
+    gapsAllZero: ({ max }) => max === 0,
+    vllm: () => NO_VLLM_RATE,
+  },
+  /** Gaps normal with MEAN and STD seconds, negative draws clamped to 0. */
+  normal: {
+    args: ARRIVAL_ARGS.normal,
+    rule: "MEAN > 0, STD >= 0 seconds between requests",
+    problem: ({ mean, std }) => positive("MEAN", mean) ?? atLeastZero("STD", std),
+    clock: ({ mean, std }, source) => {
+      const normal = randomNormal.source(source)(mean, std);
+      return sumOfGaps(() => Math.max(0, normal()));
+    },
+    // A mean > 0 can't give all zeros; a mostly-zero one (tiny mean, huge std) hits the request cap.
+    gapsAllZero: () => false,
+    vllm: () => NO_VLLM_RATE,
+  },
+  /** Every gap is GAP seconds. */
+  constant: {
+    args: ARRIVAL_ARGS.constant,
+    rule: "GAP >= 0 seconds between requests",
+    problem: ({ gap }) => atLeastZero("GAP", gap),
+    clock: ({ gap }) => multiplesOf(gap),
+    gapsAllZero: ({ gap }) => gap === 0,
+    vllm: () => NO_VLLM_RATE,
+  },
+  // Issue 13's gamma entry: gaps from d3's randomGamma (added to _d3.ts) with vLLM's
+  // shape = BURSTINESS and scale = 1 / (RATE * BURSTINESS); vllm() gives
+  // { request_rate: rate, burstiness }.
+};
