@@ -31,15 +31,20 @@ export { UsageError } from "./errors.ts";
 export * from "./backends/mod.ts";
 export * from "./distributions/mod.ts";
 export {
+  chooseTokenizer,
   DEFAULT_TOKENIZER,
   defaultTokenizerFor,
+  type LazyTokenizer,
+  lazyTokenizer,
   loadTokenizer,
   type ResolvedTokenizer,
   resolveEncodingName,
   resolveTokenizer,
+  startTokenizerWorker,
   TIKTOKEN_ENCODINGS,
   type Tokenizer,
-} from "./datasets/tokenizer.ts";
+  type WorkerCounter,
+} from "./tokenizers/mod.ts";
 export type { DatasetPrompt } from "./datasets/prompt.ts";
 export {
   DEFAULT_SHAREGPT_BOUNDS,
@@ -87,7 +92,6 @@ export {
   Sample,
   type SampleOptions,
 } from "./metrics/sample.ts";
-export { startTokenizerWorker, type WorkerCounter } from "./datasets/tokenizer_worker.ts";
 export { type SeedRecord, toSeedRecords } from "./metrics/seed_output.ts";
 export type { RequestResult } from "./runner/result.ts";
 export {

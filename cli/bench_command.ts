@@ -10,15 +10,15 @@ import {
   getBackend,
   type ModelList,
 } from "../backends/mod.ts";
-import { isTiktokenEncoding } from "../datasets/_encodings.ts";
-import type { ResolvedTokenizer, Tokenizer } from "../datasets/tokenizer.ts";
+// choose.ts, not mod.ts: the start-up path must not load js-tiktoken.
+import { chooseTokenizer, type LazyTokenizer, lazyTokenizer } from "../tokenizers/choose.ts";
+import type { ResolvedTokenizer, Tokenizer, WorkerCounter } from "../tokenizers/mod.ts";
 import { UsageError } from "../errors.ts";
 import { summarizeAccumulated, type Summary } from "../metrics/summary.ts";
 import { RunAccumulator } from "../metrics/run_accumulator.ts";
 import type { RunMetrics } from "../metrics/run_metrics.ts";
 import { loadHdrLibrary } from "../metrics/sample.ts";
 import { encodeHistograms, runRecordPath, writeRunRecord } from "./run_record.ts";
-import type { WorkerCounter } from "../datasets/tokenizer_worker.ts";
 import { planFromPrompts, planRandomRun } from "../runner/plan.ts";
 import type { PlannedRequest } from "../runner/run.ts";
 import { arrivalOffsets, sampleLengths } from "../distributions/mod.ts";
@@ -106,37 +106,6 @@ function endpointFor(config: BenchConfig, backend: Backend, model: string | unde
     (config.disableStream ? backend.unstreamedEndpoint : undefined) ??
     backend.defaultEndpoint;
   return path.replaceAll("{model}", encodeURIComponent(model ?? ""));
-}
-
-/**
- * What `--tokenizer` names (or, without it, `--model`'s own tokenizer when it
- * is in the local Hugging Face cache, else cl100k_base with a warning).
- * Tiktoken encoding names are checked without loading anything, so the
- * common case costs nothing at start-up.
- */
-async function chooseTokenizer(
-  name: string | undefined,
-  model: string | undefined,
-  log: (line: string) => void,
-): Promise<ResolvedTokenizer> {
-  if (name !== undefined && isTiktokenEncoding(name)) return { kind: "tiktoken", name };
-  const { resolveTokenizer, defaultTokenizerFor } = await import("../datasets/tokenizer.ts");
-  if (name !== undefined) return await resolveTokenizer(name);
-  const chosen = await defaultTokenizerFor(model);
-  if (chosen.warning) log(`warning: ${chosen.warning}`);
-  return await resolveTokenizer(chosen.name, { download: false });
-}
-
-/**
- * The tokenizer, loaded on first use (building one takes a few hundred
- * milliseconds, which a run that never counts a token should not pay).
- */
-function lazyTokenizer(resolved: ResolvedTokenizer): () => Promise<Tokenizer> {
-  let loading: Promise<Tokenizer> | undefined;
-  return () =>
-    loading ??= import("../datasets/tokenizer.ts").then(({ loadTokenizer }) =>
-      loadTokenizer(resolved)
-    );
 }
 
 /**
@@ -250,7 +219,7 @@ async function planRequests(
   backend: Backend,
   model: string | undefined,
   resolved: ResolvedTokenizer,
-  tokenizer: () => Promise<Tokenizer>,
+  tokenizer: LazyTokenizer,
   log: (line: string) => void,
 ): Promise<PlannedRequest[]> {
   // The shipped word pools of the tiktoken encodings fix every random prompt's
@@ -271,11 +240,11 @@ async function planRequests(
       output: config.outputTokenDistribution,
       count: config.numOfReq,
       maxTime: config.maxTimeForReqs,
-      tokenizer: fastPath ? resolved.name : await tokenizer(),
+      tokenizer: fastPath ? resolved.name : await tokenizer.load(),
       prefix: config.prefix,
       shared,
     })
-    : await planFileRun(config, await tokenizer(), shared, log);
+    : await planFileRun(config, await tokenizer.load(), shared, log);
 }
 
 /**
@@ -351,7 +320,7 @@ export async function benchCommand(
       (config.outputFormat === "seed" || config.outputFormat === "vllm");
     const keepResults = listsEvery || !large;
     if (!keepResults) {
-      counter = (await import("../datasets/tokenizer_worker.ts")).startTokenizerWorker(resolved);
+      counter = (await import("../tokenizers/tokenizer_worker.ts")).startTokenizerWorker(resolved);
       await counter.ready;
     }
     const accumulator = new RunAccumulator({
@@ -375,7 +344,7 @@ export async function benchCommand(
         requests,
         // Kept results are counted after the run (the tokenizer loads then);
         // a large run's as each ends, on the worker.
-        countTokens: counter?.count ?? (async (text) => (await tokenizer()).count(text)),
+        countTokens: counter?.count ?? (async (text) => (await tokenizer.load()).count(text)),
         keepResults,
         transport: config.transport,
         headers: config.headers,

@@ -16,8 +16,8 @@
  * @module
  */
 import { seededSource } from "../distributions/mod.ts";
-import type { Tokenizer } from "./tokenizer.ts";
-import { wordPoolOf } from "./_word_pool.ts";
+import type { Tokenizer } from "../tokenizers/mod.ts";
+import { wordPoolOf } from "./word_pool.ts";
 
 /** A prompt ready to send, with its real token count. */
 export interface Prompt {

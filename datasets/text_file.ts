@@ -43,7 +43,7 @@ import { readLines } from "../io/lines.ts";
 import { UsageError } from "../errors.ts";
 import { seededSource } from "../distributions/mod.ts";
 import type { DatasetPrompt } from "./prompt.ts";
-import type { Tokenizer } from "./tokenizer.ts";
+import type { Tokenizer } from "../tokenizers/mod.ts";
 import {
   DATASET_PATH_FLAG,
   fileProblem,

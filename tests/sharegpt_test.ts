@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { UsageError } from "../errors.ts";
 import { seededSource } from "../distributions/mod.ts";
-import { loadTokenizer } from "../datasets/tokenizer.ts";
-import { shippedWordPool } from "../datasets/_word_pool.ts";
+import { loadTokenizer } from "../tokenizers/mod.ts";
+import { shippedWordPool } from "../datasets/word_pool.ts";
 import {
   DEFAULT_SHAREGPT_BOUNDS,
   loadShareGpt,

@@ -12,7 +12,7 @@
  *
  * @module
  */
-import type { Tokenizer } from "./tokenizer.ts";
+import type { Tokenizer } from "../tokenizers/mod.ts";
 import { scanWordPool } from "./_word_scan.ts";
 import shipped from "./_word_pools.json" with { type: "json" };
 
