@@ -45,25 +45,26 @@ export {
   type Tokenizer,
   type WorkerCounter,
 } from "./tokenizers/mod.ts";
-export type { DatasetPrompt } from "./datasets/prompt.ts";
+export * from "./datasets/mod.ts";
 export {
   DEFAULT_SHAREGPT_BOUNDS,
-  loadShareGpt,
   type ShareGptBounds,
+  shareGptBounds,
+} from "./datasets/sharegpt.ts";
+export {
+  loadShareGpt,
   type ShareGptOptions,
   type ShareGptResult,
-} from "./datasets/sharegpt.ts";
+  type ShareGptStats,
+} from "./datasets/sharegpt_sampling.ts";
 export {
   loadTextPrompts,
   type TextPromptOptions,
   type TextPromptResult,
-} from "./datasets/text_file.ts";
-export {
-  type PrefixOption,
-  type Prompt,
-  type RandomPromptOptions,
-  randomPrompts,
-} from "./datasets/random.ts";
+} from "./datasets/other.ts";
+export { type JsonlPromptOptions, loadJsonlPrompts } from "./datasets/jsonl.ts";
+export { loadTextWindows, type TextWindowOptions } from "./datasets/text_windows.ts";
+export { type Prompt, type RandomPromptOptions, randomPrompts } from "./datasets/random.ts";
 export { describeSample, type MetricStats, percentile, type Stats } from "./metrics/stats.ts";
 export { type RequestTimings, requestTimings, timePerOutputToken } from "./metrics/request.ts";
 export { summarize, summarizeAccumulated, type Summary } from "./metrics/summary.ts";
@@ -100,7 +101,16 @@ export {
   type RunOptions,
   type RunResult,
 } from "./runner/run.ts";
-export { planFromPrompts, type PlanOptions, planRandomRun } from "./runner/plan.ts";
+export {
+  type DatasetPlan,
+  type DatasetPlanOptions,
+  planDatasetRun,
+  planFromPrompts,
+  type PlanOptions,
+  planRandomRun,
+  type SharedRequestFields,
+} from "./runner/plan.ts";
+export { keepsResults, type ValueBound, valueBound } from "./runner/keep_results.ts";
 export * from "./simulator/mod.ts";
 
 // `deno run -A jsr:@mib/cli` runs this module: behave as the CLI then.

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { DATASET_NAMES, DATASET_OPTIONS, DATASETS } from "../datasets/mod.ts";
 
 /** How an option's value is written. */
 export type FieldKind =
@@ -36,8 +37,8 @@ export interface Field {
   help: string;
 }
 
-/** The dataset names the seed documents. */
-export const DATASET_NAMES = ["sharegpt", "other", "random"] as const;
+/** Every `--dataset-name`, from the dataset registry. */
+export { DATASET_NAMES };
 
 /** Every benchmark option, in help order. */
 export const FIELDS: readonly Field[] = [
@@ -135,7 +136,9 @@ export const FIELDS: readonly Field[] = [
     flag: "--dataset-name",
     arg: "<name>",
     kind: "dataset-name",
-    help: "sharegpt, other or random (default random)",
+    help: `prompt source (default random) — ${
+      Object.values(DATASETS).map((d) => `${d.name}: ${d.help}`).join("; ")
+    }`,
   },
   {
     key: "dataset_path",
@@ -144,6 +147,7 @@ export const FIELDS: readonly Field[] = [
     kind: "string",
     help: "path to the dataset",
   },
+  ...DATASET_OPTIONS,
   {
     key: "model",
     flag: "--model",

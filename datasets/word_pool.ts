@@ -61,3 +61,13 @@ export function wordPoolOf(
   }
   return { words: pool, shipped: false };
 }
+
+/**
+ * `n` words drawn from `pool` with `next` (floats in [0, 1)), one draw each:
+ * joined, a text of `n` tokens wherever the pool is additive.
+ */
+export function drawWords(pool: readonly string[], next: () => number, n: number): string[] {
+  const out = new Array<string>(n);
+  for (let i = 0; i < n; i++) out[i] = pool[Math.floor(next() * pool.length)];
+  return out;
+}
