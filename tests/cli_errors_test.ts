@@ -121,18 +121,9 @@ Deno.test("datasets: an ignored --dataset-path or another dataset's option is a 
       /--dataset-name random reads no file; .*give --dataset-name sharegpt or other$/,
     );
   }
+  const other = ["--dataset-name", "other", "--dataset-path", jsonl];
   await assertUsageError(
-    [
-      ...base,
-      "--num-of-req",
-      "1",
-      "--dataset-name",
-      "other",
-      "--dataset-path",
-      jsonl,
-      "--sharegpt-min-len",
-      "3",
-    ],
+    [...base, "--num-of-req", "1", ...other, "--sharegpt-min-len", "3"],
     "--sharegpt-min-len",
     /applies to --dataset-name sharegpt only, not other; drop it or give --dataset-name sharegpt$/,
   );

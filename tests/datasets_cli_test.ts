@@ -7,6 +7,14 @@ const tokenizer = await loadTokenizer("cl100k_base");
 
 const sentence = (n: number) => Array.from({ length: n }, (_, i) => `word${i % 7}`).join(" ");
 
+/** The flags of a run of `requests` ShareGPT prompts from `path` against `url`. */
+function shareGptFlags(url: string, path: string, requests: number): string[] {
+  return [
+    ...["--base-url", url, "--model", "m", "--num-of-req", String(requests)],
+    ...["--dataset-name", "sharegpt", "--dataset-path", path],
+  ];
+}
+
 Deno.test("CLI --dataset-name sharegpt: prompts from the file, output lengths from the replies", async () => {
   await using dir = await tempDir();
   const path = `${dir.path}/sharegpt.json`;
@@ -23,16 +31,7 @@ Deno.test("CLI --dataset-name sharegpt: prompts from the file, output lengths fr
   const out = `${dir.path}/out.json`;
   try {
     const run = await runCli([
-      "--base-url",
-      server.url,
-      "--model",
-      "m",
-      "--dataset-name",
-      "sharegpt",
-      "--dataset-path",
-      path,
-      "--num-of-req",
-      "5",
+      ...shareGptFlags(server.url, path, 5),
       "--prefix-text",
       "System: be brief.\n",
       "--output-file",
@@ -144,20 +143,11 @@ async function shareGptRun(dir: string, flags: string[]): Promise<Set<string>> {
   );
   const server = recordingServer();
   try {
+    // As many requests as conversations: every usable one is used.
     const run = await runCli([
-      "--base-url",
-      server.url,
-      "--model",
-      "m",
+      ...shareGptFlags(server.url, path, pairs.length),
       "--tokenizer",
       "cl100k_base",
-      "--dataset-name",
-      "sharegpt",
-      "--dataset-path",
-      path,
-      // As many requests as conversations: every usable one is used.
-      "--num-of-req",
-      String(pairs.length),
       ...flags,
     ], { env: { XDG_CACHE_HOME: dir } });
     assert.equal(run.code, 0, run.stderr + run.stdout);
