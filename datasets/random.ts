@@ -121,6 +121,7 @@ export const random: Dataset = {
   options: [],
   async load(options) {
     const { tokenizer, outputLens } = options;
+    // A shipped pool fixes every length from the name: loading would only cost start-up time.
     const byName = options.prefix.kind !== "text" && shippedWordPool(tokenizer.name) !== undefined;
     const prompts = randomPrompts({
       tokenizer: byName ? tokenizer.name : await tokenizer.load(),
