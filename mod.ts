@@ -31,34 +31,40 @@ export { UsageError } from "./errors.ts";
 export * from "./backends/mod.ts";
 export * from "./distributions/mod.ts";
 export {
+  chooseTokenizer,
   DEFAULT_TOKENIZER,
   defaultTokenizerFor,
+  type LazyTokenizer,
+  lazyTokenizer,
   loadTokenizer,
   type ResolvedTokenizer,
   resolveEncodingName,
   resolveTokenizer,
+  startTokenizerWorker,
   TIKTOKEN_ENCODINGS,
   type Tokenizer,
-} from "./datasets/tokenizer.ts";
-export type { DatasetPrompt } from "./datasets/prompt.ts";
+  type WorkerCounter,
+} from "./tokenizers/mod.ts";
+export * from "./datasets/mod.ts";
 export {
   DEFAULT_SHAREGPT_BOUNDS,
-  loadShareGpt,
   type ShareGptBounds,
+  shareGptBounds,
+} from "./datasets/sharegpt.ts";
+export {
+  loadShareGpt,
   type ShareGptOptions,
   type ShareGptResult,
-} from "./datasets/sharegpt.ts";
+  type ShareGptStats,
+} from "./datasets/sharegpt_sampling.ts";
 export {
   loadTextPrompts,
   type TextPromptOptions,
   type TextPromptResult,
-} from "./datasets/text_file.ts";
-export {
-  type PrefixOption,
-  type Prompt,
-  type RandomPromptOptions,
-  randomPrompts,
-} from "./datasets/random.ts";
+} from "./datasets/other.ts";
+export { type JsonlPromptOptions, loadJsonlPrompts } from "./datasets/jsonl.ts";
+export { loadTextWindows, type TextWindowOptions } from "./datasets/text_windows.ts";
+export { type Prompt, type RandomPromptOptions, randomPrompts } from "./datasets/random.ts";
 export { describeSample, type MetricStats, percentile, type Stats } from "./metrics/stats.ts";
 export { type RequestTimings, requestTimings, timePerOutputToken } from "./metrics/request.ts";
 export { summarize, summarizeAccumulated, type Summary } from "./metrics/summary.ts";
@@ -87,7 +93,6 @@ export {
   Sample,
   type SampleOptions,
 } from "./metrics/sample.ts";
-export { startTokenizerWorker, type WorkerCounter } from "./datasets/tokenizer_worker.ts";
 export { type SeedRecord, toSeedRecords } from "./metrics/seed_output.ts";
 export type { RequestResult } from "./runner/result.ts";
 export {
@@ -103,7 +108,16 @@ export {
   type RequestOptions,
 } from "./backends/request_options.ts";
 export { chooseModel, listedModel, type ModelChoice } from "./runner/model.ts";
-export { planFromPrompts, type PlanOptions, planRandomRun } from "./runner/plan.ts";
+export {
+  type DatasetPlan,
+  type DatasetPlanOptions,
+  planDatasetRun,
+  planFromPrompts,
+  type PlanOptions,
+  planRandomRun,
+  type SharedRequestFields,
+} from "./runner/plan.ts";
+export { keepsResults, type ValueBound, valueBound } from "./runner/keep_results.ts";
 export * from "./simulator/mod.ts";
 
 // `deno run -A jsr:@mib/cli` runs this module: behave as the CLI then.

@@ -4,22 +4,21 @@
  * @module
  */
 import { dirname } from "node:path";
-import { type Backend, type GenerationRequest, getBackend } from "../backends/mod.ts";
+import { type Backend, getBackend } from "../backends/mod.ts";
 import { checkRequestOptions, endpointPath, streams } from "../backends/request_options.ts";
 import { chooseModel } from "../runner/model.ts";
-import { isTiktokenEncoding } from "../datasets/_encodings.ts";
-import type { ResolvedTokenizer, Tokenizer } from "../datasets/tokenizer.ts";
+// choose.ts, not mod.ts: the start-up path must not load js-tiktoken.
+import { chooseTokenizer, type LazyTokenizer, lazyTokenizer } from "../tokenizers/choose.ts";
+import type { WorkerCounter } from "../tokenizers/mod.ts";
 import { UsageError } from "../errors.ts";
 import { summarizeAccumulated, type Summary } from "../metrics/summary.ts";
 import { RunAccumulator } from "../metrics/run_accumulator.ts";
 import type { RunMetrics } from "../metrics/run_metrics.ts";
 import { loadHdrLibrary } from "../metrics/sample.ts";
 import { encodeHistograms, runRecordPath, writeRunRecord } from "./run_record.ts";
-import type { WorkerCounter } from "../datasets/tokenizer_worker.ts";
-import { planFromPrompts, planRandomRun } from "../runner/plan.ts";
-import type { PlannedRequest } from "../runner/run.ts";
-import { arrivalOffsets, sampleLengths } from "../distributions/mod.ts";
-import { randomPrompts } from "../datasets/random.ts";
+import { checkDatasetInput, getDataset } from "../datasets/mod.ts";
+import { keepsResults, valueBound } from "../runner/keep_results.ts";
+import { type DatasetPlan, planDatasetRun } from "../runner/plan.ts";
 import { runBenchmark, type RunResult } from "../runner/run.ts";
 import type { BenchConfig } from "./resolve.ts";
 import type { Sources } from "./options.ts";
@@ -61,95 +60,6 @@ async function checkOutputFolder(path: string): Promise<void> {
   }
 }
 
-/**
- * What `--tokenizer` names (or, without it, `--model`'s own tokenizer when it
- * is in the local Hugging Face cache, else cl100k_base with a warning).
- * Tiktoken encoding names are checked without loading anything, so the
- * common case costs nothing at start-up.
- */
-async function chooseTokenizer(
-  name: string | undefined,
-  model: string | undefined,
-  log: (line: string) => void,
-): Promise<ResolvedTokenizer> {
-  if (name !== undefined && isTiktokenEncoding(name)) return { kind: "tiktoken", name };
-  const { resolveTokenizer, defaultTokenizerFor } = await import("../datasets/tokenizer.ts");
-  if (name !== undefined) return await resolveTokenizer(name);
-  const chosen = await defaultTokenizerFor(model);
-  if (chosen.warning) log(`warning: ${chosen.warning}`);
-  return await resolveTokenizer(chosen.name, { download: false });
-}
-
-/**
- * The tokenizer, loaded on first use (building one takes a few hundred
- * milliseconds, which a run that never counts a token should not pay).
- */
-function lazyTokenizer(resolved: ResolvedTokenizer): () => Promise<Tokenizer> {
-  let loading: Promise<Tokenizer> | undefined;
-  return () =>
-    loading ??= import("../datasets/tokenizer.ts").then(({ loadTokenizer }) =>
-      loadTokenizer(resolved)
-    );
-}
-
-/**
- * Plans a run whose prompts come from `--dataset-path` (ShareGPT, or a text or
- * JSONL file): the schedule and lengths from the distributions, the prompts
- * from the file, any prefix before each.
- */
-async function planFileRun(
-  config: BenchConfig,
-  tokenizer: Tokenizer,
-  shared: Omit<GenerationRequest, "prompt" | "maxTokens">,
-  log: (line: string) => void,
-): Promise<PlannedRequest[]> {
-  const { seed } = config;
-  const offsets = arrivalOffsets(config.requestDistribution, {
-    seed,
-    count: config.numOfReq,
-    maxTime: config.maxTimeForReqs,
-  });
-  const count = offsets.length;
-  const outputLens = sampleLengths(config.outputTokenDistribution, count, seed, "output-lengths");
-  const fixed = config.outputTokenDistributionGiven ? outputLens : undefined;
-  const path = config.datasetPath!;
-  const loaded = config.datasetName === "sharegpt"
-    ? await (await import("../datasets/sharegpt.ts")).loadShareGpt({
-      path,
-      tokenizer,
-      count,
-      seed,
-      bounds: Object.fromEntries(
-        Object.entries(config.sharegptBounds).filter(([, v]) => v !== undefined),
-      ),
-      outputLens: fixed,
-    })
-    : await (await import("../datasets/text_file.ts")).loadTextPrompts({
-      path,
-      tokenizer,
-      count,
-      seed,
-      inputLens: sampleLengths(config.inputTokenDistribution, count, seed, "input-lengths"),
-      outputLens: fixed,
-      defaultOutputLens: outputLens,
-    });
-  for (const note of loaded.notes) log(`note: ${note}`);
-  const prefixText = config.prefix.kind === "none"
-    ? ""
-    : randomPrompts({ tokenizer, lengths: [0], seed, prefix: config.prefix })[0].text;
-  return planFromPrompts(offsets, loaded.prompts, { prefixText, count: tokenizer.count, shared });
-}
-
-/**
- * The most values a run's samples can get: one TTFT, E2E latency, … per
- * request; one gap per output token at most (Σ max tokens).
- */
-function valueBound(requests: readonly PlannedRequest[]): { requests: number; tokens: number } {
-  let tokens = 0;
-  for (const r of requests) tokens += Math.max(1, r.request.maxTokens);
-  return { requests: requests.length, tokens };
-}
-
 /** A terminal progress bar; cli-progress is loaded only when one is shown. */
 async function progressBar() {
   const [{ default: cliProgress }, { default: process }] = await Promise.all([
@@ -164,12 +74,11 @@ async function progressBar() {
 
 /** Checks what the config asks for that this version cannot do yet. */
 async function checkSupported(config: BenchConfig): Promise<void> {
-  if (config.datasetName !== "random") {
-    if (config.datasetPath === undefined) {
-      throw new UsageError("--dataset-path", `required with --dataset-name ${config.datasetName}`);
-    }
+  const dataset = getDataset(config.datasetName);
+  checkDatasetInput(dataset, { path: config.datasetPath, options: config.datasetOptions });
+  if (dataset.needsPath) {
     try {
-      await Deno.stat(config.datasetPath);
+      await Deno.stat(config.datasetPath!);
     } catch {
       throw new UsageError("--dataset-path", `no such file "${config.datasetPath}"`);
     }
@@ -178,37 +87,33 @@ async function checkSupported(config: BenchConfig): Promise<void> {
   if (config.outputFile !== undefined) await checkOutputFolder(config.outputFile);
 }
 
-/** The run's schedule: random prompts, or prompts from `--dataset-path`. */
-async function planRequests(
+/** The run's schedule and prompts, from the dataset `config` names. */
+function planRequests(
   config: BenchConfig,
   backend: Backend,
   model: string | undefined,
-  resolved: ResolvedTokenizer,
-  tokenizer: () => Promise<Tokenizer>,
-  log: (line: string) => void,
-): Promise<PlannedRequest[]> {
-  // The shipped word pools of the tiktoken encodings fix every random prompt's
-  // length without a tokenizer; anything else is loaded before the run.
-  const fastPath = resolved.kind === "tiktoken" && config.prefix?.kind !== "text";
-  const shared = {
-    model,
-    bestOf: config.bestOf,
-    useBeamSearch: config.useBeamSearch || undefined,
-    stream: streams(backend, config),
-  };
-  return config.datasetName === "random"
-    ? planRandomRun({
-      seed: config.seed,
-      arrival: config.requestDistribution,
-      input: config.inputTokenDistribution,
-      output: config.outputTokenDistribution,
-      count: config.numOfReq,
-      maxTime: config.maxTimeForReqs,
-      tokenizer: fastPath ? resolved.name : await tokenizer(),
-      prefix: config.prefix,
-      shared,
-    })
-    : await planFileRun(config, await tokenizer(), shared, log);
+  tokenizer: LazyTokenizer,
+): Promise<DatasetPlan> {
+  return planDatasetRun({
+    dataset: config.datasetName,
+    seed: config.seed,
+    arrival: config.requestDistribution,
+    input: config.inputTokenDistribution,
+    output: config.outputTokenDistribution,
+    outputGiven: config.outputTokenDistributionGiven,
+    count: config.numOfReq,
+    maxTime: config.maxTimeForReqs,
+    tokenizer,
+    prefix: config.prefix,
+    path: config.datasetPath,
+    datasetOptions: config.datasetOptions,
+    shared: {
+      model,
+      bestOf: config.bestOf,
+      useBeamSearch: config.useBeamSearch || undefined,
+      stream: streams(backend, config),
+    },
+  });
 }
 
 /**
@@ -281,19 +186,20 @@ export async function benchCommand(
   let counter: WorkerCounter | undefined;
   let jsonl: Awaited<ReturnType<typeof openJsonlWriter>> | undefined;
   try {
-    const requests = await planRequests(config, backend, model, resolved, tokenizer, io.log);
+    const { requests, notes } = await planRequests(config, backend, model, tokenizer);
+    for (const note of notes) io.log(`note: ${note}`);
     if (io.debug) debugPlan(io.debug, requests, backend);
-    // A run keeps its results when its output file lists every request, or
-    // when it is small enough for every sample to stay exact. Any other run
-    // keeps nothing per request: a worker thread counts each output as it
-    // ends (loaded before t = 0, so loading competes with nothing measured).
+    // A run that keeps nothing per request counts each output as it ends, on
+    // a worker thread loaded before t = 0 (so loading competes with nothing
+    // measured).
     const bound = valueBound(requests);
-    const large = bound.requests > config.exactLimit || bound.tokens > config.exactLimit;
-    const listsEvery = config.outputFile !== undefined &&
-      (config.outputFormat === "seed" || config.outputFormat === "vllm");
-    const keepResults = listsEvery || !large;
+    const keepResults = keepsResults(bound, {
+      exactLimit: config.exactLimit,
+      listsEveryRequest: config.outputFile !== undefined &&
+        (config.outputFormat === "seed" || config.outputFormat === "vllm"),
+    });
     if (!keepResults) {
-      counter = (await import("../datasets/tokenizer_worker.ts")).startTokenizerWorker(resolved);
+      counter = (await import("../tokenizers/tokenizer_worker.ts")).startTokenizerWorker(resolved);
       await counter.ready;
     }
     const accumulator = new RunAccumulator({
@@ -317,7 +223,7 @@ export async function benchCommand(
         requests,
         // Kept results are counted after the run (the tokenizer loads then);
         // a large run's as each ends, on the worker.
-        countTokens: counter?.count ?? (async (text) => (await tokenizer()).count(text)),
+        countTokens: counter?.count ?? (async (text) => (await tokenizer.load()).count(text)),
         keepResults,
         transport: config.transport,
         headers: config.headers,

@@ -6,6 +6,7 @@
  * @module
  */
 import { BACKEND_NAMES } from "../backends/mod.ts";
+import { DATASET_NAMES, DATASET_OPTIONS, DATASETS } from "../datasets/mod.ts";
 import { describeArrivalForms, describeLengthForms } from "../distributions/mod.ts";
 import { TRANSPORTS } from "../runner/transport.ts";
 import type { OptionSpec } from "./options.ts";
@@ -14,8 +15,8 @@ import { OUTPUT_FORMATS } from "./result_files.ts";
 /** One option of the benchmark. */
 export type Field = OptionSpec;
 
-/** The dataset names the seed documents. */
-export const DATASET_NAMES = ["sharegpt", "other", "random"] as const;
+/** Every `--dataset-name`, from the dataset registry. */
+export { DATASET_NAMES };
 
 /** Every benchmark option, in help order. */
 export const FIELDS: readonly Field[] = [
@@ -112,7 +113,9 @@ export const FIELDS: readonly Field[] = [
     arg: "<name>",
     kind: "choice",
     choices: DATASET_NAMES,
-    help: "sharegpt, other or random (default random)",
+    help: `prompt source (default random) — ${
+      Object.values(DATASETS).map((d) => `${d.name}: ${d.help}`).join("; ")
+    }`,
   },
   {
     key: "dataset_path",
@@ -121,6 +124,7 @@ export const FIELDS: readonly Field[] = [
     kind: "string",
     help: "path to the dataset",
   },
+  ...DATASET_OPTIONS,
   {
     key: "model",
     flag: "--model",

@@ -9,7 +9,7 @@ import {
   parseArrivalSpec,
   parseLengthSpec,
 } from "../distributions/mod.ts";
-import type { PrefixOption } from "../datasets/random.ts";
+import { DATASET_OPTIONS, type DatasetOptionValue, type PrefixOption } from "../datasets/mod.ts";
 import { UsageError } from "../errors.ts";
 import { DEFAULT_EXACT_LIMIT } from "../metrics/sample.ts";
 import { labelFor, type RawOptions, type Sources } from "./options.ts";
@@ -42,8 +42,8 @@ export interface BenchConfig {
    * dataset's own output lengths are used otherwise.
    */
   outputTokenDistributionGiven: boolean;
-  /** ShareGPT filter bounds given by flags. */
-  sharegptBounds: { minLen?: number; maxPromptLen?: number; maxTotalLen?: number };
+  /** The dataset options given (`--sharegpt-min-len`, …), by config-file key. */
+  datasetOptions: Record<string, DatasetOptionValue>;
   /** Prefix before every prompt. */
   prefix: PrefixOption;
   /** Dataset. */
@@ -257,11 +257,9 @@ export function resolveBenchConfig(
       label("output_token_distribution"),
     ),
     outputTokenDistributionGiven: v.output_token_distribution !== undefined,
-    sharegptBounds: {
-      minLen: v.sharegpt_min_len,
-      maxPromptLen: v.sharegpt_max_prompt_len,
-      maxTotalLen: v.sharegpt_max_total_len,
-    },
+    datasetOptions: Object.fromEntries(
+      DATASET_OPTIONS.filter((o) => v[o.key] !== undefined).map((o) => [o.key, v[o.key]]),
+    ),
     prefix,
     datasetName: v.dataset_name ?? DEFAULTS.datasetName,
     datasetPath: v.dataset_path,

@@ -4,10 +4,22 @@
  *
  * @module
  */
+import { readLines } from "../io/lines.ts";
 import { UsageError } from "../errors.ts";
 
 /** The flag every dataset-file error names. */
 export const DATASET_PATH_FLAG = "--dataset-path";
+
+/**
+ * `options.path`, which a dataset that reads a file cannot do without: a
+ * {@linkcode UsageError} on `--dataset-path` when it is missing.
+ */
+export function datasetPath(options: { path?: string }, dataset: string): string {
+  if (options.path === undefined) {
+    throw new UsageError(DATASET_PATH_FLAG, `required with --dataset-name ${dataset}`);
+  }
+  return options.path;
+}
 
 /**
  * Stats `path` as a readable regular file, or throws a {@linkcode UsageError}
@@ -75,4 +87,58 @@ export class LazyShuffle {
 /** `1,234`-style grouping for notes and messages. */
 export function formatCount(n: number): string {
   return n.toLocaleString("en-US");
+}
+
+/**
+ * A `RangeError` unless `count` is a non-negative integer and every lengths
+ * array given has an entry per request: the caller's mistake, not the user's.
+ */
+export function checkRequestCount(
+  count: number,
+  lengths: Readonly<Record<string, readonly number[] | undefined>>,
+): void {
+  if (!Number.isSafeInteger(count) || count < 0) {
+    throw new RangeError(`count must be a non-negative integer, got ${count}`);
+  }
+  for (const [name, lens] of Object.entries(lengths)) {
+    if (lens !== undefined && lens.length < count) {
+      throw new RangeError(`${name} has ${lens.length} entries for ${count} requests`);
+    }
+  }
+}
+
+/**
+ * Output length of request `k` when neither the caller nor the file fixes
+ * it: `defaults[k]`, else a {@linkcode UsageError} on `--dataset-path`
+ * saying that `what` (a line, a window) has none.
+ */
+export function fallbackOutputLen(
+  defaults: readonly number[] | undefined,
+  k: number,
+  what: string,
+): number {
+  const len = defaults?.[k];
+  if (len === undefined) {
+    throw new UsageError(
+      DATASET_PATH_FLAG,
+      `${what} has no output length: give --output-token-distribution${
+        what.startsWith("line") ? ', or "output_len" on the line' : ""
+      }`,
+    );
+  }
+  return len;
+}
+
+/** The file's lines; a file that cannot be opened is a usage error. */
+export async function* datasetLines(path: string): AsyncGenerator<string> {
+  const all = readLines(path);
+  let first: IteratorResult<string>;
+  try {
+    first = await all.next();
+  } catch (error) {
+    throw new UsageError(DATASET_PATH_FLAG, `cannot read "${path}": ${fileProblem(error)}`);
+  }
+  if (first.done) return;
+  yield first.value;
+  yield* all;
 }

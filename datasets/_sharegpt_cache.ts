@@ -23,7 +23,7 @@
  */
 import { createHash } from "node:crypto";
 import { join } from "node:path";
-import type { Tokenizer } from "./tokenizer.ts";
+import type { Tokenizer } from "../tokenizers/mod.ts";
 import { NO_PAIR, PAIR, type ShareGptIndex } from "./_sharegpt_index.ts";
 
 const MAGIC = "MIBSGC01";

@@ -7,7 +7,7 @@
  * @module
  */
 import { seededSource } from "../distributions/mod.ts";
-import type { Tokenizer } from "./tokenizer.ts";
+import type { Tokenizer } from "../tokenizers/mod.ts";
 
 /** Words per pool. */
 export const WORD_POOL_SIZE = 4096;

@@ -16,8 +16,12 @@
  * @module
  */
 import { seededSource } from "../distributions/mod.ts";
-import type { Tokenizer } from "./tokenizer.ts";
-import { wordPoolOf } from "./_word_pool.ts";
+import type { Tokenizer } from "../tokenizers/mod.ts";
+import { prefixText } from "./prefix.ts";
+import type { Dataset, PrefixOption } from "./types.ts";
+import { drawWords, shippedWordPool, wordPoolOf } from "./word_pool.ts";
+
+export type { PrefixOption };
 
 /** A prompt ready to send, with its real token count. */
 export interface Prompt {
@@ -26,12 +30,6 @@ export interface Prompt {
   /** Token count of `text` under the run's tokenizer. */
   promptLen: number;
 }
-
-/** What goes before every prompt. */
-export type PrefixOption =
-  | { kind: "none" }
-  | { kind: "text"; text: string }
-  | { kind: "tokens"; len: number };
 
 /** Options of {@linkcode randomPrompts}. */
 export interface RandomPromptOptions {
@@ -57,12 +55,6 @@ export interface RandomPromptOptions {
 /** Words drawn before a prompt gives up adjusting its length. */
 const MAX_ADJUST_STEPS = 64;
 
-function words(pool: readonly string[], next: () => number, n: number): string[] {
-  const out = new Array<string>(n);
-  for (let i = 0; i < n; i++) out[i] = pool[Math.floor(next() * pool.length)];
-  return out;
-}
-
 /**
  * Builds one prompt per entry of `lengths`. The body after the prefix has
  * exactly `lengths[i]` tokens; `promptLen` is the count of the whole text
@@ -86,12 +78,10 @@ export function randomPrompts(options: RandomPromptOptions): Prompt[] {
   const next = seededSource(seed, "random-dataset-prompts");
   if (prefix.kind !== "text" && pool.shipped) {
     // Additive by construction: no tokenizer needed.
-    const prefixText = prefix.kind === "tokens"
-      ? words(pool.words, seededSource(seed, "random-dataset-prefix"), prefix.len).join("")
-      : "";
+    const text = prefixText(prefix, tokenizer, seed);
     const prefixLen = prefix.kind === "tokens" ? prefix.len : 0;
     return lengths.map((len) => ({
-      text: prefixText + words(pool.words, next, len).join(""),
+      text: text + drawWords(pool.words, next, len).join(""),
       promptLen: prefixLen + len,
     }));
   }
@@ -100,25 +90,52 @@ export function randomPrompts(options: RandomPromptOptions): Prompt[] {
       `a text prefix needs the loaded tokenizer to count it; pass the tokenizer, not "${tokenizer}"`,
     );
   }
-  let prefixText = "";
-  if (prefix.kind === "text") prefixText = prefix.text;
-  if (prefix.kind === "tokens") {
-    prefixText = words(pool.words, seededSource(seed, "random-dataset-prefix"), prefix.len)
-      .join("");
-  }
-  const prefixLen = prefixText === "" ? 0 : tokenizer.count(prefixText);
+  const prefixed = prefixText(prefix, tokenizer, seed);
+  const prefixLen = prefixed === "" ? 0 : tokenizer.count(prefixed);
   return lengths.map((len) => {
-    const body = words(pool.words, next, len);
-    let text = prefixText + body.join("");
+    const body = drawWords(pool.words, next, len);
+    let text = prefixed + body.join("");
     let promptLen = tokenizer.count(text);
     // Adjust a word at a time where a prefix or tokenizer breaks additivity.
     for (let step = 0; promptLen - prefixLen !== len && step < MAX_ADJUST_STEPS; step++) {
-      if (promptLen - prefixLen < len) body.push(...words(pool.words, next, 1));
+      if (promptLen - prefixLen < len) body.push(...drawWords(pool.words, next, 1));
       else if (body.length > 1) body.pop();
       else break;
-      text = prefixText + body.join("");
+      text = prefixed + body.join("");
       promptLen = tokenizer.count(text);
     }
     return { text, promptLen };
   });
 }
+
+/**
+ * `--dataset-name random` (the default): {@linkcode randomPrompts} of the
+ * sampled input lengths, asking for the sampled output lengths. Under a
+ * tiktoken encoding, and without a text prefix to count, the prompts come
+ * from the encoding's name alone: the tokenizer is never loaded.
+ */
+export const random: Dataset = {
+  name: "random",
+  help: "random words, each prompt exactly its sampled token length",
+  needsPath: false,
+  options: [],
+  async load(options) {
+    const { tokenizer, outputLens } = options;
+    // A shipped pool fixes every length from the name: loading would only cost start-up time.
+    const byName = options.prefix.kind !== "text" && shippedWordPool(tokenizer.name) !== undefined;
+    const prompts = randomPrompts({
+      tokenizer: byName ? tokenizer.name : await tokenizer.load(),
+      lengths: options.inputLens.slice(0, options.count),
+      seed: options.seed,
+      prefix: options.prefix,
+    });
+    return {
+      prompts: prompts.map((p, i) => ({
+        text: p.text,
+        promptLen: p.promptLen,
+        outputLen: outputLens[i],
+      })),
+      notes: [],
+    };
+  },
+};

@@ -4,18 +4,29 @@
  * @module
  */
 import type { GenerationRequest } from "../backends/types.ts";
-import { type PrefixOption, type RandomPromptOptions, randomPrompts } from "../datasets/random.ts";
+import { type RandomPromptOptions, randomPrompts } from "../datasets/random.ts";
+import {
+  checkDatasetInput,
+  type DatasetOptionValue,
+  type DatasetPrompt,
+  getDataset,
+  joinPrefix,
+  type PrefixOption,
+} from "../datasets/mod.ts";
 import {
   arrivalOffsets,
   type ArrivalSpec,
   type LengthSpec,
   sampleLengths,
 } from "../distributions/mod.ts";
-import type { DatasetPrompt } from "../datasets/prompt.ts";
+import type { LazyTokenizer } from "../tokenizers/mod.ts";
 import type { PlannedRequest } from "./run.ts";
 
-/** Options of {@linkcode planRandomRun}. */
-export interface PlanOptions {
+/** Request fields shared by every request (model, best_of, …). */
+export type SharedRequestFields = Omit<GenerationRequest, "prompt" | "maxTokens">;
+
+/** What every plan draws from: the schedule and the lengths. */
+interface ScheduleOptions {
   /** Seed of every random choice. */
   seed: number;
   /** Gaps between requests. */
@@ -28,6 +39,10 @@ export interface PlanOptions {
   count?: number;
   /** Sending window, seconds (exclusive with `count`). */
   maxTime?: number;
+}
+
+/** Options of {@linkcode planRandomRun}. */
+export interface PlanOptions extends ScheduleOptions {
   /**
    * Tokenizer that defines prompt lengths: a loaded one, or the name of a
    * tiktoken encoding, which is enough unless `prefix` is `text` (see
@@ -37,7 +52,63 @@ export interface PlanOptions {
   /** Prefix before every prompt. */
   prefix?: PrefixOption;
   /** Request fields shared by every request (model, best_of, …). */
-  shared?: Omit<GenerationRequest, "prompt" | "maxTokens">;
+  shared?: SharedRequestFields;
+}
+
+/** Options of {@linkcode planDatasetRun}. */
+export interface DatasetPlanOptions extends ScheduleOptions {
+  /** `--dataset-name`: a name of the dataset registry. */
+  dataset: string;
+  /**
+   * Whether `output` was given (`--output-token-distribution`): datasets
+   * with output lengths of their own use those otherwise. Default false.
+   */
+  outputGiven?: boolean;
+  /** The run's tokenizer, by name, loaded only if the dataset needs it. */
+  tokenizer: LazyTokenizer;
+  /** Prefix before every prompt; default none. */
+  prefix?: PrefixOption;
+  /** `--dataset-path`. */
+  path?: string;
+  /** The dataset's own option values, by key (`sharegpt_min_len`, …). */
+  datasetOptions?: Readonly<Record<string, DatasetOptionValue>>;
+  /** Request fields shared by every request (model, best_of, …). */
+  shared?: SharedRequestFields;
+}
+
+/** A planned run and what its dataset wants the user to know. */
+export interface DatasetPlan {
+  /** The requests, in sending order. */
+  requests: PlannedRequest[];
+  /** One line each, e.g. that prompts were sampled with replacement. */
+  notes: string[];
+}
+
+/** Offsets, then input and output lengths: each from its own seeded stream. */
+function schedule(options: ScheduleOptions) {
+  const { seed } = options;
+  const offsets = arrivalOffsets(options.arrival, {
+    seed,
+    count: options.count,
+    maxTime: options.maxTime,
+  });
+  const inputLens = sampleLengths(options.input, offsets.length, seed, "input-lengths");
+  const outputLens = sampleLengths(options.output, offsets.length, seed, "output-lengths");
+  return { offsets, inputLens, outputLens };
+}
+
+/** Request i is `prompts[i]` sent at `offsets[i]`, asking for `maxTokens(i)`. */
+function requestsOf(
+  offsets: readonly number[],
+  prompts: readonly { text: string; promptLen: number }[],
+  maxTokens: (i: number) => number,
+  shared: SharedRequestFields | undefined,
+): PlannedRequest[] {
+  return offsets.map((offset, i) => ({
+    offset,
+    promptLen: prompts[i].promptLen,
+    request: { ...shared, prompt: prompts[i].text, maxTokens: maxTokens(i) },
+  }));
 }
 
 /**
@@ -55,25 +126,58 @@ export interface PlanOptions {
  * ```
  */
 export function planRandomRun(options: PlanOptions): PlannedRequest[] {
-  const { seed } = options;
-  const offsets = arrivalOffsets(options.arrival, {
-    seed,
-    count: options.count,
-    maxTime: options.maxTime,
-  });
-  const inputLens = sampleLengths(options.input, offsets.length, seed, "input-lengths");
-  const outputLens = sampleLengths(options.output, offsets.length, seed, "output-lengths");
+  const { offsets, inputLens, outputLens } = schedule(options);
   const prompts = randomPrompts({
     tokenizer: options.tokenizer,
     lengths: inputLens,
-    seed,
+    seed: options.seed,
     prefix: options.prefix,
   });
-  return offsets.map((offset, i) => ({
-    offset,
-    promptLen: prompts[i].promptLen,
-    request: { ...options.shared, prompt: prompts[i].text, maxTokens: outputLens[i] },
-  }));
+  return requestsOf(offsets, prompts, (i) => outputLens[i], options.shared);
+}
+
+/**
+ * Plans a run of any registered dataset: the offsets from `arrival`, the
+ * lengths from `input` and `output`, the prompts from the dataset's `load`.
+ * The same options (and file) give the same plan, byte for byte; for the
+ * random dataset, the plan {@linkcode planRandomRun} makes.
+ *
+ * @throws {UsageError} for an unknown dataset, a missing or unwanted
+ *   `--dataset-path`, another dataset's option, or whatever the dataset
+ *   finds wrong with its file.
+ *
+ * @example
+ * ```ts
+ * const { requests, notes } = await planDatasetRun({
+ *   dataset: "sharegpt", path: "ShareGPT_V3.json",
+ *   tokenizer: lazyTokenizer({ kind: "tiktoken", name: "cl100k_base" }),
+ *   seed: 0, count: 100,
+ *   arrival: { kind: "poisson", rate: 5 },
+ *   input: { kind: "constant", value: 128 },
+ *   output: { kind: "constant", value: 64 },
+ * });
+ * ```
+ */
+export async function planDatasetRun(options: DatasetPlanOptions): Promise<DatasetPlan> {
+  const dataset = getDataset(options.dataset);
+  const datasetOptions = options.datasetOptions ?? {};
+  checkDatasetInput(dataset, { path: options.path, options: datasetOptions });
+  const { offsets, inputLens, outputLens } = schedule(options);
+  const { prompts, notes } = await dataset.load({
+    count: offsets.length,
+    seed: options.seed,
+    inputLens,
+    outputLens,
+    outputLensGiven: options.outputGiven ?? false,
+    tokenizer: options.tokenizer,
+    prefix: options.prefix ?? { kind: "none" },
+    path: options.path,
+    options: datasetOptions,
+  });
+  return {
+    requests: requestsOf(offsets, prompts, (i) => prompts[i].outputLen, options.shared),
+    notes,
+  };
 }
 
 /**
@@ -88,20 +192,13 @@ export function planFromPrompts(
   options: {
     prefixText?: string;
     count?: (text: string) => number;
-    shared?: Omit<GenerationRequest, "prompt" | "maxTokens">;
+    shared?: SharedRequestFields;
   } = {},
 ): PlannedRequest[] {
-  const prefix = options.prefixText ?? "";
-  if (prefix !== "" && options.count === undefined) {
-    throw new RangeError("a prefix needs `count` to measure the joined prompt");
-  }
-  return offsets.map((offset, i) => {
-    const prompt = prompts[i];
-    const text = prefix + prompt.text;
-    return {
-      offset,
-      promptLen: prefix === "" ? prompt.promptLen : options.count!(text),
-      request: { ...options.shared, prompt: text, maxTokens: prompt.outputLen },
-    };
-  });
+  const joined = joinPrefix(
+    prompts.slice(0, offsets.length),
+    options.prefixText ?? "",
+    options.count,
+  );
+  return requestsOf(offsets, joined, (i) => joined[i].outputLen, options.shared);
 }

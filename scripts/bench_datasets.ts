@@ -24,11 +24,11 @@ import Table from "cli-table3";
 import { join } from "node:path";
 import { seededSource } from "../distributions/mod.ts";
 import { randomPrompts } from "../datasets/random.ts";
-import { loadTokenizer } from "../datasets/tokenizer.ts";
-import { loadShareGpt, type ShareGptStats } from "../datasets/sharegpt.ts";
+import { loadTokenizer } from "../tokenizers/mod.ts";
+import { loadShareGpt, type ShareGptStats } from "../datasets/sharegpt_sampling.ts";
 import { indexShareGpt } from "../datasets/_sharegpt_index.ts";
 import { sha256File } from "../datasets/_sharegpt_cache.ts";
-import { shippedWordPool } from "../datasets/_word_pool.ts";
+import { shippedWordPool } from "../datasets/word_pool.ts";
 
 const SELF = new URL(import.meta.url).pathname;
 

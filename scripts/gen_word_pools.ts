@@ -2,7 +2,7 @@
 /**
  * Regenerates `datasets/_word_pools.json`: for every tiktoken encoding, the
  * pool of single-token, space-led words random prompts are built from (see
- * `datasets/_word_pool.ts`, `datasets/_word_scan.ts`). Deterministic: the same js-tiktoken ranks give
+ * `datasets/word_pool.ts`, `datasets/_word_scan.ts`). Deterministic: the same js-tiktoken ranks give
  * the same file, byte for byte.
  *
  * ```sh
@@ -12,9 +12,8 @@
  *
  * @module
  */
-import { TIKTOKEN_ENCODING_NAMES } from "../datasets/_encodings.ts";
 import { scanWordPool, WORD_POOL_SIZE } from "../datasets/_word_scan.ts";
-import { loadTokenizer } from "../datasets/tokenizer.ts";
+import { loadTokenizer, TIKTOKEN_ENCODINGS } from "../tokenizers/mod.ts";
 
 /** Where the pools are written. */
 export const WORD_POOLS_PATH = new URL("../datasets/_word_pools.json", import.meta.url);
@@ -22,7 +21,7 @@ export const WORD_POOLS_PATH = new URL("../datasets/_word_pools.json", import.me
 /** The text of `_word_pools.json` as the current tokenizers produce it. */
 export async function generateWordPools(): Promise<string> {
   const pools: Record<string, string[]> = {};
-  for (const name of TIKTOKEN_ENCODING_NAMES) {
+  for (const name of TIKTOKEN_ENCODINGS) {
     pools[name] = scanWordPool(await loadTokenizer(name), WORD_POOL_SIZE);
   }
   // Each pool is stored as its words joined (each starts with a space): the

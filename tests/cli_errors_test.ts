@@ -109,6 +109,60 @@ Deno.test("datasets: --dataset-path is required and must exist; unknown dataset 
   );
 });
 
+Deno.test("datasets: an ignored --dataset-path or another dataset's option is a usage error", async () => {
+  await using dir = await tempDir();
+  const jsonl = `${dir.path}/p.jsonl`;
+  await Deno.writeTextFile(jsonl, '{"prompt": "hi"}\n');
+  // random (the default, or named) makes its own prompts: a file would be ignored.
+  for (const name of [[], ["--dataset-name", "random"]]) {
+    await assertUsageError(
+      [...base, "--num-of-req", "1", ...name, "--dataset-path", jsonl],
+      "--dataset-path",
+      /--dataset-name random reads no file; .*give --dataset-name sharegpt or other$/,
+    );
+  }
+  const other = ["--dataset-name", "other", "--dataset-path", jsonl];
+  await assertUsageError(
+    [...base, "--num-of-req", "1", ...other, "--sharegpt-min-len", "3"],
+    "--sharegpt-min-len",
+    /applies to --dataset-name sharegpt only, not other; drop it or give --dataset-name sharegpt$/,
+  );
+  await assertUsageError(
+    [...base, "--num-of-req", "1", "--sharegpt-max-prompt-len", "100"],
+    "--sharegpt-max-prompt-len",
+    /--dataset-name sharegpt only, not random/,
+  );
+  const config = `${dir.path}/args.json`;
+  await Deno.writeTextFile(config, JSON.stringify({ num_of_req: 1, sharegpt_max_total_len: 100 }));
+  await assertUsageError(
+    [...base, "--config-file", config],
+    "--sharegpt-max-total-len",
+    /--dataset-name sharegpt only, not random/,
+  );
+});
+
+Deno.test("datasets: a --sharegpt-* bound is an integer, ≥ 0 for the minimum and > 0 for the maxima", async () => {
+  await using dir = await tempDir();
+  const sharegpt = [...base, "--num-of-req", "1", "--dataset-name", "sharegpt"];
+  await assertUsageError(
+    [...sharegpt, "--sharegpt-min-len", "-1"],
+    "--sharegpt-min-len",
+    /integer ≥ 0/,
+  );
+  await assertUsageError(
+    [...sharegpt, "--sharegpt-min-len", "2.5"],
+    "--sharegpt-min-len",
+    /integer ≥ 0/,
+  );
+  for (const flag of ["--sharegpt-max-prompt-len", "--sharegpt-max-total-len"]) {
+    await assertUsageError([...sharegpt, flag, "0"], flag, /positive integer, got "0"/);
+    await assertUsageError([...sharegpt, flag, "many"], flag, /positive integer/);
+  }
+  const config = `${dir.path}/args.json`;
+  await Deno.writeTextFile(config, JSON.stringify({ num_of_req: 1, sharegpt_max_prompt_len: 0 }));
+  await assertUsageError(["--config-file", config], "sharegpt_max_prompt_len", /positive integer/);
+});
+
 Deno.test("other input mistakes", async () => {
   await assertUsageError(
     [...base, "--num-of-req", "1", "--tokenizer", "meta-llama/Llama-3-8B"],

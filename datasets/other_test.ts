@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { UsageError } from "../errors.ts";
 import { seededSource } from "../distributions/mod.ts";
-import { loadTokenizer } from "../datasets/tokenizer.ts";
-import { loadTextPrompts, type TextPromptOptions } from "../datasets/text_file.ts";
+import { loadTokenizer } from "../tokenizers/mod.ts";
+import { loadTextPrompts, type TextPromptOptions } from "./other.ts";
 
 const tokenizer = await loadTokenizer("cl100k_base");
 

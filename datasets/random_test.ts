@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
-import { loadTokenizer, randomPrompts, TIKTOKEN_ENCODINGS, type Tokenizer } from "../mod.ts";
-import { POOL_WORD, WORD_POOL_SIZE } from "../datasets/_word_scan.ts";
-import { SHIPPED_WORD_POOLS, shippedWordPool, wordPoolOf } from "../datasets/_word_pool.ts";
+import { loadTokenizer, TIKTOKEN_ENCODINGS, type Tokenizer } from "../tokenizers/mod.ts";
+import { randomPrompts } from "./random.ts";
+import { POOL_WORD, WORD_POOL_SIZE } from "./_word_scan.ts";
+import { SHIPPED_WORD_POOLS, shippedWordPool, wordPoolOf } from "./word_pool.ts";
 import { generateWordPools, WORD_POOLS_PATH } from "../scripts/gen_word_pools.ts";
 
 const LENGTHS = [1, 2, 5, 64, 300, 1000];

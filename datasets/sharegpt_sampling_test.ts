@@ -2,21 +2,15 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { UsageError } from "../errors.ts";
 import { seededSource } from "../distributions/mod.ts";
-import { loadTokenizer } from "../datasets/tokenizer.ts";
-import { shippedWordPool } from "../datasets/_word_pool.ts";
+import { loadTokenizer } from "../tokenizers/mod.ts";
+import { shippedWordPool } from "./word_pool.ts";
+import { DEFAULT_SHAREGPT_BOUNDS } from "./sharegpt.ts";
 import {
-  DEFAULT_SHAREGPT_BOUNDS,
   loadShareGpt,
   type ShareGptOptions,
   type ShareGptSkipReason,
-} from "../datasets/sharegpt.ts";
-import {
-  cachePath,
-  readCache,
-  sha256File,
-  tokenizerProbe,
-  writeCache,
-} from "../datasets/_sharegpt_cache.ts";
+} from "./sharegpt_sampling.ts";
+import { cachePath, readCache, sha256File, tokenizerProbe, writeCache } from "./_sharegpt_cache.ts";
 
 const tokenizer = await loadTokenizer("cl100k_base");
 const WORDS = shippedWordPool("cl100k_base")!;
@@ -199,9 +193,20 @@ Deno.test("sharegpt: bounds are options", async () => {
     const tight = await load({ path, count: 40, bounds: { maxPromptLen: 50 } });
     assert.ok(tight.stats.skipped.longPrompt > 1);
     assert.deepEqual(DEFAULT_SHAREGPT_BOUNDS, { minLen: 4, maxPromptLen: 1024, maxTotalLen: 2048 });
+    // A minimum of 0 turns the rule off; below that, or a maximum under 1, is an error.
+    const open = await load({ path, count: 40, bounds: { minLen: 0 } });
+    assert.equal(open.stats.skipped.shortPrompt + open.stats.skipped.shortOutput, 0);
     await rejects(
-      load({ path, bounds: { minLen: 0 } }),
-      /^--sharegpt-min-len: expected a positive/,
+      load({ path, bounds: { minLen: -1 } }),
+      /^--sharegpt-min-len: expected an integer ≥ 0, got -1/,
+    );
+    await rejects(
+      load({ path, bounds: { maxPromptLen: 0 } }),
+      /^--sharegpt-max-prompt-len: expected a positive integer, got 0/,
+    );
+    await rejects(
+      load({ path, bounds: { maxTotalLen: 1.5 } }),
+      /^--sharegpt-max-total-len: expected a positive integer, got 1.5/,
     );
     await rejects(
       load({ path, bounds: { maxPromptLen: 2, minLen: 4 } }),
