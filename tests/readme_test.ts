@@ -5,6 +5,7 @@ import type { OptionSpec } from "../cli/options.ts";
 import { REPORT_OPTIONS } from "../cli/report_options.ts";
 import { SERVE_OPTIONS } from "../cli/serve_command.ts";
 import { DATASETS } from "../datasets/mod.ts";
+import { ARRIVAL_FORMS, LENGTH_FORMS } from "../distributions/mod.ts";
 import { runCli } from "./_helpers.ts";
 
 const readme = await Deno.readTextFile(new URL("../README.md", import.meta.url));
@@ -86,5 +87,15 @@ Deno.test("every registered dataset is in mib bench --help and in the README's f
       assert.ok(help.includes(option.flag), `help lists ${option.flag}`);
       assert.ok(readme.includes(`| \`${option.flag}\``), `the flag table has ${option.flag}`);
     }
+  }
+});
+
+Deno.test("the README's distribution rows list every form of the tables", () => {
+  const row = (flag: string) => readme.split("\n").find((l) => l.startsWith(`| \`${flag}\``))!;
+  for (const kind of Object.keys(ARRIVAL_FORMS)) {
+    assert.match(row("--request-distribution"), new RegExp(`\`${kind} `), kind);
+  }
+  for (const kind of Object.keys(LENGTH_FORMS)) {
+    assert.match(row("--input-token-distribution"), new RegExp(`\`${kind}( |\`)`), kind);
   }
 });
