@@ -13,9 +13,9 @@ import {
 import { isTiktokenEncoding } from "../datasets/_encodings.ts";
 import type { ResolvedTokenizer, Tokenizer } from "../datasets/tokenizer.ts";
 import { UsageError } from "../errors.ts";
-import { summarizeAccumulated, type Summary } from "../metrics/summary.ts";
+import { summarizeAccumulated } from "../metrics/summary.ts";
 import { RunAccumulator } from "../metrics/run_accumulator.ts";
-import type { RunMetrics } from "../metrics/run_metrics.ts";
+import type { RunMetrics, Summary } from "../metrics/types.ts";
 import { loadHdrLibrary } from "../metrics/sample.ts";
 import { encodeHistograms, runRecordPath, writeRunRecord } from "./run_record.ts";
 import type { WorkerCounter } from "../datasets/tokenizer_worker.ts";

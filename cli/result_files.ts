@@ -5,11 +5,10 @@
  * @module
  */
 import { toSeedRecords } from "../metrics/seed_output.ts";
-import type { Summary } from "../metrics/summary.ts";
+
 import type { RequestResult } from "../runner/result.ts";
 import { type ArrivalSpec, formatSpec } from "../distributions/mod.ts";
-import type { GoodputSlo, RunMetrics } from "../metrics/run_metrics.ts";
-import type { RunTotals } from "../metrics/run_accumulator.ts";
+import type { GoodputSlo, RunMetrics, RunTotals, Summary } from "../metrics/types.ts";
 import { percentileKey } from "../metrics/stats.ts";
 
 /** The result file formats of `--output-format`. */

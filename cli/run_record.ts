@@ -9,11 +9,9 @@
  */
 import denoJson from "../deno.json" with { type: "json" };
 import { UsageError } from "../errors.ts";
-import type { RunAccumulator, SampleName } from "../metrics/run_accumulator.ts";
-import type { RunMetrics } from "../metrics/run_metrics.ts";
+import type { RunAccumulator } from "../metrics/run_accumulator.ts";
 import { type HdrLibrary, HISTOGRAM_DIGITS, loadHdrLibrary, Sample } from "../metrics/sample.ts";
-import type { MetricStats, Stats } from "../metrics/stats.ts";
-import type { Summary } from "../metrics/summary.ts";
+import type { MetricStats, RunMetrics, SampleName, Stats, Summary } from "../metrics/types.ts";
 import type { BenchConfig } from "./resolve.ts";
 
 /** What a report shows for one run: figure → value (ms for times, per second for rates). */
@@ -103,12 +101,26 @@ export function isRunRecord(value: unknown): value is Record<string, unknown> {
     (value as Record<string, unknown>).tool === "mib" && "summary" in value;
 }
 
+/** Summary fields an older mib wrote under other names, by their names now. */
+const RENAMED: Readonly<Record<string, SampleName>> = {
+  itl: "itlPerChunk",
+  latency: "e2el",
+  scheduleLag: "queue",
+};
+
+/** A summary as read from a file, with the names of older versions taken as today's. */
+function currentSummary(summary: Record<string, unknown>): Partial<Summary> {
+  const current: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(summary)) current[RENAMED[key] ?? key] = value;
+  return current as Partial<Summary>;
+}
+
 /** The {@link RunRecord} of a parsed run record. */
 export function toRunRecord(value: Record<string, unknown>): RunRecord {
   const histograms = value.histograms as { metrics?: Record<SampleName, string> } | undefined;
   return {
     startedAt: new Date(String(value.started_at)),
-    summary: (value.summary ?? {}) as Partial<Summary>,
+    summary: currentSummary((value.summary ?? {}) as Record<string, unknown>),
     histograms: histograms?.metrics,
   };
 }
@@ -128,8 +140,8 @@ export function putTiming(
 const TIMINGS = [
   ["TTFT", "ttft", "ttft"],
   ["TPOT", "tpot", "tpot"],
-  ["ITL", "itlPerChunk", "itl"],
-  ["E2E", "e2el", "latency"],
+  ["ITL", "itlPerChunk", "itlPerChunk"],
+  ["E2E", "e2el", "e2el"],
 ] as const satisfies readonly (readonly [string, SampleName, keyof Summary])[];
 
 /** The report figures of a run record's summary. */

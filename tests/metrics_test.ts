@@ -60,9 +60,9 @@ Deno.test("summary over a crafted run: failures excluded from timings, throughpu
   assert.ok(Math.abs(s.ttft!.mean - 200) < 1e-9);
   // TPOT: (0.2-0.1)/2 = 50 ms and (0.5-0.3)/5 = 40 ms
   assert.ok(Math.abs(s.tpot!.mean - 45) < 1e-9);
-  assert.equal(s.itl!.count, 3);
-  assert.ok(Math.abs(s.itl!.max - 100) < 1e-9);
+  assert.equal(s.itlPerChunk!.count, 3);
+  assert.ok(Math.abs(s.itlPerChunk!.max - 100) < 1e-9);
   assert.equal(s.multiTokenChunkRequests, 1);
   assert.deepEqual(s.errors, [{ error: "HTTP 500", count: 1 }]);
-  assert.equal(s.scheduleLag!.count, 3);
+  assert.equal(s.queue!.count, 3);
 });

@@ -3,7 +3,8 @@ import { fakeResult } from "./_helpers.ts";
 import type { RequestResult } from "../runner/result.ts";
 import { computeRunMetrics } from "../metrics/run_metrics.ts";
 import { classifyFailure } from "../metrics/failure.ts";
-import { type MetricStats, percentileKey } from "../metrics/stats.ts";
+import { percentileKey } from "../metrics/stats.ts";
+import type { MetricStats } from "../metrics/types.ts";
 
 const result = fakeResult;
 

@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { fakeResult } from "./_helpers.ts";
 import type { RequestResult } from "../runner/result.ts";
 import { DEFAULT_EXACT_LIMIT, type HdrLibrary, loadHdrLibrary, Sample } from "../metrics/sample.ts";
-import { describeSample, type MetricStats, percentile, percentileKey } from "../metrics/stats.ts";
+import { describeSample, percentile, percentileKey } from "../metrics/stats.ts";
+import type { MetricStats } from "../metrics/types.ts";
 import { computeRunMetrics } from "../metrics/run_metrics.ts";
 import { RunAccumulator } from "../metrics/run_accumulator.ts";
 
