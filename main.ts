@@ -150,11 +150,7 @@ export function buildProgram(exit: (code: number) => void): Command {
           );
         }
         const { reportCommand } = await import("./cli/report_command.ts");
-        if (opts.html !== undefined) {
-          const { writeHtmlReport } = await import("./cli/html_report.ts");
-          await writeHtmlReport(files, opts.html);
-        }
-        exit(await reportCommand(files, { merge: opts.merge }));
+        exit(await reportCommand(files, opts));
       } catch (error) {
         exit(reportError(error, false));
       }

@@ -92,7 +92,7 @@ export {
   type SampleOptions,
 } from "./metrics/sample.ts";
 export { startTokenizerWorker, type WorkerCounter } from "./datasets/tokenizer_worker.ts";
-export { type SeedRecord, toSeedRecords } from "./metrics/seed_output.ts";
+export * from "./output/mod.ts";
 export type { RequestResult } from "./runner/result.ts";
 export {
   type PlannedRequest,

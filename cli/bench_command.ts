@@ -15,9 +15,9 @@ import type { ResolvedTokenizer, Tokenizer } from "../datasets/tokenizer.ts";
 import { UsageError } from "../errors.ts";
 import { summarizeAccumulated } from "../metrics/summary.ts";
 import { RunAccumulator } from "../metrics/run_accumulator.ts";
-import type { RunMetrics, Summary } from "../metrics/types.ts";
+import type { Summary } from "../metrics/types.ts";
 import { loadHdrLibrary } from "../metrics/sample.ts";
-import { encodeHistograms, runRecordPath, writeRunRecord } from "./run_record.ts";
+import { needsEveryResult, openOutput, type OutputWriter, runRecordPath } from "../output/mod.ts";
 import type { WorkerCounter } from "../datasets/tokenizer_worker.ts";
 import { planFromPrompts, planRandomRun } from "../runner/plan.ts";
 import type { PlannedRequest } from "../runner/run.ts";
@@ -25,7 +25,6 @@ import { arrivalOffsets, sampleLengths } from "../distributions/mod.ts";
 import { randomPrompts } from "../datasets/random.ts";
 import { runBenchmark, type RunResult } from "../runner/run.ts";
 import type { BenchConfig } from "./resolve.ts";
-import { csvSummary, openJsonlWriter, vllmResult, writeSeedFile } from "./result_files.ts";
 
 /** What a finished benchmark hands back to its caller. */
 export interface BenchOutcome {
@@ -279,47 +278,6 @@ async function planRequests(
 }
 
 /**
- * Writes `--output-file` (unless it is the jsonl file, written as the run
- * went) and the run record beside it.
- */
-async function writeResultFiles(
-  config: BenchConfig,
-  path: string,
-  run: RunResult,
-  accumulator: RunAccumulator,
-  metrics: RunMetrics,
-  summary: Summary,
-  meta: { model?: string; url: string; tokenizer: string; numPrompts: number },
-): Promise<void> {
-  if (config.outputFormat === "seed") await writeSeedFile(path, run.results);
-  else if (config.outputFormat !== "jsonl") {
-    const vllm = vllmResult(metrics, accumulator.totals(), {
-      backend: config.backend,
-      model: meta.model,
-      tokenizer: meta.tokenizer,
-      numPrompts: meta.numPrompts,
-      arrival: config.requestDistribution,
-      startedAt: run.startedAt,
-      duration: run.duration,
-      percentiles: config.percentiles,
-      goodput: config.goodput,
-    }, config.outputFormat === "vllm" ? run.results : undefined);
-    await Deno.writeTextFile(
-      path,
-      config.outputFormat === "csv" ? csvSummary(vllm) : JSON.stringify(vllm, null, 2) + "\n",
-    );
-  }
-  const { model, url, tokenizer } = meta;
-  await writeRunRecord(
-    runRecordPath(path),
-    config,
-    { startedAt: run.startedAt, model, url, tokenizer },
-    summary,
-    { metrics, histograms: encodeHistograms(accumulator, await loadHdrLibrary()) },
-  );
-}
-
-/**
  * Runs the benchmark `config` describes: prints a progress bar (unless
  * disabled or stderr is no terminal) and the summary, and writes the output
  * file. Input mistakes throw {@linkcode UsageError} before any request is sent.
@@ -338,7 +296,7 @@ export async function benchCommand(
   const resolved = named ?? await chooseTokenizer(undefined, model, io.log);
   const tokenizer = lazyTokenizer(resolved);
   let counter: WorkerCounter | undefined;
-  let jsonl: Awaited<ReturnType<typeof openJsonlWriter>> | undefined;
+  let output: OutputWriter | undefined;
   try {
     const requests = await planRequests(config, backend, model, resolved, tokenizer, io.log);
     // A run keeps its results when its output file lists every request, or
@@ -347,8 +305,7 @@ export async function benchCommand(
     // ends (loaded before t = 0, so loading competes with nothing measured).
     const bound = valueBound(requests);
     const large = bound.requests > config.exactLimit || bound.tokens > config.exactLimit;
-    const listsEvery = config.outputFile !== undefined &&
-      (config.outputFormat === "seed" || config.outputFormat === "vllm");
+    const listsEvery = config.outputFile !== undefined && needsEveryResult(config.outputFormat);
     const keepResults = listsEvery || !large;
     if (!keepResults) {
       counter = (await import("../datasets/tokenizer_worker.ts")).startTokenizerWorker(resolved);
@@ -363,9 +320,9 @@ export async function benchCommand(
     const url = config.baseUrl + endpointFor(config, backend, model);
     const showBar = !config.disableTqdm && Deno.stderr.isTerminal();
     const bar = showBar ? await progressBar() : undefined;
-    jsonl = config.outputFile !== undefined && config.outputFormat === "jsonl"
-      ? await openJsonlWriter(config.outputFile)
-      : undefined;
+    output = config.outputFile === undefined
+      ? undefined
+      : await openOutput(config.outputFile, config.outputFormat);
     let run: RunResult;
     bar?.start(requests.length, 0);
     try {
@@ -381,7 +338,7 @@ export async function benchCommand(
         headers: config.headers,
         onResult: (result) => {
           bar?.increment();
-          jsonl?.write(result);
+          output?.add(result);
           if (!keepResults) accumulator.add(result, result.chunkTokens);
         },
         signal: io.signal,
@@ -398,11 +355,10 @@ export async function benchCommand(
     const summary = summarizeAccumulated(accumulator, run.duration, run.eventLoopLag, metrics);
     // Only needed now: loading it at start-up would delay the first request.
     const { formatSummary } = await import("./summary_table.ts");
-    if (config.outputFile !== undefined) {
-      await jsonl?.close(summary);
-      jsonl = undefined;
+    if (output !== undefined) {
       const meta = { model, url, tokenizer: resolved.name, numPrompts: requests.length };
-      await writeResultFiles(config, config.outputFile, run, accumulator, metrics, summary, meta);
+      await output.finish({ config, run, accumulator, metrics, summary, ...meta });
+      output = undefined;
     }
 
     io.log(`mib: ${backend.name} ${url}  model=${model ?? "(none)"}  tokenizer=${resolved.name}`);
@@ -414,7 +370,7 @@ export async function benchCommand(
     return { run, summary, model };
   } finally {
     counter?.close();
-    // A run that failed keeps its lines, without a summary line.
-    await jsonl?.close();
+    // A run that failed keeps its jsonl lines, without a summary line.
+    await output?.close();
   }
 }

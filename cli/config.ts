@@ -8,7 +8,7 @@
 import { z } from "zod";
 import { UsageError } from "../errors.ts";
 import { TRANSPORTS } from "../runner/transport.ts";
-import { OUTPUT_FORMATS } from "./result_files.ts";
+import { OUTPUT_FORMAT_NAMES as OUTPUT_FORMATS } from "../output/mod.ts";
 import { DATASET_NAMES, type Field, type FieldKind, FIELDS } from "./fields.ts";
 
 /** Option values keyed by config-file key, before defaults and cross-checks. */

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { OUTPUT_FORMAT_HELP } from "../output/mod.ts";
 
 /** How an option's value is written. */
 export type FieldKind =
@@ -218,8 +219,7 @@ export const FIELDS: readonly Field[] = [
     flag: "--output-format",
     arg: "<format>",
     kind: "output-format",
-    help:
-      "seed (a JSON array, default), jsonl (a line per request as each finishes, then a summary line), vllm (vllm bench serve's result JSON) or csv (its summary row)",
+    help: OUTPUT_FORMAT_HELP,
   },
   {
     key: "percentiles",

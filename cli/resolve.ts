@@ -15,7 +15,7 @@ import { DEFAULT_EXACT_LIMIT } from "../metrics/sample.ts";
 import { labelFor, type RawOptions, type Sources } from "./config.ts";
 import type { DATASET_NAMES } from "./fields.ts";
 import type { TransportName } from "../runner/transport.ts";
-import type { OutputFormat } from "./result_files.ts";
+import type { FormatName as OutputFormat } from "../output/mod.ts";
 
 /** A complete, checked benchmark configuration. */
 export interface BenchConfig {

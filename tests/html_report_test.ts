@@ -1,7 +1,15 @@
 import assert from "node:assert/strict";
-import { buildCharts, readRunRequests, scriptJson } from "../cli/html_report.ts";
-import { startSimulator } from "../mod.ts";
+import { buildCharts } from "../output/charts.ts";
+import { readChartRun, scriptJson } from "../output/html.ts";
+import { readResultFile, type RequestPoint, startSimulator } from "../mod.ts";
 import { benchFlags, runCli, tempDir } from "./_helpers.ts";
+
+/** A result file read back with every request it lists. */
+async function readRunRequests(file: string) {
+  const requests: RequestPoint[] = [];
+  const read = await readResultFile(file, { onRequest: (point) => requests.push(point) });
+  return { ...read, requests };
+}
 
 /** Charts the page draws. */
 const PLOTS = 7;
@@ -86,7 +94,7 @@ Deno.test("mib report --html writes one self-contained page of every run", async
     const lastChunk = r.ttft! + r.itl.reduce((a, b) => a + b, 0);
     assert.ok(r.latency! >= lastChunk - 1e-9, `${r.latency} < ${lastChunk}`);
   });
-  const charts = buildCharts(await Promise.all(files.map(readRunRequests)));
+  const charts = buildCharts(await Promise.all(files.map(readChartRun)));
   for (const chart of charts) {
     assert.equal(chart.ys.length, 3, chart.title);
     for (const ys of chart.ys) {

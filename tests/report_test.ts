@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { readReport } from "../cli/report_command.ts";
+import { readResultFile } from "../output/mod.ts";
 import { describeSample, startSimulator, type Summary } from "../mod.ts";
 import { benchFlags, runCli, tempDir } from "./_helpers.ts";
 
@@ -24,13 +24,13 @@ Deno.test("mib report reads every result format and puts runs side by side", asy
     }
     // The vllm file round-trips: the report shows the file's own numbers.
     const vllm = JSON.parse(await Deno.readTextFile(files.vllm));
-    const column = await readReport(files.vllm);
+    const column = await readResultFile(files.vllm);
     assert.equal(column.format, "vllm");
     assert.equal(column.figures["completed"], 4);
     assert.equal(column.figures["mean TTFT (ms)"], vllm.mean_ttft_ms);
     assert.equal(column.figures["p99 E2E (ms)"], vllm.p99_e2el_ms);
     for (const file of [files.seed, files.jsonl]) {
-      const c = await readReport(file);
+      const c = await readResultFile(file);
       assert.equal(c.figures["completed"], 4);
       assert.ok(
         Math.abs(c.figures["median TPOT (ms)"]! - 2) < 1,
@@ -77,7 +77,8 @@ Deno.test("mib report --merge adds up run records of two clients driving one ser
     assert.equal(report.code, 0, report.stderr);
     assert.match(report.stdout, /merged \(2 runs\)/);
 
-    const { mergeRecords, toRunRecord } = await import("../cli/run_record.ts");
+    const { mergeRecords } = await import("../output/merge.ts");
+    const { toRunRecord } = await import("../output/run_record.ts");
     const parsed = await Promise.all(
       records.map(async (file) => ({
         file,
@@ -154,7 +155,7 @@ Deno.test("mib report streams a jsonl file past the exact limit, long first line
   }
   lines.push(JSON.stringify({ summary: { duration: 30 } }));
   await Deno.writeTextFile(file, lines.join("\n") + "\n");
-  const column = await readReport(file);
+  const column = await readResultFile(file);
   assert.equal(column.format, "jsonl");
   assert.equal(column.figures["completed"], 2_600);
   assert.equal(column.figures["duration (s)"], 30);
@@ -174,15 +175,15 @@ Deno.test("mib report reads vLLM's own one-line result file as vllm", async () =
     file,
     JSON.stringify({ completed: 3, failed: 0, duration: 2, mean_ttft_ms: 12.5, ttfts: [0.01] }),
   );
-  const column = await readReport(file);
+  const column = await readResultFile(file);
   assert.equal(column.format, "vllm");
   assert.equal(column.figures["mean TTFT (ms)"], 12.5);
   await Deno.writeTextFile(file, JSON.stringify({ completed: 3, ttfts: [0.01] }) + "\n");
-  assert.equal((await readReport(file)).format, "vllm");
+  assert.equal((await readResultFile(file)).format, "vllm");
 });
 
 Deno.test("mergeRecords: counts add up, the span runs from the earliest start to the latest end", async () => {
-  const { mergeRecords } = await import("../cli/run_record.ts");
+  const { mergeRecords } = await import("../output/merge.ts");
   const { loadHdrLibrary, Sample } = await import("../metrics/sample.ts");
   const hdr = await loadHdrLibrary();
   const histograms = (values: number[]) => {

@@ -1,9 +1,14 @@
 /**
- * The seed's output file: a JSON array with one object per request.
+ * `--output-format seed` (the default): the seed's output file, a JSON array
+ * with one object per request, written at the end of the run.
  *
  * @module
  */
 import type { RequestResult } from "../runner/result.ts";
+import { isObject } from "./_json.ts";
+import { PointFigures, pointOfRecord } from "./_points.ts";
+import { writtenAtEnd } from "./_write.ts";
+import type { OutputFormat } from "./types.ts";
 
 /** One object of the output file. Times are seconds. */
 export interface SeedRecord {
@@ -62,3 +67,25 @@ export function toSeedRecords(results: readonly RequestResult[]): SeedRecord[] {
     notes: r.notes,
   }));
 }
+
+/** The seed format: a JSON array of {@link SeedRecord}s. */
+export const seed: OutputFormat<"seed"> = {
+  name: "seed",
+  help: "a JSON array, default",
+  listsEveryRequest: true,
+  streams: false,
+  open: (path) =>
+    writtenAtEnd(({ run }) =>
+      Deno.writeTextFile(path, JSON.stringify(toSeedRecords(run.results), null, 2) + "\n")
+    ),
+  detect: (head) => Array.isArray(head.json),
+  read(head, onRequest) {
+    const figures = new PointFigures();
+    for (const record of head.json as unknown[]) {
+      const point = pointOfRecord(isObject(record) ? record : {});
+      figures.add(point);
+      onRequest?.(point);
+    }
+    return Promise.resolve({ figures: figures.figures(), duration: figures.end });
+  },
+};
