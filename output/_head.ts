@@ -19,8 +19,8 @@ function parse(text: string): Parsed {
 
 /**
  * Reads the {@link FileHead} of `path`: its first line and, when the file is
- * JSON over several lines, the whole file parsed (once: readers take it from
- * the head).
+ * a JSON object over several lines, the whole file parsed (once: readers take
+ * it from the head).
  *
  * @throws {UsageError} naming the file when it cannot be read.
  */
@@ -36,7 +36,10 @@ export async function readHead(path: string): Promise<FileHead> {
   }
   const line = parse(first);
   if (line.error === undefined) return { path, firstLine: first, json: line.value, jsonLine: true };
-  if (!/^\s*[[{]/.test(first)) return { path, firstLine: first, json: undefined, jsonLine: false };
+  // An array over several lines is a seed file, which its reader streams.
+  if (!first.trimStart().startsWith("{")) {
+    return { path, firstLine: first, json: undefined, jsonLine: false };
+  }
   const whole = parse(await Deno.readTextFile(path));
   return { path, firstLine: first, json: whole.value, jsonLine: false, jsonError: whole.error };
 }

@@ -5,6 +5,7 @@
  * @module
  */
 import type { RequestResult } from "../runner/result.ts";
+import { jsonArrayElements } from "./_json_array.ts";
 import { isObject } from "./_json.ts";
 import { PointFigures, pointOfRecord } from "./_points.ts";
 import { writtenAtEnd } from "./_write.ts";
@@ -78,14 +79,16 @@ export const seed: OutputFormat<"seed"> = {
     writtenAtEnd(({ run }) =>
       Deno.writeTextFile(path, JSON.stringify(toSeedRecords(run.results), null, 2) + "\n")
     ),
-  detect: (head) => Array.isArray(head.json),
-  read(head, onRequest) {
+  detect: (head) => Array.isArray(head.json) || head.firstLine.trimStart().startsWith("["),
+  /** Element by element as the file streams by (one already parsed on its one line is walked). */
+  async read(head, onRequest) {
     const figures = new PointFigures();
-    for (const record of head.json as unknown[]) {
+    const records = Array.isArray(head.json) ? head.json : jsonArrayElements(head.path);
+    for await (const record of records) {
       const point = pointOfRecord(isObject(record) ? record : {});
       figures.add(point);
       onRequest?.(point);
     }
-    return Promise.resolve({ figures: figures.figures(), duration: figures.end });
+    return { figures: figures.figures(), duration: figures.end };
   },
 };

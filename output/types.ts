@@ -84,8 +84,9 @@ export interface FileHead {
   /**
    * The JSON value the file starts with: the first line's when that line
    * parses on its own (the whole of a file on one line, jsonl's first
-   * record), else the whole file's when it begins with `{` or `[` and parses
-   * (JSON written over several lines); undefined otherwise.
+   * record), else the whole file's when it begins with `{` and parses (an
+   * object written over several lines); undefined otherwise (an array over
+   * several lines is left to its reader to stream).
    */
   readonly json: unknown;
   /** `json` is the first line's alone: the file may go on (jsonl). */
