@@ -8,7 +8,7 @@
 import { z } from "zod";
 import { UsageError } from "../errors.ts";
 import { TRANSPORTS } from "../runner/transport.ts";
-import { OUTPUT_FORMAT_NAMES as OUTPUT_FORMATS } from "../output/mod.ts";
+import { OUTPUT_FORMAT_NAMES } from "../output/mod.ts";
 import { DATASET_NAMES, type Field, type FieldKind, FIELDS } from "./fields.ts";
 
 /** Option values keyed by config-file key, before defaults and cross-checks. */
@@ -33,7 +33,7 @@ const SCHEMAS: Record<FieldKind, z.ZodType> = {
   "dataset-name": z.enum(DATASET_NAMES),
   "transport": z.enum(TRANSPORTS),
   "headers": z.union([z.string().transform((s) => [s]), z.array(z.string())]),
-  "output-format": z.enum(OUTPUT_FORMATS),
+  "output-format": z.enum(OUTPUT_FORMAT_NAMES),
   "percentiles": z.union([z.string(), z.array(z.number())]),
   "goodput": z.union([z.string().transform((s) => s.trim().split(/\s+/)), z.array(z.string())]),
 };
@@ -49,7 +49,7 @@ const FORMS: Record<FieldKind, string> = {
   "dataset-name": `one of ${DATASET_NAMES.join(", ")}`,
   "transport": `one of ${TRANSPORTS.join(", ")}`,
   "headers": 'a "Name: value" string or an array of them',
-  "output-format": `one of ${OUTPUT_FORMATS.join(", ")}`,
+  "output-format": `one of ${OUTPUT_FORMAT_NAMES.join(", ")}`,
   "percentiles": 'a list like "50,90,99" or [50, 90, 99.9]',
   "goodput": 'SLOs like ["ttft:200", "tpot:50"] or "ttft:200 e2el:2000"',
 };

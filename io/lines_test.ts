@@ -2,22 +2,16 @@ import assert from "node:assert/strict";
 import { tempDir } from "../tests/_helpers.ts";
 import { firstLine, readLines } from "./lines.ts";
 
-async function lines(path: string): Promise<string[]> {
-  const out: string[] = [];
-  for await (const line of readLines(path)) out.push(line);
-  return out;
-}
-
 Deno.test("readLines: LF and CRLF, a last line without newline, lines longer than a chunk", async () => {
   await using dir = await tempDir();
   const path = `${dir.path}/t.txt`;
   const long = "é".repeat(100_000);
   await Deno.writeTextFile(path, `a\r\n\nb\n${long}\r\n${long}x`);
-  assert.deepEqual(await lines(path), ["a", "", "b", long, `${long}x`]);
+  assert.deepEqual(await Array.fromAsync(readLines(path)), ["a", "", "b", long, `${long}x`]);
   await Deno.writeTextFile(path, "\n  \nfirst\nsecond\n");
   assert.equal(await firstLine(path), "first");
   await Deno.writeTextFile(path, "");
-  assert.deepEqual(await lines(path), []);
+  assert.deepEqual(await Array.fromAsync(readLines(path)), []);
   assert.equal(await firstLine(path), undefined);
 });
 

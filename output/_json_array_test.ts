@@ -2,12 +2,6 @@ import assert from "node:assert/strict";
 import { tempDir } from "../tests/_helpers.ts";
 import { jsonArrayElements } from "./_json_array.ts";
 
-async function elements(path: string): Promise<unknown[]> {
-  const out: unknown[] = [];
-  for await (const element of jsonArrayElements(path)) out.push(element);
-  return out;
-}
-
 Deno.test("jsonArrayElements: every element of any JSON array, strings holding brackets included", async () => {
   await using dir = await tempDir();
   const path = `${dir.path}/a.json`;
@@ -24,10 +18,10 @@ Deno.test("jsonArrayElements: every element of any JSON array, strings holding b
   ];
   for (const text of [JSON.stringify(values), JSON.stringify(values, null, 2) + "\n"]) {
     await Deno.writeTextFile(path, text);
-    assert.deepEqual(await elements(path), values);
+    assert.deepEqual(await Array.fromAsync(jsonArrayElements(path)), values);
   }
   await Deno.writeTextFile(path, " [ ] \n");
-  assert.deepEqual(await elements(path), []);
+  assert.deepEqual(await Array.fromAsync(jsonArrayElements(path)), []);
 });
 
 Deno.test("jsonArrayElements: what is not one JSON array is a SyntaxError", async () => {
@@ -35,6 +29,6 @@ Deno.test("jsonArrayElements: what is not one JSON array is a SyntaxError", asyn
   const path = `${dir.path}/a.json`;
   for (const text of ['{"a": 1}', "[1, 2", "[1] [2]", "[1,,2]", '["open]', "[1}", "[1] x"]) {
     await Deno.writeTextFile(path, text);
-    await assert.rejects(elements(path), SyntaxError, text);
+    await assert.rejects(Array.fromAsync(jsonArrayElements(path)), SyntaxError, text);
   }
 });

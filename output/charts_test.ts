@@ -2,26 +2,19 @@ import assert from "node:assert/strict";
 import { buildCharts, cdfPoints, MAX_POINTS, RunCharts } from "./charts.ts";
 import type { RequestPoint, ResultFile } from "./types.ts";
 
-/** mulberry32: a tiny seeded generator of uniform numbers in [0, 1). */
-function mulberry32(seed: number): () => number {
-  let a = seed | 0;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+/** Deterministic, irregular numbers in [0, 1): the i-th of sequence `seed`. */
+function wobble(i: number, seed: number): number {
+  return ((i * 7919 + seed * 104_729) % 1009) / 1009;
 }
 
 function points(n: number, seed = 1): RequestPoint[] {
-  const rnd = mulberry32(seed);
   return Array.from({ length: n }, (_, i) => ({
-    success: rnd() > 0.1,
+    success: wobble(i, seed) > 0.1,
     // Some sends at the same instant as another's end, as a paced run has.
-    sendOffset: Math.round(rnd() * 200) / 100,
-    ttft: rnd() < 0.05 ? null : 0.01 + rnd() * 0.02,
-    itl: [rnd() * 0.01, rnd() * 0.01],
-    latency: i % 17 === 0 ? 0 : Math.round(rnd() * 50) / 100,
+    sendOffset: Math.round(wobble(i, seed + 1) * 200) / 100,
+    ttft: wobble(i, seed + 2) < 0.05 ? null : 0.01 + wobble(i, seed + 3) * 0.02,
+    itl: [wobble(i, seed + 4) * 0.01, wobble(i, seed + 5) * 0.01],
+    latency: i % 17 === 0 ? 0 : Math.round(wobble(i, seed + 6) * 50) / 100,
     outputLen: 3,
   }));
 }

@@ -10,11 +10,11 @@ import denoJson from "../deno.json" with { type: "json" };
 import type { BenchConfig } from "../cli/resolve.ts";
 import type { RunAccumulator } from "../metrics/run_accumulator.ts";
 import { type HdrLibrary, HISTOGRAM_DIGITS, loadHdrLibrary } from "../metrics/sample.ts";
-import type { RunMetrics, SampleName, Summary } from "../metrics/types.ts";
+import type { SampleName, Summary } from "../metrics/types.ts";
 import { isObject } from "./_json.ts";
 import { writtenAtEnd } from "./_write.ts";
 import { toFigures } from "./figures.ts";
-import type { Figures, OutputFormat, RunRecord } from "./types.ts";
+import type { Figures, FinishedRun, OutputFormat, RunRecord } from "./types.ts";
 
 /** Where the run record of results file `path` goes: `X.json` → `X.summary.json`. */
 export function runRecordPath(path: string): string {
@@ -54,30 +54,25 @@ export function encodeHistograms(accumulator: RunAccumulator, hdr: HdrLibrary): 
 }
 
 /**
- * Writes the run record: the resolved configuration (secrets redacted), the
- * tool version, the start time, the seed, the summary and, when given, every
+ * Writes the run record of `finished`: the resolved configuration (secrets
+ * redacted), the tool version, the start time, the seed, the summary, every
  * run metric (with `--percentiles`, failures by kind and the per-second time
  * series) and the timing histograms (which `mib report --merge` adds up).
  */
-async function writeRunRecord(
-  path: string,
-  config: BenchConfig,
-  run: { startedAt: Date; model?: string; url: string; tokenizer: string },
-  summary: Summary,
-  extra: { metrics?: RunMetrics; histograms?: EncodedHistograms } = {},
-): Promise<void> {
+async function writeRunRecord(path: string, finished: FinishedRun): Promise<void> {
+  const { config, run, model } = finished;
   const record = {
     tool: "mib",
     version: denoJson.version,
     started_at: run.startedAt.toISOString(),
     seed: config.seed,
-    url: run.url,
-    model: run.model ?? null,
-    tokenizer: run.tokenizer,
+    url: finished.url,
+    model: model ?? null,
+    tokenizer: finished.tokenizer,
     config: redactConfig(config),
-    summary,
-    metrics: extra.metrics,
-    histograms: extra.histograms,
+    summary: finished.summary,
+    metrics: finished.metrics,
+    histograms: encodeHistograms(finished.accumulator, await loadHdrLibrary()),
   };
   // Infinity (poisson inf) has no JSON form: write it as the string "inf".
   const text = JSON.stringify(record, (_, v) => (v === Infinity ? "inf" : v), 2);
@@ -127,19 +122,7 @@ export const runRecord: OutputFormat<"record"> = {
   help: "the run record X.summary.json written beside every result file",
   listsEveryRequest: false,
   streams: false,
-  open: (path) =>
-    writtenAtEnd(async ({ config, run, accumulator, metrics, summary, model, url, tokenizer }) =>
-      await writeRunRecord(
-        path,
-        config,
-        { startedAt: run.startedAt, model, url, tokenizer },
-        summary,
-        {
-          metrics,
-          histograms: encodeHistograms(accumulator, await loadHdrLibrary()),
-        },
-      )
-    ),
+  open: (path) => writtenAtEnd((finished) => writeRunRecord(path, finished)),
   detect: ({ json }) => isObject(json) && json.tool === "mib" && "summary" in json,
   read(head) {
     const record = toRunRecord(head.json as Record<string, unknown>);
