@@ -11,6 +11,12 @@ import { TIMING_METRICS } from "../metrics/types.ts";
 import { resultOfPoint } from "./_points.ts";
 import type { RequestPoint, ResultFile } from "./types.ts";
 
+/** The timings the page draws a CDF of, and shows the median and p99 of. */
+export const CHARTED_TIMINGS = ["ttft", "itlPerChunk", "e2el"] as const;
+
+/** One of {@link CHARTED_TIMINGS}. */
+export type ChartedTiming = typeof CHARTED_TIMINGS[number];
+
 /** One chart: rows of x with one y column per run (null where the run has no point). */
 export interface ChartData {
   /** Title. */
@@ -109,7 +115,7 @@ export class RunCharts {
   }
 
   /** The CDF of TTFT, ITL or E2E latency of successful requests, in ms. */
-  cdf(metric: "ttft" | "itlPerChunk" | "e2el"): [number, number][] {
+  cdf(metric: ChartedTiming): [number, number][] {
     const values = { ttft: this.#ttft, itlPerChunk: this.#itl, e2el: this.#e2el }[metric];
     return cdfPoints(values).map(([x, y]) => [round(x * 1000, 3), round(y, 5)]);
   }
@@ -164,7 +170,7 @@ export interface ChartRun {
 
 /** Every chart of the page, in order. */
 export function buildCharts(runs: readonly ChartRun[]): ChartData[] {
-  const cdf = (metric: "ttft" | "itlPerChunk" | "e2el"): ChartData => ({
+  const cdf = (metric: ChartedTiming): ChartData => ({
     title: `${TIMING_METRICS[metric].console}: cumulative distribution`,
     xLabel: "ms",
     yLabel: "fraction of samples ≤ x",
@@ -173,9 +179,7 @@ export function buildCharts(runs: readonly ChartRun[]): ChartData[] {
   });
   const seconds = runs.map(({ file, charts }) => charts.perSecond(file.duration));
   return [
-    cdf("ttft"),
-    cdf("itlPerChunk"),
-    cdf("e2el"),
+    ...CHARTED_TIMINGS.map(cdf),
     {
       title: "Output throughput per second",
       xLabel: "second of the run (the last may be partial)",
@@ -191,9 +195,9 @@ export function buildCharts(runs: readonly ChartRun[]): ChartData[] {
       ...mergeSeries(seconds.map((s) => s.completed)),
     },
     {
-      title: "E2E latency of each request by its send time",
+      title: `${TIMING_METRICS.e2el.console} of each request by its send time`,
       xLabel: "send time (s)",
-      yLabel: "E2E latency (ms)",
+      yLabel: `${TIMING_METRICS.e2el.console} (ms)`,
       kind: "points",
       ...mergeSeries(runs.map(({ charts }) => charts.scatter())),
     },

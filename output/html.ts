@@ -15,7 +15,7 @@
 import uplotJs from "uplot/dist/uPlot.iife.min.js" with { type: "text" };
 import uplotCss from "uplot/dist/uPlot.min.css" with { type: "text" };
 import { UsageError } from "../errors.ts";
-import { buildCharts, type ChartRun, RunCharts } from "./charts.ts";
+import { buildCharts, CHARTED_TIMINGS, type ChartRun, RunCharts } from "./charts.ts";
 import { timingFigure } from "./figures.ts";
 import { readResultFile, RESULT_FORMATS, resultFormat } from "./mod.ts";
 
@@ -143,7 +143,7 @@ const TABLE_FIGURES = [
   "duration (s)",
   "request throughput (req/s)",
   "output throughput (tok/s)",
-  ...(["ttft", "itlPerChunk", "e2el"] as const).flatMap((name) => [
+  ...CHARTED_TIMINGS.flatMap((name) => [
     timingFigure("median", name),
     timingFigure("p99", name),
   ]),
