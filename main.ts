@@ -27,6 +27,7 @@ import { REPORT_OPTIONS } from "./cli/report_options.ts";
 import { resolveBenchConfig } from "./cli/resolve.ts";
 import { SERVE_OPTIONS, serveCommand } from "./cli/serve_command.ts";
 import { UsageError } from "./errors.ts";
+import { RESULT_FORMATS } from "./output/mod.ts";
 
 /** Exit status for input mistakes. */
 const USAGE_EXIT = 2;
@@ -104,7 +105,7 @@ export function buildProgram(exit: (code: number) => void, args: readonly string
 
   const report = program.command("report")
     .description(
-      "summarise result files (seed JSON array, jsonl, vllm JSON or run record), side by side",
+      `summarise result files (${RESULT_FORMATS.map((f) => f.name).join(", ")}), side by side`,
     )
     .argument("<files...>", "result files")
     .exitOverride();
@@ -122,11 +123,7 @@ export function buildProgram(exit: (code: number) => void, args: readonly string
         );
       }
       const { reportCommand } = await import("./cli/report_command.ts");
-      if (opts.html !== undefined) {
-        const { writeHtmlReport } = await import("./cli/html_report.ts");
-        await writeHtmlReport(files, opts.html);
-      }
-      exit(await reportCommand(files, { merge: opts.merge }));
+      exit(await reportCommand(files, opts));
     } catch (error) {
       exit(reportError(error, false));
     }

@@ -65,25 +65,29 @@ export {
 export { type JsonlPromptOptions, loadJsonlPrompts } from "./datasets/jsonl.ts";
 export { loadTextWindows, type TextWindowOptions } from "./datasets/text_windows.ts";
 export { type Prompt, type RandomPromptOptions, randomPrompts } from "./datasets/random.ts";
-export { describeSample, type MetricStats, percentile, type Stats } from "./metrics/stats.ts";
-export { type RequestTimings, requestTimings, timePerOutputToken } from "./metrics/request.ts";
-export { summarize, summarizeAccumulated, type Summary } from "./metrics/summary.ts";
-export {
-  computeRunMetrics,
-  type GoodputSlo,
-  metricStats,
-  type RunMetrics,
-  type RunMetricsOptions,
-  type SecondBucket,
-} from "./metrics/run_metrics.ts";
-export { classifyFailure, FAILURE_KINDS, type FailureKind } from "./metrics/failure.ts";
 export {
   DEFAULT_PERCENTILES,
+  type GoodputSlo,
+  type MetricStats,
+  type RunMetrics,
+  type RunTotals,
+  SAMPLE_NAMES,
+  type SampleName,
+  type SecondBucket,
+  type Stats,
+  type Summary,
+  TIMING_METRICS,
+  type TimingNames,
+} from "./metrics/types.ts";
+export { describeSample, percentile } from "./metrics/stats.ts";
+export { type RequestTimings, requestTimings, timePerOutputToken } from "./metrics/request.ts";
+export { summarize, summarizeAccumulated } from "./metrics/summary.ts";
+export { computeRunMetrics, metricStats, type RunMetricsOptions } from "./metrics/run_metrics.ts";
+export { classifyFailure, FAILURE_KINDS, type FailureKind } from "./metrics/failure.ts";
+export {
   OTHER_ERRORS,
   RunAccumulator,
   type RunAccumulatorOptions,
-  type RunTotals,
-  type SampleName,
 } from "./metrics/run_accumulator.ts";
 export {
   DEFAULT_EXACT_LIMIT,
@@ -93,7 +97,7 @@ export {
   Sample,
   type SampleOptions,
 } from "./metrics/sample.ts";
-export { type SeedRecord, toSeedRecords } from "./metrics/seed_output.ts";
+export * from "./output/mod.ts";
 export type { RequestResult } from "./runner/result.ts";
 export {
   type PlannedRequest,

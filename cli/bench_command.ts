@@ -11,11 +11,11 @@ import { chooseModel } from "../runner/model.ts";
 import { chooseTokenizer, type LazyTokenizer, lazyTokenizer } from "../tokenizers/choose.ts";
 import type { WorkerCounter } from "../tokenizers/mod.ts";
 import { UsageError } from "../errors.ts";
-import { summarizeAccumulated, type Summary } from "../metrics/summary.ts";
+import { summarizeAccumulated } from "../metrics/summary.ts";
 import { RunAccumulator } from "../metrics/run_accumulator.ts";
-import type { RunMetrics } from "../metrics/run_metrics.ts";
+import type { Summary } from "../metrics/types.ts";
 import { loadHdrLibrary } from "../metrics/sample.ts";
-import { encodeHistograms, runRecordPath, writeRunRecord } from "./run_record.ts";
+import { needsEveryResult, openOutput, type OutputWriter, runRecordPath } from "../output/mod.ts";
 import { checkDatasetInput, getDataset } from "../datasets/mod.ts";
 import { keepsResults, valueBound } from "../runner/keep_results.ts";
 import { type DatasetPlan, planDatasetRun } from "../runner/plan.ts";
@@ -23,7 +23,6 @@ import { runBenchmark, type RunResult } from "../runner/run.ts";
 import type { BenchConfig } from "./resolve.ts";
 import type { Sources } from "./options.ts";
 import { debugConfig, debugPlan } from "./debug_log.ts";
-import { csvSummary, openJsonlWriter, vllmResult, writeSeedFile } from "./result_files.ts";
 
 /** Where `mib bench` prints, and what can stop it. */
 export interface BenchIo {
@@ -117,47 +116,6 @@ function planRequests(
 }
 
 /**
- * Writes `--output-file` (unless it is the jsonl file, written as the run
- * went) and the run record beside it.
- */
-async function writeResultFiles(
-  config: BenchConfig,
-  path: string,
-  run: RunResult,
-  accumulator: RunAccumulator,
-  metrics: RunMetrics,
-  summary: Summary,
-  meta: { model?: string; url: string; tokenizer: string; numPrompts: number },
-): Promise<void> {
-  if (config.outputFormat === "seed") await writeSeedFile(path, run.results);
-  else if (config.outputFormat !== "jsonl") {
-    const vllm = vllmResult(metrics, accumulator.totals(), {
-      backend: config.backend,
-      model: meta.model,
-      tokenizer: meta.tokenizer,
-      numPrompts: meta.numPrompts,
-      arrival: config.requestDistribution,
-      startedAt: run.startedAt,
-      duration: run.duration,
-      percentiles: config.percentiles,
-      goodput: config.goodput,
-    }, config.outputFormat === "vllm" ? run.results : undefined);
-    await Deno.writeTextFile(
-      path,
-      config.outputFormat === "csv" ? csvSummary(vllm) : JSON.stringify(vllm, null, 2) + "\n",
-    );
-  }
-  const { model, url, tokenizer } = meta;
-  await writeRunRecord(
-    runRecordPath(path),
-    config,
-    { startedAt: run.startedAt, model, url, tokenizer },
-    summary,
-    { metrics, histograms: encodeHistograms(accumulator, await loadHdrLibrary()) },
-  );
-}
-
-/**
  * Runs the benchmark `config` describes: prints a progress bar (unless
  * disabled or stderr is no terminal) and the summary, and writes the output
  * file. Input mistakes throw {@linkcode UsageError} before any request is sent.
@@ -184,7 +142,7 @@ export async function benchCommand(
   const resolved = named ?? await chooseTokenizer(undefined, model, io.log);
   const tokenizer = lazyTokenizer(resolved);
   let counter: WorkerCounter | undefined;
-  let jsonl: Awaited<ReturnType<typeof openJsonlWriter>> | undefined;
+  let output: OutputWriter | undefined;
   try {
     const { requests, notes } = await planRequests(config, backend, model, tokenizer);
     for (const note of notes) io.log(`note: ${note}`);
@@ -195,8 +153,7 @@ export async function benchCommand(
     const bound = valueBound(requests);
     const keepResults = keepsResults(bound, {
       exactLimit: config.exactLimit,
-      listsEveryRequest: config.outputFile !== undefined &&
-        (config.outputFormat === "seed" || config.outputFormat === "vllm"),
+      listsEveryRequest: config.outputFile !== undefined && needsEveryResult(config.outputFormat),
     });
     if (!keepResults) {
       counter = (await import("../tokenizers/tokenizer_worker.ts")).startTokenizerWorker(resolved);
@@ -211,9 +168,9 @@ export async function benchCommand(
     const url = config.baseUrl + endpointPath(backend, { ...config, model });
     const showBar = !config.disableTqdm && Deno.stderr.isTerminal();
     const bar = showBar ? await progressBar() : undefined;
-    jsonl = config.outputFile !== undefined && config.outputFormat === "jsonl"
-      ? await openJsonlWriter(config.outputFile)
-      : undefined;
+    output = config.outputFile === undefined
+      ? undefined
+      : await openOutput(config.outputFile, config.outputFormat);
     let run: RunResult;
     bar?.start(requests.length, 0);
     try {
@@ -229,7 +186,7 @@ export async function benchCommand(
         headers: config.headers,
         onResult: (result) => {
           bar?.increment();
-          jsonl?.write(result);
+          output?.add(result);
           if (!keepResults) accumulator.add(result, result.chunkTokens);
         },
         signal: io.signal,
@@ -247,11 +204,10 @@ export async function benchCommand(
     const summary = summarizeAccumulated(accumulator, run.duration, run.eventLoopLag, metrics);
     // Only needed now: loading it at start-up would delay the first request.
     const { formatSummary } = await import("./summary_table.ts");
-    if (config.outputFile !== undefined) {
-      await jsonl?.close(summary);
-      jsonl = undefined;
+    if (output !== undefined) {
       const meta = { model, url, tokenizer: resolved.name, numPrompts: requests.length };
-      await writeResultFiles(config, config.outputFile, run, accumulator, metrics, summary, meta);
+      await output.finish({ config, run, accumulator, metrics, summary, ...meta });
+      output = undefined;
     }
 
     io.log(`mib: ${backend.name} ${url}  model=${model ?? "(none)"}  tokenizer=${resolved.name}`);
@@ -263,7 +219,7 @@ export async function benchCommand(
     return { run, summary, model };
   } finally {
     counter?.close();
-    // A run that failed keeps its lines, without a summary line.
-    await jsonl?.close();
+    // A run that failed keeps its jsonl lines, without a summary line.
+    await output?.close();
   }
 }

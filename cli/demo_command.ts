@@ -32,7 +32,7 @@ export async function demoCommand(): Promise<number> {
     }, {});
     const { summary } = await benchCommand(config);
     const ttft = summary.ttft?.median ?? NaN;
-    const itl = summary.itl?.median ?? NaN;
+    const itl = summary.itlPerChunk?.median ?? NaN;
     console.log(
       `\nagainst the simulator's settings: TTFT median ${ttft.toFixed(2)} ms vs ${TTFT_MS} ms (${
         (ttft - TTFT_MS).toFixed(2)

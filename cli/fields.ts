@@ -6,11 +6,11 @@
  * @module
  */
 import { BACKEND_NAMES } from "../backends/mod.ts";
+import { OUTPUT_FORMAT_HELP, OUTPUT_FORMAT_NAMES } from "../output/mod.ts";
 import { DATASET_NAMES, DATASET_OPTIONS, DATASETS } from "../datasets/mod.ts";
 import { describeArrivalForms, describeLengthForms } from "../distributions/mod.ts";
 import { TRANSPORTS } from "../runner/transport.ts";
 import type { OptionSpec } from "./options.ts";
-import { OUTPUT_FORMATS } from "./result_files.ts";
 
 /** One option of the benchmark. */
 export type Field = OptionSpec;
@@ -202,9 +202,8 @@ export const FIELDS: readonly Field[] = [
     flag: "--output-format",
     arg: "<format>",
     kind: "choice",
-    choices: OUTPUT_FORMATS,
-    help:
-      "seed (a JSON array, default), jsonl (a line per request as each finishes, then a summary line), vllm (vllm bench serve's result JSON) or csv (its summary row)",
+    choices: OUTPUT_FORMAT_NAMES,
+    help: OUTPUT_FORMAT_HELP,
   },
   {
     key: "percentiles",

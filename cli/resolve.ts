@@ -15,7 +15,7 @@ import { DEFAULT_EXACT_LIMIT } from "../metrics/sample.ts";
 import { labelFor, type RawOptions, type Sources } from "./options.ts";
 import { type DATASET_NAMES, FIELDS } from "./fields.ts";
 import type { TransportName } from "../runner/transport.ts";
-import type { OutputFormat } from "./result_files.ts";
+import type { FormatName } from "../output/mod.ts";
 
 /** A complete, checked benchmark configuration. */
 export interface BenchConfig {
@@ -65,7 +65,7 @@ export interface BenchConfig {
   /** Per-request results file. */
   outputFile?: string;
   /** Its format. */
-  outputFormat: OutputFormat;
+  outputFormat: FormatName;
   /** Percentiles reported in result files. */
   percentiles: number[];
   /** Goodput SLOs in ms, when given. */

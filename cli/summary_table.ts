@@ -4,8 +4,7 @@
  * @module
  */
 import Table from "cli-table3";
-import type { Stats } from "../metrics/stats.ts";
-import type { Summary } from "../metrics/summary.ts";
+import { SAMPLE_NAMES, type Stats, type Summary, TIMING_METRICS } from "../metrics/types.ts";
 
 /** Above this p99 lag (ms) the client's own timing is suspect. */
 const HEALTHY_P99_MS = 1;
@@ -56,15 +55,10 @@ export function formatSummary(summary: Summary, plain = !Deno.stdout.isTerminal(
         ? [name, fixed(s.mean), fixed(s.median), fixed(s.p90), fixed(s.p99), String(s.count)]
         : [name, "n/a", "n/a", "n/a", "n/a", "0"],
     );
-  row("TTFT", summary.ttft);
-  row("TPOT", summary.tpot);
-  row("ITL (per chunk)", summary.itl);
-  row("ITL (per token)", summary.itlPerToken);
-  row("E2E latency", summary.latency);
-  row("Schedule lag", summary.scheduleLag);
+  for (const name of SAMPLE_NAMES) row(TIMING_METRICS[name].console, summary[name]);
   row("Event-loop lag", summary.eventLoopLag);
   const lines = [totals.toString(), timings.toString()];
-  const late = [["schedule", summary.scheduleLag], ["event-loop", summary.eventLoopLag]] as const;
+  const late = [["schedule", summary.queue], ["event-loop", summary.eventLoopLag]] as const;
   for (const [what, stats] of late) {
     if (stats && stats.p99 > HEALTHY_P99_MS) {
       lines.push(

@@ -17,18 +17,23 @@ export async function* readLines(path: string): AsyncGenerator<string> {
   const file = await Deno.open(path);
   // The readable closes the file at its end, or when the loop stops early.
   const decoder = new TextDecoder();
-  let rest = "";
+  // The line read so far, in pieces: searching or growing one string would
+  // cost the whole line again at every chunk (a vLLM result is one long line).
+  const pieces: string[] = [];
   for await (const chunk of file.readable) {
-    rest += decoder.decode(chunk, { stream: true });
+    const text = decoder.decode(chunk, { stream: true });
     let start = 0;
     let newline: number;
-    while ((newline = rest.indexOf("\n", start)) !== -1) {
-      yield rest.slice(start, newline).replace(/\r$/, "");
+    while ((newline = text.indexOf("\n", start)) !== -1) {
+      pieces.push(text.slice(start, newline));
+      const line = pieces.join("");
+      pieces.length = 0;
+      yield line.replace(/\r$/, "");
       start = newline + 1;
     }
-    rest = rest.slice(start);
+    if (start < text.length) pieces.push(text.slice(start));
   }
-  rest += decoder.decode();
+  const rest = pieces.join("") + decoder.decode();
   if (rest !== "") yield rest.replace(/\r$/, "");
 }
 

@@ -9,21 +9,22 @@
 import type { RequestResult } from "../runner/result.ts";
 import { timePerOutputToken } from "./request.ts";
 import { classifyFailure, FAILURE_KINDS, type FailureKind } from "./failure.ts";
-import type { GoodputSlo, RunMetrics, SecondBucket } from "./run_metrics.ts";
+import {
+  DEFAULT_PERCENTILES,
+  type GoodputSlo,
+  type RunMetrics,
+  type RunTotals,
+  type SampleName,
+  type SecondBucket,
+} from "./types.ts";
 import { DEFAULT_EXACT_LIMIT, type HdrLibrary, Sample } from "./sample.ts";
 import { Doubles } from "./_doubles.ts";
-
-/** The default percentiles: 50, 90, 95, 99. */
-export const DEFAULT_PERCENTILES: readonly number[] = [50, 90, 95, 99];
 
 /** Distinct error messages counted one by one; the rest are counted together. */
 const MAX_ERROR_MESSAGES = 100;
 
 /** The message under which errors beyond {@link MAX_ERROR_MESSAGES} distinct ones are counted. */
 export const OTHER_ERRORS = "(other error messages)";
-
-/** The timing samples of a run, named as their `RunMetrics` fields. */
-export type SampleName = "ttft" | "tpot" | "itlPerChunk" | "itlPerToken" | "e2el" | "queue";
 
 /** Options of a {@link RunAccumulator}. */
 export interface RunAccumulatorOptions {
@@ -40,18 +41,6 @@ export interface RunAccumulatorOptions {
    * a million values.
    */
   expect?: { requests: number; tokens: number };
-}
-
-/** Totals the console summary shows besides {@link RunMetrics}. */
-export interface RunTotals {
-  /** Σ `promptLen` of successful requests. */
-  inputTokens: number;
-  /** Σ `outputLen` of successful requests. */
-  outputTokens: number;
-  /** Successful streamed requests with `outputLen` > `chunks`. */
-  multiTokenChunkRequests: number;
-  /** Failed requests by error message, most frequent first. */
-  errors: { error: string; count: number }[];
 }
 
 /** Tokens per gap when n tokens are spread over g gaps as evenly as integers allow. */

@@ -9,7 +9,8 @@
  * @module
  */
 import type * as Hdr from "hdr-histogram-js";
-import { describeSample, type MetricStats, percentileKey } from "./stats.ts";
+import { describeSample, percentileKey } from "./stats.ts";
+import type { MetricStats } from "./types.ts";
 import { Doubles } from "./_doubles.ts";
 
 /** The hdr-histogram-js module. */

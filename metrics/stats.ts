@@ -3,37 +3,7 @@
  *
  * @module
  */
-
-/** Distribution of a sample, in its unit (milliseconds for timings). */
-export interface MetricStats {
-  /** Number of values. */
-  count: number;
-  /** Arithmetic mean. */
-  mean: number;
-  /** 50th percentile (linear interpolation, as `percentiles`). */
-  median: number;
-  /** Population standard deviation (divides by n, as numpy.std and vLLM). */
-  std: number;
-  /** Smallest value. */
-  min: number;
-  /** Largest value. */
-  max: number;
-  /**
-   * The asked percentiles, keyed "p" + p written as vLLM does: an integer
-   * without decimals ("p50", "p99"), anything else as given ("p99.9"). The
-   * p-th percentile of the ascending sample x[0..n−1] is x[lo] + (x[hi] − x[lo])·(r − lo)
-   * with rank r = p/100·(n − 1), lo = ⌊r⌋, hi = ⌈r⌉ (numpy's default, vLLM).
-   */
-  percentiles: Record<string, number>;
-}
-
-/** {@link MetricStats} with the 90th and 99th percentiles named (the console's columns). */
-export interface Stats extends MetricStats {
-  /** 90th percentile. */
-  p90: number;
-  /** 99th percentile. */
-  p99: number;
-}
+import type { Stats } from "./types.ts";
 
 /**
  * The name of the p-th percentile, as vLLM names its result fields: `p99`,

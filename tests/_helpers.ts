@@ -4,6 +4,10 @@
  * @module
  */
 
+import { resolveBenchConfig } from "../cli/resolve.ts";
+import { RunAccumulator } from "../metrics/run_accumulator.ts";
+import { summarizeAccumulated } from "../metrics/summary.ts";
+import type { FinishedRun } from "../output/types.ts";
 import type { RequestResult } from "../runner/result.ts";
 import { type SimulatorHandle, type SimulatorOptions, startSimulator } from "../simulator/mod.ts";
 
@@ -171,4 +175,65 @@ export function benchFlags(
     "--output-token-distribution",
     ...lengths.map(String),
   ];
+}
+
+/** One seed/jsonl record (see `SeedRecord`, plus `index`) of a successful streamed request. */
+export function fakeRecord(i: number, itl: number[], text = "x"): Record<string, unknown> {
+  return {
+    index: i,
+    text,
+    success: true,
+    latency: 0.02 + itl.reduce((a, b) => a + b, 0),
+    ttft: 0.02,
+    itl,
+    prompt_len: 8,
+    error: "",
+    output_len: itl.length + 1,
+    output_len_source: "server",
+    output_len_client: itl.length + 1,
+    chunks: itl.length + 1,
+    streamed: true,
+    planned_offset: i * 0.01,
+    send_offset: i * 0.01,
+    status: 200,
+    notes: [],
+  };
+}
+
+/**
+ * What a finished run of `results` (0.6 s, started 2026-02-02) hands its
+ * result files, as `mib bench` builds it; `options` are config-file keys.
+ */
+export function fakeFinishedRun(
+  results: RequestResult[],
+  options: Record<string, unknown> = {},
+): FinishedRun {
+  const config = resolveBenchConfig({
+    base_url: "http://127.0.0.1:1",
+    num_of_req: results.length,
+    percentiles: "50,99.9",
+    ...options,
+  }, {});
+  const accumulator = new RunAccumulator({ goodput: config.goodput });
+  for (const r of results) accumulator.add(r, r.chunkTokens);
+  const run = {
+    startedAt: new Date(Date.UTC(2026, 1, 2, 3, 4, 5)),
+    duration: 0.6,
+    results,
+    eventLoopLag: [0.1, 0.2],
+    notSent: 0,
+  };
+  const percentiles = [...new Set([...config.percentiles, 90, 99])].sort((a, b) => a - b);
+  const metrics = accumulator.metrics({ duration: run.duration, percentiles });
+  return {
+    config,
+    run,
+    accumulator,
+    metrics,
+    summary: summarizeAccumulated(accumulator, run.duration, run.eventLoopLag, metrics),
+    model: "m",
+    url: "http://127.0.0.1:1/v1/completions",
+    tokenizer: "cl100k_base",
+    numPrompts: results.length,
+  };
 }

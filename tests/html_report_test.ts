@@ -1,7 +1,17 @@
 import assert from "node:assert/strict";
-import { buildCharts, readRunRequests, scriptJson } from "../cli/html_report.ts";
-import { startSimulator } from "../mod.ts";
+import { buildCharts, MAX_POINTS } from "../output/charts.ts";
+import { readChartRun, scriptJson } from "../output/html.ts";
+import { readResultFile, type RequestPoint, startSimulator } from "../mod.ts";
 import { benchFlags, runCli, tempDir } from "./_helpers.ts";
+
+/** A result file read back with every request it lists. */
+async function readRunRequests(file: string) {
+  const requests: RequestPoint[] = [];
+  const read = await readResultFile(file, { onRequest: (point) => requests.push(point) });
+  return { ...read, requests };
+}
+
+const MAIN = new URL("../main.ts", import.meta.url).pathname;
 
 /** Charts the page draws. */
 const PLOTS = 7;
@@ -86,7 +96,7 @@ Deno.test("mib report --html writes one self-contained page of every run", async
     const lastChunk = r.ttft! + r.itl.reduce((a, b) => a + b, 0);
     assert.ok(r.latency! >= lastChunk - 1e-9, `${r.latency} < ${lastChunk}`);
   });
-  const charts = buildCharts(await Promise.all(files.map(readRunRequests)));
+  const charts = buildCharts(await Promise.all(files.map(readChartRun)));
   for (const chart of charts) {
     assert.equal(chart.ys.length, 3, chart.title);
     for (const ys of chart.ys) {
@@ -142,4 +152,51 @@ Deno.test({
     assert.ok(dom.includes('run &lt;img src=x onerror=alert(1)&gt; &amp; "q".json'));
     assert.ok(!dom.includes("<img"));
   },
+});
+
+Deno.test("mib report --html charts a 200,000-request seed file in bounded memory", async () => {
+  await using dir = await tempDir();
+  const file = `${dir.path}/big.json`;
+  const n = 200_000;
+  const records = Array.from({ length: n }, (_, i) => ({
+    text: "x",
+    success: i % 50 !== 7,
+    latency: 0.05 + (i % 97) * 1e-3,
+    ttft: 0.02 + (i % 31) * 1e-4,
+    itl: [0.002, 0.003 + (i % 13) * 1e-4, 0.0015],
+    prompt_len: 8,
+    error: i % 50 === 7 ? "HTTP 500" : "",
+    output_len: 4,
+    output_len_source: "server",
+    output_len_client: 4,
+    chunks: 4,
+    streamed: true,
+    planned_offset: i * 0.001,
+    send_offset: i * 0.001,
+    status: i % 50 === 7 ? 500 : 200,
+    notes: [],
+  }));
+  // As mib writes it: over 80 MB, one object per few lines.
+  await Deno.writeTextFile(file, JSON.stringify(records, null, 2) + "\n");
+  const out = `${dir.path}/big.html`;
+  // A heap smaller than the file parsed whole would need: the file is streamed.
+  const run = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "--v8-flags=--max-old-space-size=160", MAIN, "report", "--html", out, file],
+    env: { NO_COLOR: "1" },
+    stdin: "null",
+  }).output();
+  const stderr = new TextDecoder().decode(run.stderr);
+  assert.equal(run.code, 0, stderr);
+  assert.match(new TextDecoder().decode(run.stdout), /completed\s*│\s*196000\b/);
+  const html = await Deno.readTextFile(out);
+  const block = html.match(/<script type="application\/json" id="mib-data">(.*?)<\/script>/s);
+  const data = JSON.parse(block![1]);
+  assert.equal(data.runs[0].figures["completed"], 196_000);
+  for (const chart of data.charts.slice(0, 3)) assert.equal(chart.x.length, MAX_POINTS);
+  const scatter = data.charts[5];
+  assert.equal(scatter.title, "E2E latency of each request by its send time");
+  assert.equal(scatter.x.length, MAX_POINTS, "the scatter is capped like the CDFs");
+  // Its subsample spans the run, first request to last successful one.
+  assert.equal(scatter.x[0], 0);
+  assert.equal(scatter.x.at(-1), 199.999);
 });

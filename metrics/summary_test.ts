@@ -1,35 +1,8 @@
 import assert from "node:assert/strict";
-import { fakeResult } from "./_helpers.ts";
-import {
-  describeSample,
-  percentile,
-  type RequestResult,
-  summarize,
-  timePerOutputToken,
-} from "../mod.ts";
-
-Deno.test("percentile interpolates linearly between nearest ranks", () => {
-  assert.equal(percentile([1, 2, 3, 4], 50), 2.5);
-  assert.equal(percentile([10], 99), 10);
-  assert.ok(Math.abs(percentile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 90) - 9.1) < 1e-12);
-  assert.ok(Number.isNaN(percentile([], 50)));
-});
-
-Deno.test("describeSample: mean, population std, order statistics", () => {
-  const s = describeSample([4, 2, 8, 6])!;
-  assert.equal(s.mean, 5);
-  assert.equal(s.std, Math.sqrt(5));
-  assert.equal(s.min, 2);
-  assert.equal(s.max, 8);
-  assert.equal(s.median, 5);
-  assert.equal(describeSample([]), undefined);
-});
-
-Deno.test("TPOT excludes the first token", () => {
-  assert.equal(timePerOutputToken(1.1, 0.1, 11), 0.1);
-  assert.equal(timePerOutputToken(1, 0.1, 1), undefined);
-  assert.equal(timePerOutputToken(1, null, 5), undefined);
-});
+import { fakeResult } from "../tests/_helpers.ts";
+import type { RequestResult } from "../runner/result.ts";
+import { summarize } from "./summary.ts";
+import { SAMPLE_NAMES, TIMING_METRICS } from "./types.ts";
 
 function result(partial: Partial<RequestResult>): RequestResult {
   return fakeResult({ itl: [0.02, 0.04], chunks: 3, sendOffset: 0.001, ...partial });
@@ -60,9 +33,23 @@ Deno.test("summary over a crafted run: failures excluded from timings, throughpu
   assert.ok(Math.abs(s.ttft!.mean - 200) < 1e-9);
   // TPOT: (0.2-0.1)/2 = 50 ms and (0.5-0.3)/5 = 40 ms
   assert.ok(Math.abs(s.tpot!.mean - 45) < 1e-9);
-  assert.equal(s.itl!.count, 3);
-  assert.ok(Math.abs(s.itl!.max - 100) < 1e-9);
+  assert.equal(s.itlPerChunk!.count, 3);
+  assert.ok(Math.abs(s.itlPerChunk!.max - 100) < 1e-9);
   assert.equal(s.multiTokenChunkRequests, 1);
   assert.deepEqual(s.errors, [{ error: "HTTP 500", count: 1 }]);
-  assert.equal(s.scheduleLag!.count, 3);
+  assert.equal(s.queue!.count, 3);
+});
+
+Deno.test("the summary's timings are named as RunMetrics', one vocabulary for all", () => {
+  const s = summarize([result({}), result({ index: 1, plannedOffset: -0.01 })], 1);
+  for (const name of SAMPLE_NAMES) assert.ok(s[name] !== undefined, name);
+  assert.deepEqual(SAMPLE_NAMES, ["ttft", "tpot", "itlPerChunk", "itlPerToken", "e2el", "queue"]);
+  assert.equal(TIMING_METRICS.itlPerChunk.vllm, "itl");
+  assert.equal(TIMING_METRICS.queue.console, "Schedule lag");
+  // The JSON keys keep the order the run record always had.
+  const keys = Object.keys(s);
+  assert.deepEqual(keys.slice(keys.indexOf("ttft"), keys.indexOf("eventLoopLag") + 1), [
+    ...SAMPLE_NAMES,
+    "eventLoopLag",
+  ]);
 });

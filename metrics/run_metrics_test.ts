@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
-import { fakeResult } from "./_helpers.ts";
+import { fakeResult } from "../tests/_helpers.ts";
 import type { RequestResult } from "../runner/result.ts";
-import { computeRunMetrics } from "../metrics/run_metrics.ts";
-import { classifyFailure } from "../metrics/failure.ts";
-import { type MetricStats, percentileKey } from "../metrics/stats.ts";
+import { computeRunMetrics } from "./run_metrics.ts";
+import { classifyFailure } from "./failure.ts";
+import { percentileKey } from "./stats.ts";
+import type { MetricStats } from "./types.ts";
 
 const result = fakeResult;
 

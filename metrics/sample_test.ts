@@ -1,10 +1,11 @@
 import assert from "node:assert/strict";
-import { fakeResult } from "./_helpers.ts";
+import { fakeResult } from "../tests/_helpers.ts";
 import type { RequestResult } from "../runner/result.ts";
-import { DEFAULT_EXACT_LIMIT, type HdrLibrary, loadHdrLibrary, Sample } from "../metrics/sample.ts";
-import { describeSample, type MetricStats, percentile, percentileKey } from "../metrics/stats.ts";
-import { computeRunMetrics } from "../metrics/run_metrics.ts";
-import { RunAccumulator } from "../metrics/run_accumulator.ts";
+import { DEFAULT_EXACT_LIMIT, type HdrLibrary, loadHdrLibrary, Sample } from "./sample.ts";
+import { describeSample, percentile, percentileKey } from "./stats.ts";
+import type { MetricStats } from "./types.ts";
+import { computeRunMetrics } from "./run_metrics.ts";
+import { RunAccumulator } from "./run_accumulator.ts";
 
 // ---------------------------------------------------------------- helpers
 

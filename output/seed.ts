@@ -1,9 +1,15 @@
 /**
- * The seed's output file: a JSON array with one object per request.
+ * `--output-format seed` (the default): the seed's output file, a JSON array
+ * with one object per request, written at the end of the run.
  *
  * @module
  */
 import type { RequestResult } from "../runner/result.ts";
+import { jsonArrayElements } from "./_json_array.ts";
+import { isObject } from "./_json.ts";
+import { PointFigures, pointOfRecord } from "./_points.ts";
+import { writtenAtEnd } from "./_write.ts";
+import type { OutputFormat } from "./types.ts";
 
 /** One object of the output file. Times are seconds. */
 export interface SeedRecord {
@@ -62,3 +68,27 @@ export function toSeedRecords(results: readonly RequestResult[]): SeedRecord[] {
     notes: r.notes,
   }));
 }
+
+/** The seed format: a JSON array of {@link SeedRecord}s. */
+export const seed: OutputFormat<"seed"> = {
+  name: "seed",
+  help: "a JSON array, default",
+  listsEveryRequest: true,
+  streams: false,
+  open: (path) =>
+    writtenAtEnd(({ run }) =>
+      Deno.writeTextFile(path, JSON.stringify(toSeedRecords(run.results), null, 2) + "\n")
+    ),
+  detect: (head) => Array.isArray(head.json) || head.firstLine.trimStart().startsWith("["),
+  /** Element by element as the file streams by (one already parsed on its one line is walked). */
+  async read(head, onRequest) {
+    const figures = new PointFigures();
+    const records = Array.isArray(head.json) ? head.json : jsonArrayElements(head.path);
+    for await (const record of records) {
+      const point = pointOfRecord(isObject(record) ? record : {});
+      figures.add(point);
+      onRequest?.(point);
+    }
+    return { figures: figures.figures(), duration: figures.end };
+  },
+};

@@ -1,0 +1,135 @@
+/**
+ * The run record `X.summary.json` written beside every result file: the
+ * resolved configuration (secrets redacted), the summary, every run metric and
+ * the timing histograms. Read back, its summary gives report figures, and
+ * several records merge into one through their histograms (see `merge.ts`).
+ *
+ * @module
+ */
+import denoJson from "../deno.json" with { type: "json" };
+import type { BenchConfig } from "../cli/resolve.ts";
+import type { RunAccumulator } from "../metrics/run_accumulator.ts";
+import { type HdrLibrary, HISTOGRAM_DIGITS, loadHdrLibrary } from "../metrics/sample.ts";
+import type { SampleName, Summary } from "../metrics/types.ts";
+import { isObject } from "./_json.ts";
+import { writtenAtEnd } from "./_write.ts";
+import { toFigures } from "./figures.ts";
+import type { Figures, FinishedRun, OutputFormat, RunRecord } from "./types.ts";
+
+/** Where the run record of results file `path` goes: `X.json` → `X.summary.json`. */
+export function runRecordPath(path: string): string {
+  return path.replace(/(\.jsonl?|\.csv)?$/, ".summary.json");
+}
+
+/** Header names whose values are secrets. */
+export const SECRET_HEADER = /^(authorization|proxy-authorization|x-api-key|api-key|cookie)$/i;
+
+/** The configuration with every secret replaced by "[redacted]". */
+export function redactConfig(config: BenchConfig): Record<string, unknown> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(config.headers)) {
+    headers[name] = SECRET_HEADER.test(name) ? "[redacted]" : value;
+  }
+  return { ...config, headers };
+}
+
+/** The run's timing samples in HdrHistogram's compressed base64 form, by sample name. */
+export interface EncodedHistograms {
+  /** What the strings are, for whoever reads the file without mib. */
+  format: string;
+  /** By `RunMetrics` name: ttft, tpot, itlPerChunk, itlPerToken, e2el, queue. */
+  metrics: Record<SampleName, string>;
+}
+
+/** Every timing sample of `accumulator` as HdrHistogram strings. */
+export function encodeHistograms(accumulator: RunAccumulator, hdr: HdrLibrary): EncodedHistograms {
+  const samples = accumulator.samples();
+  return {
+    format:
+      `HdrHistogram V2 compressed base64; values in whole nanoseconds; ${HISTOGRAM_DIGITS} significant digits`,
+    metrics: Object.fromEntries(
+      Object.entries(samples).map(([name, sample]) => [name, sample.encode(hdr)]),
+    ) as Record<SampleName, string>,
+  };
+}
+
+/**
+ * Writes the run record of `finished`: the resolved configuration (secrets
+ * redacted), the tool version, the start time, the seed, the summary, every
+ * run metric (with `--percentiles`, failures by kind and the per-second time
+ * series) and the timing histograms (which `mib report --merge` adds up).
+ */
+async function writeRunRecord(path: string, finished: FinishedRun): Promise<void> {
+  const { config, run, model } = finished;
+  const record = {
+    tool: "mib",
+    version: denoJson.version,
+    started_at: run.startedAt.toISOString(),
+    seed: config.seed,
+    url: finished.url,
+    model: model ?? null,
+    tokenizer: finished.tokenizer,
+    config: redactConfig(config),
+    summary: finished.summary,
+    metrics: finished.metrics,
+    histograms: encodeHistograms(finished.accumulator, await loadHdrLibrary()),
+  };
+  // Infinity (poisson inf) has no JSON form: write it as the string "inf".
+  const text = JSON.stringify(record, (_, v) => (v === Infinity ? "inf" : v), 2);
+  await Deno.writeTextFile(path, text + "\n");
+}
+
+/** Summary fields an older mib wrote under other names, by their names now. */
+const RENAMED: Readonly<Record<string, SampleName>> = {
+  itl: "itlPerChunk",
+  latency: "e2el",
+  scheduleLag: "queue",
+};
+
+/** A summary as read from a file, with the names of older versions taken as today's. */
+function currentSummary(summary: Record<string, unknown>): Partial<Summary> {
+  const current: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(summary)) current[RENAMED[key] ?? key] = value;
+  return current as Partial<Summary>;
+}
+
+/** The {@link RunRecord} of a parsed run record. */
+export function toRunRecord(value: Record<string, unknown>): RunRecord {
+  const histograms = value.histograms as { metrics?: Record<SampleName, string> } | undefined;
+  return {
+    startedAt: new Date(String(value.started_at)),
+    summary: currentSummary((value.summary ?? {}) as Record<string, unknown>),
+    histograms: histograms?.metrics,
+  };
+}
+
+/** The report figures of a run record's summary. */
+export function recordFigures(record: RunRecord): Figures {
+  const s = record.summary;
+  return toFigures({
+    completed: s.completed ?? null,
+    failed: s.failed ?? null,
+    duration: s.duration ?? null,
+    requestThroughput: s.requestThroughput ?? null,
+    outputThroughput: s.outputThroughput ?? null,
+    timing: (name) => s[name],
+  });
+}
+
+/** The run record, `X.summary.json`: written beside every result file, read by `mib report`. */
+export const runRecord: OutputFormat<"record"> = {
+  name: "record",
+  help: "the run record X.summary.json written beside every result file",
+  listsEveryRequest: false,
+  streams: false,
+  open: (path) => writtenAtEnd((finished) => writeRunRecord(path, finished)),
+  detect: ({ json }) => isObject(json) && json.tool === "mib" && "summary" in json,
+  read(head) {
+    const record = toRunRecord(head.json as Record<string, unknown>);
+    return Promise.resolve({
+      figures: recordFigures(record),
+      duration: record.summary.duration ?? 0,
+      record,
+    });
+  },
+};

@@ -1,0 +1,225 @@
+/**
+ * `--output-format vllm`: the JSON `vllm bench serve --save-result
+ * --save-detailed` writes, with its field names and units, written at the end
+ * of the run; read back as mib writes it or as vLLM does (on one line).
+ *
+ * @module
+ */
+import { type ArrivalSpec, formatSpec, vllmArrivalFields } from "../distributions/mod.ts";
+import { percentileKey } from "../metrics/stats.ts";
+import {
+  type GoodputSlo,
+  type RunMetrics,
+  type RunTotals,
+  SAMPLE_NAMES,
+  type SampleName,
+  TIMING_METRICS,
+} from "../metrics/types.ts";
+import type { RequestResult } from "../runner/result.ts";
+import { finite, isObject } from "./_json.ts";
+import { writtenAtEnd } from "./_write.ts";
+import { type FigureSource, toFigures } from "./figures.ts";
+import type { Figures, FinishedRun, OutputFormat, RequestPoint } from "./types.ts";
+
+/** The timings vLLM's file has, with their names there (`mean_NAME_ms`, …). */
+const VLLM_TIMINGS: readonly (readonly [SampleName, string])[] = SAMPLE_NAMES.flatMap((name) => {
+  const vllm = TIMING_METRICS[name].vllm;
+  return vllm === undefined ? [] : [[name, vllm] as const];
+});
+
+/** What the vLLM-compatible result file needs besides the results. */
+export interface VllmMeta {
+  /** `--backend`. */
+  backend: string;
+  /** Model id. */
+  model?: string;
+  /** Tokenizer name. */
+  tokenizer: string;
+  /** Requests planned. */
+  numPrompts: number;
+  /** Arrivals (for `request_rate`). */
+  arrival: ArrivalSpec;
+  /** Run start. */
+  startedAt: Date;
+  /** Run duration, seconds. */
+  duration: number;
+  /** Percentiles to report. */
+  percentiles: readonly number[];
+  /** Goodput SLOs, ms. */
+  goodput?: GoodputSlo;
+}
+
+/** vLLM's `date`: `%Y%m%d-%H%M%S` in local time. */
+function vllmDate(date: Date): string {
+  const two = (n: number) => String(n).padStart(2, "0");
+  return `${date.getFullYear()}${two(date.getMonth() + 1)}${two(date.getDate())}-${
+    two(date.getHours())
+  }${two(date.getMinutes())}${two(date.getSeconds())}`;
+}
+
+/**
+ * The JSON `vllm bench serve --save-result --save-detailed` writes, with the
+ * same field names and units (times in ms at the top level, seconds in the
+ * per-request lists): the top-level numbers from the run's `metrics` (taken
+ * with `meta.percentiles`) and `totals`, the per-request lists from `results`
+ * when given (a run that kept none writes only the top level).
+ */
+export function vllmResult(
+  metrics: RunMetrics,
+  totals: RunTotals,
+  meta: VllmMeta,
+  results?: readonly RequestResult[],
+): Record<string, unknown> {
+  const { inputTokens, outputTokens } = totals;
+  const per = (x: number) => (meta.duration > 0 ? x / meta.duration : 0);
+  const { request_rate, burstiness } = vllmArrivalFields(meta.arrival);
+  const out: Record<string, unknown> = {
+    date: vllmDate(meta.startedAt),
+    endpoint_type: meta.backend,
+    backend: meta.backend,
+    label: null,
+    model_id: meta.model ?? null,
+    tokenizer_id: meta.tokenizer,
+    num_prompts: meta.numPrompts,
+    request_rate,
+    burstiness,
+    max_concurrency: null,
+    mib_request_distribution: formatSpec(meta.arrival),
+    duration: meta.duration,
+    completed: metrics.completed,
+    failed: metrics.failed,
+    total_input_tokens: inputTokens,
+    total_output_tokens: outputTokens,
+    request_throughput: per(metrics.completed),
+    request_goodput: metrics.goodput,
+    output_throughput: per(outputTokens),
+    total_token_throughput: per(inputTokens + outputTokens),
+    max_output_tokens_per_s: metrics.peakOutputTokensPerSecond,
+    max_concurrent_requests: metrics.peakConcurrency,
+  };
+  for (const [metric, name] of VLLM_TIMINGS) {
+    const stats = metrics[metric];
+    out[`mean_${name}_ms`] = stats?.mean ?? 0;
+    out[`median_${name}_ms`] = stats?.median ?? 0;
+    out[`std_${name}_ms`] = stats?.std ?? 0;
+    for (const p of meta.percentiles) {
+      const key = percentileKey(p);
+      out[`${key}_${name}_ms`] = stats?.percentiles[key] ?? 0;
+    }
+  }
+  if (results === undefined) return out;
+  out.input_lens = results.map((r) => r.promptLen);
+  out.output_lens = results.map((r) => r.outputLen);
+  // Unknown (failed, unstreamed) stays null rather than a misleading 0.
+  out.ttfts = results.map((r) => r.ttft);
+  out.itls = results.map((r) => r.itl);
+  out.start_times = results.map((r) => r.sendOffset);
+  // Not in vLLM's file: per-request E2E latency, so charts need not rebuild it.
+  out.mib_latencies = results.map((r) => r.latency);
+  out.generated_texts = results.map((r) => r.text);
+  out.errors = results.map((r) => r.error);
+  return out;
+}
+
+/** The {@link VllmMeta} of a finished run. */
+export function vllmMeta(finished: FinishedRun): VllmMeta {
+  const { config, run } = finished;
+  return {
+    backend: config.backend,
+    model: finished.model,
+    tokenizer: finished.tokenizer,
+    numPrompts: finished.numPrompts,
+    arrival: config.requestDistribution,
+    startedAt: run.startedAt,
+    duration: run.duration,
+    percentiles: config.percentiles,
+    goodput: config.goodput,
+  };
+}
+
+/**
+ * The report figures of vLLM's top-level numbers, each looked up by its
+ * field name with `value` (the parsed JSON's, or a CSV row's).
+ */
+export function vllmFigures(value: (field: string) => number | null): Figures {
+  const names = new Map(VLLM_TIMINGS);
+  const source: FigureSource = {
+    completed: value("completed"),
+    failed: value("failed"),
+    duration: value("duration"),
+    requestThroughput: value("request_throughput"),
+    outputThroughput: value("output_throughput"),
+    timing: (metric) => {
+      const name = names.get(metric);
+      if (name === undefined) return undefined;
+      const at = (stat: string) => value(`${stat}_${name}_ms`);
+      return { mean: at("mean"), median: at("median"), p99: at("p99") };
+    },
+  };
+  return toFigures(source);
+}
+
+/**
+ * The requests of a vllm-format file. Its lists are `ttfts`, `itls`,
+ * `start_times`, `output_lens`, `errors` (seconds). mib adds `mib_latencies`
+ * (per-request E2E); a file vLLM wrote has none, so E2E is taken there as
+ * `ttft` + Σ `itls` (the last chunk's arrival, before the response's end) and
+ * is unknown when `ttft` is null.
+ */
+function* vllmPoints(v: Record<string, unknown>): Generator<RequestPoint> {
+  const list = (key: string): unknown[] => (Array.isArray(v[key]) ? v[key] as unknown[] : []);
+  const ttfts = list("ttfts");
+  const itls = list("itls");
+  const starts = list("start_times");
+  const outs = list("output_lens");
+  const errors = list("errors");
+  const latencies = list("mib_latencies");
+  const n = Math.max(ttfts.length, itls.length, outs.length, errors.length);
+  for (let i = 0; i < n; i++) {
+    const ttft = finite(ttfts[i]);
+    const itl = Array.isArray(itls[i])
+      ? (itls[i] as unknown[]).filter((x): x is number => finite(x) !== null)
+      : [];
+    const error = errors[i];
+    yield {
+      success: error === undefined || error === null || error === "",
+      sendOffset: finite(starts[i]),
+      ttft,
+      itl,
+      latency: finite(latencies[i]) ??
+        (ttft === null ? null : ttft + itl.reduce((a, b) => a + b, 0)),
+      outputLen: finite(outs[i]) ?? 0,
+    };
+  }
+}
+
+/** The vllm format. */
+export const vllm: OutputFormat<"vllm"> = {
+  name: "vllm",
+  help: "vllm bench serve's result JSON",
+  listsEveryRequest: true,
+  streams: false,
+  open: (path) =>
+    writtenAtEnd((run) => {
+      const result = vllmResult(
+        run.metrics,
+        run.accumulator.totals(),
+        vllmMeta(run),
+        run.run.results,
+      );
+      return Deno.writeTextFile(path, JSON.stringify(result, null, 2) + "\n");
+    }),
+  detect: ({ json }) => isObject(json) && ("ttfts" in json || "mean_ttft_ms" in json),
+  read(head, onRequest) {
+    const v = head.json as Record<string, unknown>;
+    let end = 0;
+    for (const point of vllmPoints(v)) {
+      end = Math.max(end, (point.sendOffset ?? 0) + (point.latency ?? 0));
+      onRequest?.(point);
+    }
+    return Promise.resolve({
+      figures: vllmFigures((field) => finite(v[field])),
+      duration: finite(v.duration) ?? end,
+    });
+  },
+};
