@@ -1,7 +1,8 @@
 /**
- * The exact metric variants of one run, as pure functions of its per-request
- * results: vLLM's and SGLang's ITL side by side, goodput as vLLM defines it,
- * failures by kind, concurrency and a per-second time series.
+ * The metrics of one run from a list of its per-request results: vLLM's and
+ * SGLang's ITL side by side, goodput as vLLM defines it, failures by kind,
+ * concurrency and a per-second time series. The computation itself is
+ * `RunAccumulator`'s (one result at a time); these wrap it for a list.
  *
  * Timing distributions are in milliseconds; offsets and the time series in
  * seconds from the run start.

@@ -85,7 +85,7 @@ export function resolveEncodingName(name: string): string {
     if (name.includes("/") || name.endsWith(".json")) {
       throw new UsageError(
         "--tokenizer",
-        `Hugging Face tokenizers ("${name}") are not supported yet; use a tiktoken encoding (${
+        `"${name}" looks like a Hugging Face tokenizer, which resolveTokenizer or loadTokenizer take; this function takes a tiktoken encoding (${
           TIKTOKEN_ENCODINGS.join(", ")
         }) or an OpenAI model name`,
       );
