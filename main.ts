@@ -15,7 +15,7 @@ import { Command, CommanderError } from "@commander-js/extra-typings";
 import denoJson from "./deno.json" with { type: "json" };
 import { benchCommand } from "./cli/bench_command.ts";
 import { demoCommand } from "./cli/demo_command.ts";
-import { CONFIG_FILE_OPTION, FIELDS } from "./cli/fields.ts";
+import { BENCH_OPTIONS, CONFIG_FILE_OPTION } from "./cli/bench_options.ts";
 import {
   addOptions,
   mergeOptions,
@@ -33,7 +33,7 @@ import { RESULT_FORMATS } from "./output/mod.ts";
 const USAGE_EXIT = 2;
 
 /** The options of `mib bench` on its command line: every field and `--config-file`. */
-const BENCH_LINE: readonly OptionSpec[] = [...FIELDS, CONFIG_FILE_OPTION];
+const BENCH_LINE: readonly OptionSpec[] = [...BENCH_OPTIONS, CONFIG_FILE_OPTION];
 
 function reportError(error: unknown, debug: boolean): number {
   if (error instanceof UsageError) {
@@ -68,7 +68,9 @@ export function buildProgram(exit: (code: number) => void, args: readonly string
     let debug = args.includes("--debug");
     try {
       const { config_file: configPath, ...cli } = typedOptions(bench, BENCH_LINE, args);
-      const file = configPath === undefined ? {} : await readConfigFile(String(configPath), FIELDS);
+      const file = configPath === undefined
+        ? {}
+        : await readConfigFile(String(configPath), BENCH_OPTIONS);
       const { values, sources } = mergeOptions(cli, file);
       debug ||= values.debug === true;
       const config = resolveBenchConfig(values, sources, configPath as string | undefined);

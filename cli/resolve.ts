@@ -13,7 +13,8 @@ import { DATASET_OPTIONS, type DatasetOptionValue, type PrefixOption } from "../
 import { UsageError } from "../errors.ts";
 import { DEFAULT_EXACT_LIMIT } from "../metrics/sample.ts";
 import { labelFor, type RawOptions, type Sources } from "./options.ts";
-import { type DATASET_NAMES, FIELDS } from "./fields.ts";
+import { BENCH_OPTIONS } from "./bench_options.ts";
+import type { DATASET_NAMES } from "../datasets/mod.ts";
 import type { TransportName } from "../runner/transport.ts";
 import type { FormatName } from "../output/mod.ts";
 
@@ -184,7 +185,7 @@ export function resolveBenchConfig(
   sources: Sources,
   configPath?: string,
 ): BenchConfig {
-  const label = (key: string) => labelFor(FIELDS, key, sources, configPath);
+  const label = (key: string) => labelFor(BENCH_OPTIONS, key, sources, configPath);
   const v = values as Record<string, never>;
 
   const hasNum = v.num_of_req !== undefined;

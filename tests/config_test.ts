@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { FIELDS } from "../cli/fields.ts";
+import { BENCH_OPTIONS } from "../cli/bench_options.ts";
 import { mergeOptions, readConfigFile } from "../cli/options.ts";
 import { resolveBenchConfig } from "../cli/resolve.ts";
 import { UsageError } from "../mod.ts";
@@ -7,7 +7,7 @@ import { UsageError } from "../mod.ts";
 const example = new URL("../args.json", import.meta.url).pathname;
 
 Deno.test("the shipped args.json resolves to a full configuration", async () => {
-  const file = await readConfigFile(example, FIELDS);
+  const file = await readConfigFile(example, BENCH_OPTIONS);
   const { values, sources } = mergeOptions({}, file);
   const config = resolveBenchConfig(values, sources, example);
   assert.equal(config.backend, "vllm");

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
-import { FIELDS } from "../cli/fields.ts";
+import { BENCH_OPTIONS } from "../cli/bench_options.ts";
 import { ARRIVAL_FORMS, LENGTH_FORMS } from "../distributions/mod.ts";
 
 Deno.test("the help of every distribution flag lists each form of its table with its rule", () => {
-  const help = (flag: string) => FIELDS.find((field) => field.flag === flag)!.help;
+  const help = (flag: string) => BENCH_OPTIONS.find((field) => field.flag === flag)!.help;
   for (
     const [flag, forms] of [
       ["--request-distribution", ARRIVAL_FORMS],

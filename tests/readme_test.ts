@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { BACKENDS } from "../backends/mod.ts";
-import { CONFIG_FILE_OPTION, FIELDS } from "../cli/fields.ts";
+import { BENCH_OPTIONS, CONFIG_FILE_OPTION } from "../cli/bench_options.ts";
 import type { OptionSpec } from "../cli/options.ts";
 import { REPORT_OPTIONS } from "../cli/report_options.ts";
 import { SERVE_OPTIONS } from "../cli/serve_command.ts";
@@ -29,7 +29,7 @@ const spellings = (specs: readonly OptionSpec[]) =>
 
 for (
   const [heading, specs] of [
-    ["### Flags of the benchmark", [...FIELDS, CONFIG_FILE_OPTION]],
+    ["### Flags of the benchmark", [...BENCH_OPTIONS, CONFIG_FILE_OPTION]],
     ["### Flags of `mib serve`", SERVE_OPTIONS],
     ["### Flags of `mib report`", REPORT_OPTIONS],
   ] as const
@@ -53,7 +53,7 @@ for (
 Deno.test("every declared flag of every command is in its --help", async () => {
   for (
     const [command, specs] of [
-      ["bench", [...FIELDS, CONFIG_FILE_OPTION]],
+      ["bench", [...BENCH_OPTIONS, CONFIG_FILE_OPTION]],
       ["serve", SERVE_OPTIONS],
       ["report", REPORT_OPTIONS],
     ] as const

@@ -1,7 +1,8 @@
 /**
- * Every option of the benchmark, once: its flag, its config-file key, its
- * value kind and its help. The CLI, the config-file schema and the README all
- * follow this table.
+ * Every option of `mib bench`, once: its flag, its config-file key, its value
+ * kind and its help (built from the registries where it lists their names).
+ * The commander flags, the config-file schema and the README's flag table
+ * (checked by tests/readme_test.ts) all follow this list.
  *
  * @module
  */
@@ -12,14 +13,8 @@ import { describeArrivalForms, describeLengthForms } from "../distributions/mod.
 import { TRANSPORTS } from "../runner/transport.ts";
 import type { OptionSpec } from "./options.ts";
 
-/** One option of the benchmark. */
-export type Field = OptionSpec;
-
-/** Every `--dataset-name`, from the dataset registry. */
-export { DATASET_NAMES };
-
 /** Every benchmark option, in help order. */
-export const FIELDS: readonly Field[] = [
+export const BENCH_OPTIONS: readonly OptionSpec[] = [
   {
     key: "seed",
     flag: "--seed",
