@@ -6,6 +6,7 @@ import { REPORT_OPTIONS } from "../cli/report_options.ts";
 import { SERVE_OPTIONS } from "../cli/serve_command.ts";
 import { DATASETS } from "../datasets/mod.ts";
 import { ARRIVAL_FORMS, LENGTH_FORMS } from "../distributions/mod.ts";
+import { OUTPUT_FORMAT_NAMES } from "../output/mod.ts";
 import { runCli } from "./_helpers.ts";
 
 const readme = await Deno.readTextFile(new URL("../README.md", import.meta.url));
@@ -98,4 +99,9 @@ Deno.test("the README's distribution rows list every form of the tables", () => 
   for (const kind of Object.keys(LENGTH_FORMS)) {
     assert.match(row("--input-token-distribution"), new RegExp(`\`${kind}( |\`)`), kind);
   }
+});
+
+Deno.test("the README's --output-format row lists every registered format", () => {
+  const row = readme.split("\n").find((l) => l.startsWith("| `--output-format`"))!;
+  for (const name of OUTPUT_FORMAT_NAMES) assert.ok(row.includes(`\`${name}\``), name);
 });
