@@ -220,6 +220,16 @@ export function resolveBenchConfig(
     throw new UsageError(label("endpoint"), `expected a path starting with "/", got "${endpoint}"`);
   }
 
+  // Both shape only the result file: without one they would be silently ignored.
+  for (const key of ["output_format", "percentiles"]) {
+    if (v[key] !== undefined && v.output_file === undefined) {
+      throw new UsageError(
+        label(key),
+        "shapes the result file, and there is none: give --output-file PATH as well",
+      );
+    }
+  }
+
   const prefixGiven = ["prefix_text", "prefix_len", "no_prefix"].filter((k) =>
     v[k] !== undefined && v[k] !== false
   );

@@ -211,6 +211,7 @@ export function fakeFinishedRun(
   const config = resolveBenchConfig({
     base_url: "http://127.0.0.1:1",
     num_of_req: results.length,
+    output_file: "results.json",
     percentiles: "50,99.9",
     ...options,
   }, {});

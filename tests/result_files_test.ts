@@ -173,9 +173,17 @@ Deno.test("bad --percentiles and --goodput are usage errors", async () => {
       [["--output-format", "xml"], "--output-format"],
     ] as const
   ) {
-    const run = await runCli(["--num-of-req", "1", ...args]);
+    const run = await runCli(["--num-of-req", "1", "--output-file", "out.json", ...args]);
     assert.equal(run.code, 2, run.stderr);
     assert.ok(run.stderr.includes(flag), run.stderr);
+  }
+});
+
+Deno.test("--output-format and --percentiles without --output-file are usage errors", async () => {
+  for (const args of [["--output-format", "jsonl"], ["--percentiles", "50,99"]]) {
+    const run = await runCli(["--base-url", "http://127.0.0.1:9", "--num-of-req", "1", ...args]);
+    assert.equal(run.code, 2, run.stderr);
+    assert.match(run.stderr, new RegExp(`^mib: ${args[0]}: .*--output-file`, "m"));
   }
 });
 
