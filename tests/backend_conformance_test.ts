@@ -7,7 +7,9 @@
  * `backends/mod.ts` (and spoken by the simulator).
  */
 import assert from "node:assert/strict";
-import { BACKENDS, startSimulator } from "../mod.ts";
+import { BACKENDS, type SimulatorOptions, startSimulator } from "../mod.ts";
+import type { SeedRecord } from "../output/mod.ts";
+import type { CliRun } from "./_helpers.ts";
 import { benchFlags, runCli, tempDir } from "./_helpers.ts";
 
 const TTFT_MS = 30;
@@ -38,59 +40,67 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)];
 }
 
+/** Runs `mib bench` with `args` against a fresh simulator; the seed file's records come back. */
+async function benchSimulator(
+  simulator: SimulatorOptions,
+  args: (url: string) => string[],
+): Promise<{ run: CliRun; records: SeedRecord[] }> {
+  const sim = await startSimulator(simulator);
+  await using dir = await tempDir();
+  const out = `${dir.path}/out.json`;
+  try {
+    const run = await runCli([...args(sim.url), "--output-file", out]);
+    const records = JSON.parse(await Deno.readTextFile(out));
+    return { run, records };
+  } finally {
+    await sim.close();
+  }
+}
+
 for (const c of CASES) {
   const name = [c.backend, ...c.args].join(" ");
   const streamed = BACKENDS[c.backend].features.stream !== "never";
   Deno.test(`conformance: ${name}`, async () => {
-    const sim = await startSimulator({ ttftMs: TTFT_MS, tpotMs: TPOT_MS });
-    await using dir = await tempDir();
-    const out = `${dir.path}/out.json`;
-    try {
-      const run = await runCli([
-        "--backend",
-        c.backend,
-        ...c.args,
-        ...needs(c.backend),
-        "--base-url",
-        sim.url,
-        "--num-of-req",
-        "3",
-        "--request-distribution",
-        "constant",
-        "0.05",
-        "--input-token-distribution",
-        "constant",
-        "16",
-        "--output-token-distribution",
-        "constant",
-        String(OUTPUT),
-        "--output-file",
-        out,
-      ]);
-      assert.equal(run.code, 0, run.stderr + run.stdout);
-      const records = JSON.parse(await Deno.readTextFile(out));
-      assert.equal(records.length, 3);
-      for (const r of records) {
-        assert.equal(r.success, true, r.error);
-        assert.equal(r.output_len, OUTPUT, `output_len (${r.output_len_source})`);
-        // Whichever counted, both counts agree on the simulator's single-token words.
-        assert.equal(r.output_len_client, OUTPUT);
-        assert.equal(r.prompt_len, 16);
-        assert.ok(r.text.trim().split(/\s+/).length === OUTPUT, `text: ${JSON.stringify(r.text)}`);
-        const lastToken = (TTFT_MS + (OUTPUT - 1) * TPOT_MS) / 1000;
-        assert.ok(r.latency >= lastToken - 0.001, `latency ${r.latency}`);
-        if (!streamed) {
-          assert.equal(r.streamed, false);
-          assert.equal(r.ttft, null);
-          continue;
-        }
-        assert.equal(r.streamed, true);
-        assert.ok(r.ttft >= TTFT_MS / 1000 && r.ttft < (TTFT_MS + 40) / 1000, `ttft ${r.ttft}`);
-        assert.equal(r.itl.length, OUTPUT - 1);
-        assert.ok(Math.abs(median(r.itl) - TPOT_MS / 1000) < 0.002, `itl ${median(r.itl)}`);
+    const { run, records } = await benchSimulator({ ttftMs: TTFT_MS, tpotMs: TPOT_MS }, (url) => [
+      "--backend",
+      c.backend,
+      ...c.args,
+      ...needs(c.backend),
+      "--base-url",
+      url,
+      "--num-of-req",
+      "3",
+      "--request-distribution",
+      "constant",
+      "0.05",
+      "--input-token-distribution",
+      "constant",
+      "16",
+      "--output-token-distribution",
+      "constant",
+      String(OUTPUT),
+    ]);
+    assert.equal(run.code, 0, run.stderr + run.stdout);
+    assert.equal(records.length, 3);
+    for (const r of records) {
+      assert.equal(r.success, true, r.error);
+      assert.equal(r.output_len, OUTPUT, `output_len (${r.output_len_source})`);
+      // Whichever counted, both counts agree on the simulator's single-token words.
+      assert.equal(r.output_len_client, OUTPUT);
+      assert.equal(r.prompt_len, 16);
+      assert.ok(r.text.trim().split(/\s+/).length === OUTPUT, `text: ${JSON.stringify(r.text)}`);
+      const lastToken = (TTFT_MS + (OUTPUT - 1) * TPOT_MS) / 1000;
+      assert.ok(r.latency >= lastToken - 0.001, `latency ${r.latency}`);
+      if (!streamed) {
+        assert.equal(r.streamed, false);
+        assert.equal(r.ttft, null);
+        continue;
       }
-    } finally {
-      await sim.close();
+      assert.equal(r.streamed, true);
+      assert.ok(r.ttft !== null && r.ttft >= TTFT_MS / 1000, `ttft ${r.ttft}`);
+      assert.ok(r.ttft < (TTFT_MS + 40) / 1000, `ttft ${r.ttft}`);
+      assert.equal(r.itl.length, OUTPUT - 1);
+      assert.ok(Math.abs(median(r.itl) - TPOT_MS / 1000) < 0.002, `itl ${median(r.itl)}`);
     }
   });
 }
@@ -98,28 +108,17 @@ for (const c of CASES) {
 for (const c of CASES.filter((c) => BACKENDS[c.backend].features.stream !== "never")) {
   const name = [c.backend, ...c.args].join(" ");
   Deno.test(`conformance: ${name}: an error mid-stream fails the request and keeps what arrived`, async () => {
-    const sim = await startSimulator({ ttftMs: 5, tpotMs: 2, failAfter: 3 });
-    await using dir = await tempDir();
-    const out = `${dir.path}/out.json`;
-    try {
-      const run = await runCli([
-        "--backend",
-        c.backend,
-        ...c.args,
-        ...needs(c.backend),
-        ...benchFlags(sim.url, 1, 8, 10),
-        "--output-file",
-        out,
-      ]);
-      assert.equal(run.code, 1, run.stderr + run.stdout);
-      const [r] = JSON.parse(await Deno.readTextFile(out));
-      assert.equal(r.success, false);
-      assert.notEqual(r.error, "");
-      assert.equal(r.chunks, 3, `chunks before the error (${r.error})`);
-      assert.ok(r.ttft !== null, "the first token's time is kept");
-    } finally {
-      await sim.close();
-    }
+    const { run, records: [r] } = await benchSimulator(
+      { ttftMs: 5, tpotMs: 2, failAfter: 3 },
+      (
+        url,
+      ) => ["--backend", c.backend, ...c.args, ...needs(c.backend), ...benchFlags(url, 1, 8, 10)],
+    );
+    assert.equal(run.code, 1, run.stderr + run.stdout);
+    assert.equal(r.success, false);
+    assert.notEqual(r.error, "");
+    assert.equal(r.chunks, 3, `chunks before the error (${r.error})`);
+    assert.ok(r.ttft !== null, "the first token's time is kept");
   });
 }
 
@@ -127,27 +126,22 @@ for (
   const name of Object.keys(BACKENDS).filter((n) => BACKENDS[n].features.stream === "optional")
 ) {
   Deno.test(`conformance: ${name} --disable-stream answers whole, TTFT unknown`, async () => {
-    const sim = await startSimulator({ ttftMs: 5, tpotMs: 2 });
-    await using dir = await tempDir();
-    const out = `${dir.path}/out.json`;
-    try {
-      const run = await runCli([
+    const { run, records: [r] } = await benchSimulator(
+      { ttftMs: 5, tpotMs: 2 },
+      (
+        url,
+      ) => [
         "--backend",
         name,
         ...needs(name),
-        ...benchFlags(sim.url, 1, 8, OUTPUT),
+        ...benchFlags(url, 1, 8, OUTPUT),
         "--disable-stream",
-        "--output-file",
-        out,
-      ]);
-      assert.equal(run.code, 0, run.stderr + run.stdout);
-      const [r] = JSON.parse(await Deno.readTextFile(out));
-      assert.equal(r.success, true, r.error);
-      assert.equal(r.streamed, false);
-      assert.equal(r.ttft, null);
-      assert.equal(r.output_len, OUTPUT);
-    } finally {
-      await sim.close();
-    }
+      ],
+    );
+    assert.equal(run.code, 0, run.stderr + run.stdout);
+    assert.equal(r.success, true, r.error);
+    assert.equal(r.streamed, false);
+    assert.equal(r.ttft, null);
+    assert.equal(r.output_len, OUTPUT);
   });
 }

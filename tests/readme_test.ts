@@ -28,13 +28,14 @@ function tableFlags(heading: string): Set<string> {
 const spellings = (specs: readonly OptionSpec[]) =>
   new Set(specs.flatMap((s) => [s.flag, ...(s.aliases ?? [])]));
 
-for (
-  const [heading, specs] of [
-    ["### Flags of the benchmark", [...BENCH_OPTIONS, CONFIG_FILE_OPTION]],
-    ["### Flags of `mib serve`", SERVE_OPTIONS],
-    ["### Flags of `mib report`", REPORT_OPTIONS],
-  ] as const
-) {
+/** Each command, its README heading, and its options. */
+const COMMANDS = [
+  ["bench", "### Flags of the benchmark", [...BENCH_OPTIONS, CONFIG_FILE_OPTION]],
+  ["serve", "### Flags of `mib serve`", SERVE_OPTIONS],
+  ["report", "### Flags of `mib report`", REPORT_OPTIONS],
+] as const;
+
+for (const [, heading, specs] of COMMANDS) {
   Deno.test(`README "${heading}" lists exactly the declared flags`, () => {
     const documented = tableFlags(heading);
     const declared = spellings(specs);
@@ -52,13 +53,7 @@ for (
 }
 
 Deno.test("every declared flag of every command is in its --help", async () => {
-  for (
-    const [command, specs] of [
-      ["bench", [...BENCH_OPTIONS, CONFIG_FILE_OPTION]],
-      ["serve", SERVE_OPTIONS],
-      ["report", REPORT_OPTIONS],
-    ] as const
-  ) {
+  for (const [command, , specs] of COMMANDS) {
     const help = (await runCli([command, "--help"])).stdout;
     for (const spec of specs) {
       assert.ok(help.includes(spec.flag), `${command} --help: ${spec.flag}`);
