@@ -7,10 +7,8 @@
  * `backends/mod.ts` (and spoken by the simulator).
  */
 import assert from "node:assert/strict";
-import { BACKENDS, type SimulatorOptions, startSimulator } from "../mod.ts";
-import type { SeedRecord } from "../output/mod.ts";
-import type { CliRun } from "./_helpers.ts";
-import { benchFlags, runCli, tempDir } from "./_helpers.ts";
+import { BACKENDS, type SeedRecord, type SimulatorOptions, startSimulator } from "../mod.ts";
+import { benchFlags, type CliRun, runCli, tempDir } from "./_helpers.ts";
 
 const TTFT_MS = 30;
 const TPOT_MS = 4;
