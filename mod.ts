@@ -99,6 +99,7 @@ export {
 } from "./metrics/sample.ts";
 export * from "./output/mod.ts";
 export type { RequestResult } from "./runner/result.ts";
+export type { BenchConfig } from "./runner/bench_config.ts";
 export {
   type PlannedRequest,
   runBenchmark,
