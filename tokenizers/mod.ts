@@ -25,6 +25,7 @@ export {
   resolveTokenizer,
   type ResolveTokenizerOptions,
   TIKTOKEN_ENCODINGS,
+  type TiktokenEncodingName,
   type Tokenizer,
 } from "./tokenizer.ts";
 export { chooseTokenizer, type LazyTokenizer, lazyTokenizer } from "./choose.ts";
