@@ -151,6 +151,8 @@ export function planRandomRun(options: PlanOptions): PlannedRequest[] {
  *
  * @example
  * ```ts
+ * import { lazyTokenizer } from "../tokenizers/choose.ts";
+ *
  * const { requests, notes } = await planDatasetRun({
  *   dataset: "sharegpt", path: "ShareGPT_V3.json",
  *   tokenizer: lazyTokenizer({ kind: "tiktoken", name: "cl100k_base" }),

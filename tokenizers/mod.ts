@@ -8,7 +8,7 @@
  *
  * @example
  * ```ts
- * import { loadTokenizer } from "./tokenizers/mod.ts";
+ * import { loadTokenizer } from "./mod.ts";
  * (await loadTokenizer("cl100k_base")).count("hello world"); // 2
  * ```
  *
