@@ -33,15 +33,19 @@ export * from "./distributions/mod.ts";
 export {
   chooseTokenizer,
   DEFAULT_TOKENIZER,
+  type DefaultTokenizer,
   defaultTokenizerFor,
+  type HubOptions,
   type LazyTokenizer,
   lazyTokenizer,
   loadTokenizer,
   type ResolvedTokenizer,
   resolveEncodingName,
   resolveTokenizer,
+  type ResolveTokenizerOptions,
   startTokenizerWorker,
   TIKTOKEN_ENCODINGS,
+  type TiktokenEncodingName,
   type Tokenizer,
   type WorkerCounter,
 } from "./tokenizers/mod.ts";
@@ -55,6 +59,7 @@ export {
   loadShareGpt,
   type ShareGptOptions,
   type ShareGptResult,
+  type ShareGptSkipReason,
   type ShareGptStats,
 } from "./datasets/sharegpt_sampling.ts";
 export {
@@ -99,6 +104,7 @@ export {
 } from "./metrics/sample.ts";
 export * from "./output/mod.ts";
 export type { RequestResult } from "./runner/result.ts";
+export type { BenchConfig } from "./runner/bench_config.ts";
 export {
   type PlannedRequest,
   runBenchmark,
@@ -119,6 +125,7 @@ export {
   planFromPrompts,
   type PlanOptions,
   planRandomRun,
+  type ScheduleOptions,
   type SharedRequestFields,
 } from "./runner/plan.ts";
 export { keepsResults, type ValueBound, valueBound } from "./runner/keep_results.ts";

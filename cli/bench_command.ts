@@ -20,7 +20,7 @@ import { checkDatasetInput, getDataset } from "../datasets/mod.ts";
 import { keepsResults, valueBound } from "../runner/keep_results.ts";
 import { type DatasetPlan, planDatasetRun } from "../runner/plan.ts";
 import { runBenchmark, type RunResult } from "../runner/run.ts";
-import type { BenchConfig } from "./resolve.ts";
+import type { BenchConfig } from "../runner/bench_config.ts";
 import type { Sources } from "./options.ts";
 import { debugConfig, debugPlan } from "./debug_log.ts";
 

@@ -8,7 +8,7 @@
 import type { Backend } from "../backends/types.ts";
 import type { PlannedRequest } from "../runner/run.ts";
 import type { Sources } from "./options.ts";
-import type { BenchConfig } from "./resolve.ts";
+import type { BenchConfig } from "../runner/bench_config.ts";
 import { redactConfig, SECRET_HEADER } from "../output/run_record.ts";
 
 /** Planned requests shown in full before the run. */

@@ -3,89 +3,13 @@
  *
  * @module
  */
-import {
-  type ArrivalSpec,
-  type LengthSpec,
-  parseArrivalSpec,
-  parseLengthSpec,
-} from "../distributions/mod.ts";
-import { DATASET_OPTIONS, type DatasetOptionValue, type PrefixOption } from "../datasets/mod.ts";
+import { parseArrivalSpec, parseLengthSpec } from "../distributions/mod.ts";
+import { DATASET_OPTIONS, type PrefixOption } from "../datasets/mod.ts";
 import { UsageError } from "../errors.ts";
 import { DEFAULT_EXACT_LIMIT } from "../metrics/sample.ts";
 import { labelFor, type RawOptions, type Sources } from "./options.ts";
 import { BENCH_OPTIONS } from "./bench_options.ts";
-import type { DATASET_NAMES } from "../datasets/mod.ts";
-import type { TransportName } from "../runner/transport.ts";
-import type { FormatName } from "../output/mod.ts";
-
-/** A complete, checked benchmark configuration. */
-export interface BenchConfig {
-  /** Seed of every random choice. */
-  seed: number;
-  /** `--backend` name. */
-  backend: string;
-  /** Server base URL without a trailing slash. */
-  baseUrl: string;
-  /** Endpoint path, when overriding the backend's default. */
-  endpoint?: string;
-  /** Number of requests (exclusive with `maxTimeForReqs`). */
-  numOfReq?: number;
-  /** Sending window in seconds (exclusive with `numOfReq`). */
-  maxTimeForReqs?: number;
-  /** Gaps between requests. */
-  requestDistribution: ArrivalSpec;
-  /** Prompt lengths (tokens after the prefix). */
-  inputTokenDistribution: LengthSpec;
-  /** Output lengths. */
-  outputTokenDistribution: LengthSpec;
-  /**
-   * Whether the output distribution was given (command line or file): a
-   * dataset's own output lengths are used otherwise.
-   */
-  outputTokenDistributionGiven: boolean;
-  /** The dataset options given (`--sharegpt-min-len`, …), by config-file key. */
-  datasetOptions: Record<string, DatasetOptionValue>;
-  /** Prefix before every prompt. */
-  prefix: PrefixOption;
-  /** Dataset. */
-  datasetName: typeof DATASET_NAMES[number];
-  /** Dataset file. */
-  datasetPath?: string;
-  /** Model id; resolved from the server when undefined. */
-  model?: string;
-  /** Tokenizer name. */
-  tokenizer?: string;
-  /** Accepted and ignored: no remote code is ever run. */
-  trustRemoteCode: boolean;
-  /** No progress bar. */
-  disableTqdm: boolean;
-  /** `best_of`. */
-  bestOf?: number;
-  /** `use_beam_search`. */
-  useBeamSearch: boolean;
-  /** Per-request results file. */
-  outputFile?: string;
-  /** Its format. */
-  outputFormat: FormatName;
-  /** Percentiles reported in result files. */
-  percentiles: number[];
-  /** Goodput SLOs in ms, when given. */
-  goodput?: { ttft?: number; tpot?: number; e2el?: number };
-  /** Values each timing sample keeps exactly. */
-  exactLimit: number;
-  /** Debug output. */
-  debug: boolean;
-  /** How requests are sent. */
-  transport: TransportName;
-  /**
-   * Headers for every request (lower-case names): `--header` values and, when
-   * the `--api-key-env` variable is set, `authorization: Bearer …`. Secret:
-   * never print or write it.
-   */
-  headers: Record<string, string>;
-  /** Ask for unstreamed responses. */
-  disableStream: boolean;
-}
+import type { BenchConfig } from "../runner/bench_config.ts";
 
 /** Defaults for values neither the command line nor the config file gave. */
 export const DEFAULTS = {

@@ -10,6 +10,8 @@
  *
  * @example
  * ```ts
+ * import { loadTokenizer } from "../tokenizers/mod.ts";
+ *
  * const { prompts } = await loadJsonlPrompts({
  *   path: "prompts.jsonl",
  *   tokenizer: await loadTokenizer("cl100k_base"),

@@ -8,6 +8,9 @@
  *
  * @example
  * ```ts
+ * import { sampleLengths } from "../distributions/mod.ts";
+ * import { loadTokenizer } from "../tokenizers/mod.ts";
+ *
  * const tokenizer = await loadTokenizer("cl100k_base");
  * const { prompts, format } = await loadTextPrompts({
  *   path: "book.txt",

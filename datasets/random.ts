@@ -66,6 +66,8 @@ const MAX_ADJUST_STEPS = 64;
  *
  * @example
  * ```ts
+ * import { loadTokenizer } from "../tokenizers/mod.ts";
+ *
  * const [p] = randomPrompts({ tokenizer: "cl100k_base", lengths: [128], seed: 0 });
  * p.promptLen; // 128
  * (await loadTokenizer("cl100k_base")).count(p.text); // 128 as well

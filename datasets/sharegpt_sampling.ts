@@ -29,6 +29,8 @@
  *
  * @example
  * ```ts
+ * import { loadTokenizer } from "../tokenizers/mod.ts";
+ *
  * const tokenizer = await loadTokenizer("cl100k_base");
  * const { prompts, notes } = await loadShareGpt({
  *   path: "ShareGPT_V3_unfiltered_cleaned_split.json",

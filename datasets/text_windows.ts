@@ -20,6 +20,9 @@
  *
  * @example
  * ```ts
+ * import { sampleLengths } from "../distributions/mod.ts";
+ * import { loadTokenizer } from "../tokenizers/mod.ts";
+ *
  * const { prompts } = await loadTextWindows({
  *   path: "book.txt",
  *   tokenizer: await loadTokenizer("cl100k_base"),

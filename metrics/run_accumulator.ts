@@ -89,8 +89,18 @@ class Seconds {
  *
  * @example
  * ```ts
+ * import { getBackend } from "../backends/mod.ts";
+ * import { runBenchmark } from "../runner/run.ts";
+ *
  * const acc = new RunAccumulator({ goodput: { ttft: 200 } });
- * const run = await runBenchmark({ ...options, keepResults: false, onResult: (r) => acc.add(r, r.chunkTokens) });
+ * const run = await runBenchmark({
+ *   url: "http://127.0.0.1:8000/v1/completions",
+ *   backend: getBackend("openai"),
+ *   requests: [{ offset: 0, promptLen: 3, request: { prompt: "Hello there!", maxTokens: 16 } }],
+ *   countTokens: (text) => text.split(" ").length,
+ *   keepResults: false,
+ *   onResult: (r) => acc.add(r, r.chunkTokens),
+ * });
  * acc.metrics({ duration: run.duration }).ttft?.median;
  * ```
  */

@@ -49,6 +49,15 @@ export function metricStats(
  *
  * @example
  * ```ts
+ * import { getBackend } from "../backends/mod.ts";
+ * import { runBenchmark } from "../runner/run.ts";
+ *
+ * const run = await runBenchmark({
+ *   url: "http://127.0.0.1:8000/v1/completions",
+ *   backend: getBackend("openai"),
+ *   requests: [{ offset: 0, promptLen: 3, request: { prompt: "Hello there!", maxTokens: 16 } }],
+ *   countTokens: (text) => text.split(" ").length,
+ * });
  * const m = computeRunMetrics(run.results, { duration: run.duration, goodput: { ttft: 200 } });
  * m.itlPerToken?.percentiles.p99; // ms
  * ```

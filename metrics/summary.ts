@@ -38,6 +38,15 @@ function toStats(m: MetricStats | null): Stats | undefined {
  *
  * @example
  * ```ts
+ * import { getBackend } from "../backends/mod.ts";
+ * import { runBenchmark } from "../runner/run.ts";
+ *
+ * const run = await runBenchmark({
+ *   url: "http://127.0.0.1:8000/v1/completions",
+ *   backend: getBackend("openai"),
+ *   requests: [{ offset: 0, promptLen: 3, request: { prompt: "Hello there!", maxTokens: 16 } }],
+ *   countTokens: (text) => text.split(" ").length,
+ * });
  * const summary = summarize(run.results, run.duration, run.eventLoopLag);
  * summary.ttft?.median; // ms
  * ```

@@ -7,7 +7,7 @@
  * @module
  */
 import denoJson from "../deno.json" with { type: "json" };
-import type { BenchConfig } from "../cli/resolve.ts";
+import type { BenchConfig } from "../runner/bench_config.ts";
 import type { RunAccumulator } from "../metrics/run_accumulator.ts";
 import { type HdrLibrary, HISTOGRAM_DIGITS, loadHdrLibrary } from "../metrics/sample.ts";
 import type { SampleName, Summary } from "../metrics/types.ts";

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { BenchConfig } from "../cli/resolve.ts";
+import type { BenchConfig } from "../runner/bench_config.ts";
 import type { RunAccumulator } from "../metrics/run_accumulator.ts";
 import type { RunMetrics, SampleName, Summary } from "../metrics/types.ts";
 import type { RequestResult } from "../runner/result.ts";

@@ -20,7 +20,15 @@ export interface ValueBound {
  *
  * @example
  * ```ts
- * valueBound(plan); // { requests: 100, tokens: 12800 } for 100 requests of 128 tokens
+ * import { planRandomRun } from "./plan.ts";
+ *
+ * const plan = planRandomRun({
+ *   seed: 0, tokenizer: "cl100k_base", count: 100,
+ *   arrival: { kind: "poisson", rate: 5 },
+ *   input: { kind: "constant", value: 128 },
+ *   output: { kind: "constant", value: 128 },
+ * });
+ * valueBound(plan); // { requests: 100, tokens: 12800 }: 100 requests of 128 tokens
  * ```
  */
 export function valueBound(requests: readonly PlannedRequest[]): ValueBound {

@@ -25,8 +25,11 @@ import type { PlannedRequest } from "./run.ts";
 /** Request fields shared by every request (model, best_of, …). */
 export type SharedRequestFields = Omit<GenerationRequest, "prompt" | "maxTokens">;
 
-/** What every plan draws from: the schedule and the lengths. */
-interface ScheduleOptions {
+/**
+ * What every plan draws from: the schedule and the lengths. Shared by
+ * {@linkcode PlanOptions} and {@linkcode DatasetPlanOptions}.
+ */
+export interface ScheduleOptions {
   /** Seed of every random choice. */
   seed: number;
   /** Gaps between requests. */
@@ -148,6 +151,8 @@ export function planRandomRun(options: PlanOptions): PlannedRequest[] {
  *
  * @example
  * ```ts
+ * import { lazyTokenizer } from "../tokenizers/choose.ts";
+ *
  * const { requests, notes } = await planDatasetRun({
  *   dataset: "sharegpt", path: "ShareGPT_V3.json",
  *   tokenizer: lazyTokenizer({ kind: "tiktoken", name: "cl100k_base" }),

@@ -21,7 +21,10 @@ import { join, resolve } from "node:path";
 import { UsageError } from "../errors.ts";
 import { parseTokenizerJson } from "./_hf_tokenizer.ts";
 
-/** Where variables come from, and how downloads go. */
+/**
+ * How the Hugging Face Hub is reached: the environment variables read (cache,
+ * endpoint, token, offline) and how long a download may take.
+ */
 export interface HubOptions {
   /**
    * Environment variables to use instead of the process's (`HF_HOME`,

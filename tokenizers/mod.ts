@@ -8,7 +8,7 @@
  *
  * @example
  * ```ts
- * import { loadTokenizer } from "./tokenizers/mod.ts";
+ * import { loadTokenizer } from "./mod.ts";
  * (await loadTokenizer("cl100k_base")).count("hello world"); // 2
  * ```
  *
@@ -25,6 +25,7 @@ export {
   resolveTokenizer,
   type ResolveTokenizerOptions,
   TIKTOKEN_ENCODINGS,
+  type TiktokenEncodingName,
   type Tokenizer,
 } from "./tokenizer.ts";
 export { chooseTokenizer, type LazyTokenizer, lazyTokenizer } from "./choose.ts";

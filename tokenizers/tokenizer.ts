@@ -35,7 +35,7 @@ import {
 import { join as joinPath, resolve as resolvePath } from "node:path";
 
 export { DEFAULT_TOKENIZER };
-export type { HubOptions };
+export type { HubOptions, TiktokenEncodingName };
 
 /** A tokenizer as the benchmark needs it: ids in, text out, and counts. */
 export interface Tokenizer {

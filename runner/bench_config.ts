@@ -1,0 +1,80 @@
+/**
+ * The configuration of one benchmark: what `mib bench` resolves from its
+ * flags and config file, and what every result file records beside its
+ * results. A library type, so that output/ and runner/ need nothing of cli/.
+ *
+ * @module
+ */
+import type { ArrivalSpec, LengthSpec } from "../distributions/mod.ts";
+import type { DATASET_NAMES, DatasetOptionValue, PrefixOption } from "../datasets/mod.ts";
+import type { FormatName } from "../output/mod.ts";
+import type { TransportName } from "./transport.ts";
+
+/** A complete, checked benchmark configuration. */
+export interface BenchConfig {
+  /** Seed of every random choice. */
+  seed: number;
+  /** `--backend` name. */
+  backend: string;
+  /** Server base URL without a trailing slash. */
+  baseUrl: string;
+  /** Endpoint path, when overriding the backend's default. */
+  endpoint?: string;
+  /** Number of requests (exclusive with `maxTimeForReqs`). */
+  numOfReq?: number;
+  /** Sending window in seconds (exclusive with `numOfReq`). */
+  maxTimeForReqs?: number;
+  /** Gaps between requests. */
+  requestDistribution: ArrivalSpec;
+  /** Prompt lengths (tokens after the prefix). */
+  inputTokenDistribution: LengthSpec;
+  /** Output lengths. */
+  outputTokenDistribution: LengthSpec;
+  /**
+   * Whether the output distribution was given (command line or file): a
+   * dataset's own output lengths are used otherwise.
+   */
+  outputTokenDistributionGiven: boolean;
+  /** The dataset options given (`--sharegpt-min-len`, …), by config-file key. */
+  datasetOptions: Record<string, DatasetOptionValue>;
+  /** Prefix before every prompt. */
+  prefix: PrefixOption;
+  /** Dataset. */
+  datasetName: typeof DATASET_NAMES[number];
+  /** Dataset file. */
+  datasetPath?: string;
+  /** Model id; resolved from the server when undefined. */
+  model?: string;
+  /** Tokenizer name. */
+  tokenizer?: string;
+  /** Accepted and ignored: no remote code is ever run. */
+  trustRemoteCode: boolean;
+  /** No progress bar. */
+  disableTqdm: boolean;
+  /** `best_of`. */
+  bestOf?: number;
+  /** `use_beam_search`. */
+  useBeamSearch: boolean;
+  /** Per-request results file. */
+  outputFile?: string;
+  /** Its format. */
+  outputFormat: FormatName;
+  /** Percentiles reported in result files. */
+  percentiles: number[];
+  /** Goodput SLOs in ms, when given. */
+  goodput?: { ttft?: number; tpot?: number; e2el?: number };
+  /** Values each timing sample keeps exactly. */
+  exactLimit: number;
+  /** Debug output. */
+  debug: boolean;
+  /** How requests are sent. */
+  transport: TransportName;
+  /**
+   * Headers for every request (lower-case names): `--header` values and, when
+   * the `--api-key-env` variable is set, `authorization: Bearer …`. Secret:
+   * never print or write it.
+   */
+  headers: Record<string, string>;
+  /** Ask for unstreamed responses. */
+  disableStream: boolean;
+}
