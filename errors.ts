@@ -30,3 +30,18 @@ export class UsageError extends Error {
     this.detail = detail;
   }
 }
+
+/**
+ * Something outside the user's input that stops a run before it starts (a
+ * server that cannot be reached, say). The CLI prints its message on one line
+ * and exits with status 1.
+ *
+ * @example
+ * ```ts
+ * throw new RunError("cannot reach http://localhost:8000/v1/models: connection refused");
+ * ```
+ */
+export class RunError extends Error {
+  /** Always `"RunError"`. */
+  override name = "RunError";
+}

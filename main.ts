@@ -26,7 +26,7 @@ import {
 import { REPORT_OPTIONS } from "./cli/report_options.ts";
 import { resolveBenchConfig } from "./cli/resolve.ts";
 import { SERVE_OPTIONS, serveCommand } from "./cli/serve_command.ts";
-import { UsageError } from "./errors.ts";
+import { RunError, UsageError } from "./errors.ts";
 import { RESULT_FORMATS } from "./output/mod.ts";
 
 /** Exit status for input mistakes. */
@@ -42,6 +42,11 @@ function reportError(error: unknown, debug: boolean): number {
     return USAGE_EXIT;
   }
   if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : USAGE_EXIT;
+  if (error instanceof RunError) {
+    console.error(`mib: ${error.message}`);
+    if (debug) console.error(error.stack);
+    return 1;
+  }
   console.error(`mib: ${error instanceof Error ? error.message : String(error)}`);
   if (debug && error instanceof Error) console.error(error.stack);
   else console.error("mib: run with --debug for a stack trace");

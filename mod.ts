@@ -27,7 +27,7 @@
  *
  * @module
  */
-export { UsageError } from "./errors.ts";
+export { RunError, UsageError } from "./errors.ts";
 export * from "./backends/mod.ts";
 export * from "./distributions/mod.ts";
 export {
@@ -117,7 +117,8 @@ export {
   endpointPath,
   type RequestOptions,
 } from "./backends/request_options.ts";
-export { chooseModel, listedModel, type ModelChoice } from "./runner/model.ts";
+export { chooseModel, type ModelChoice, servedModels } from "./runner/model.ts";
+export { type ReadyCheck, type ServerAnswer, waitForServer } from "./runner/ready.ts";
 export {
   type DatasetPlan,
   type DatasetPlanOptions,

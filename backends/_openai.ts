@@ -15,12 +15,12 @@ export type ChoiceText = (choice: Record<string, unknown>) => string;
 /** The text of a completions choice. */
 export const completionText: ChoiceText = (choice) => String(choice.text ?? "");
 
-/** `GET /v1/models`: the first model's id. */
+/** `GET /v1/models`: the ids of `data`, in order. */
 export const openAiModels: ModelList = {
   path: "/v1/models",
-  pick: (json) => {
-    const id = (json as { data?: { id?: unknown }[] })?.data?.[0]?.id;
-    return typeof id === "string" ? id : undefined;
+  ids: (json) => {
+    const data = (json as { data?: { id?: unknown }[] })?.data;
+    return Array.isArray(data) ? data.map((m) => m?.id).filter((id) => typeof id === "string") : [];
   },
 };
 

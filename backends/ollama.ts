@@ -86,9 +86,11 @@ export const ollama: Backend = {
   features: { bestOf: false, beamSearch: false, stream: "optional", model: "optional" },
   modelList: {
     path: "/api/tags",
-    pick: (json) => {
-      const name = (json as { models?: { name?: unknown }[] })?.models?.[0]?.name;
-      return typeof name === "string" ? name : undefined;
+    ids: (json) => {
+      const models = (json as { models?: { name?: unknown }[] })?.models;
+      return Array.isArray(models)
+        ? models.map((m) => m?.name).filter((name) => typeof name === "string")
+        : [];
     },
   },
   buildRequest: (request) => {

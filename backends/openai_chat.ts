@@ -26,6 +26,10 @@ export const openaiChat: Backend = {
   buildRequest: (request) => {
     const body = openAiBody(request, {
       messages: [{ role: "user", content: request.prompt }],
+      // Both, equal: vLLM, SGLang and current llama.cpp read max_completion_tokens
+      // (max_tokens is its deprecated alias); llama.cpp builds of early 2025, TGI
+      // and lmdeploy read only max_tokens and ignore the other.
+      max_tokens: request.maxTokens,
       max_completion_tokens: request.maxTokens,
     });
     return { body: JSON.stringify(body), headers: { "content-type": "application/json" } };

@@ -129,9 +129,9 @@ export const tgi: Backend = {
   features: { bestOf: "unstreamed", beamSearch: false, stream: "optional", model: "optional" },
   modelList: {
     path: "/info",
-    pick: (json) => {
+    ids: (json) => {
       const id = (json as { model_id?: unknown })?.model_id;
-      return typeof id === "string" ? id : undefined;
+      return typeof id === "string" ? [id] : [];
     },
   },
   buildRequest: (request) => {

@@ -94,8 +94,8 @@ export interface BackendFeatures {
 export interface ModelList {
   /** GET path, e.g. `/v1/models`. */
   path: string;
-  /** The model id in the response, or undefined. */
-  pick(json: unknown): string | undefined;
+  /** The served model ids in the response, in order (the first is the default); empty if none. */
+  ids(json: unknown): string[];
 }
 
 /**

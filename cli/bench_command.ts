@@ -7,6 +7,7 @@ import { dirname } from "node:path";
 import { type Backend, getBackend } from "../backends/mod.ts";
 import { checkRequestOptions, endpointPath, streams } from "../backends/request_options.ts";
 import { chooseModel } from "../runner/model.ts";
+import { waitForServer } from "../runner/ready.ts";
 // choose.ts, not mod.ts: the start-up path must not load js-tiktoken.
 import { chooseTokenizer, type LazyTokenizer, lazyTokenizer } from "../tokenizers/choose.ts";
 import type { WorkerCounter } from "../tokenizers/mod.ts";
@@ -131,6 +132,12 @@ export async function benchCommand(
   const named = config.tokenizer === undefined
     ? undefined
     : await chooseTokenizer(config.tokenizer, undefined, io.log);
+  const answer = await waitForServer({
+    url: config.baseUrl + (backend.modelList?.path ?? "/"),
+    timeoutSeconds: config.readyCheckTimeout,
+    headers: config.headers,
+    signal: io.signal,
+  });
   const model = await chooseModel({
     model: config.model,
     backend,
@@ -138,6 +145,7 @@ export async function benchCommand(
     headers: config.headers,
     warn: io.log,
     signal: io.signal,
+    answer: backend.modelList === undefined ? undefined : answer,
   });
   const resolved = named ?? await chooseTokenizer(undefined, model, io.log);
   const tokenizer = lazyTokenizer(resolved);
@@ -171,6 +179,8 @@ export async function benchCommand(
     output = config.outputFile === undefined
       ? undefined
       : await openOutput(config.outputFile, config.outputFormat);
+    // Before the first request: a user watching a long run knows what it measures.
+    io.log(`mib: ${backend.name} ${url}  model=${model ?? "(none)"}  tokenizer=${resolved.name}`);
     let run: RunResult;
     bar?.start(requests.length, 0);
     try {
@@ -210,7 +220,6 @@ export async function benchCommand(
       output = undefined;
     }
 
-    io.log(`mib: ${backend.name} ${url}  model=${model ?? "(none)"}  tokenizer=${resolved.name}`);
     io.log(formatSummary(summary));
     if (run.notSent > 0) io.log(`interrupted: ${run.notSent} planned request(s) were not sent`);
     if (config.outputFile !== undefined) {

@@ -185,6 +185,14 @@ export const BENCH_OPTIONS: readonly OptionSpec[] = [
     help: "ask for unstreamed responses where the backend can do both (TTFT is then unknown)",
   },
   {
+    key: "ready_check_timeout",
+    flag: "--ready-check-timeout",
+    arg: "<seconds>",
+    kind: "non-negative-number",
+    help:
+      "before the run, wait up to this long for the server to answer at all; a server that does not stops the run with exit 1 (default 5, 0 skips the check)",
+  },
+  {
     key: "transport",
     flag: "--transport",
     arg: "<name>",

@@ -51,6 +51,9 @@ function parseGoodput(
   return result;
 }
 
+/** Seconds the ready check waits for the server unless `--ready-check-timeout` says otherwise. */
+export const DEFAULT_READY_CHECK_TIMEOUT = 5;
+
 /** Where the API key is read from unless `--api-key-env` names another variable. */
 export const DEFAULT_API_KEY_ENV = "OPENAI_API_KEY";
 
@@ -218,5 +221,6 @@ export function resolveBenchConfig(
       label("api_key_env"),
     ),
     disableStream: v.disable_stream ?? false,
+    readyCheckTimeout: v.ready_check_timeout ?? DEFAULT_READY_CHECK_TIMEOUT,
   };
 }

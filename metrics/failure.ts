@@ -33,7 +33,10 @@ const CONNECT = /connect|refused|ECONN/i;
 
 /**
  * The kind of a failed request's failure, the first that applies:
- * "http_status" (`status` ≥ 400); "stream_cut" (`error` starts with "stream cut");
+ * "http_status" (`status` ≥ 400); "stream_cut" (`error` starts with "stream cut", which
+ * the runner writes whenever the transport failed after the response head arrived,
+ * or mentions "connection closed": the server closed the connection before or
+ * while answering);
  * "parse" (`error` mentions unparsable, unexpected response/record, response without,
  * protocol, malformed or not an HTTP: unparsable or protocol errors); "server_error"
  * (`error` starts with "stream error:": an error the server reported in the stream);
@@ -48,7 +51,7 @@ const CONNECT = /connect|refused|ECONN/i;
 export function classifyFailure(result: Pick<RequestResult, "error" | "status">): FailureKind {
   const error = result.error;
   if (result.status !== undefined && result.status >= 400) return "http_status";
-  if (error.startsWith("stream cut")) return "stream_cut";
+  if (error.startsWith("stream cut") || /connection closed/i.test(error)) return "stream_cut";
   if (PARSE.test(error)) return "parse";
   if (error.startsWith("stream error:")) return "server_error";
   if (TIMEOUT.test(error)) return "timeout";

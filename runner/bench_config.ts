@@ -77,4 +77,6 @@ export interface BenchConfig {
   headers: Record<string, string>;
   /** Ask for unstreamed responses. */
   disableStream: boolean;
+  /** Seconds to wait for the server to answer before the run; 0 skips the check. */
+  readyCheckTimeout: number;
 }

@@ -207,8 +207,10 @@ function measure(
   }
   result.notes.push(...parsed.notes);
   if (result.error !== "") {
-    // The transport failed mid-stream: what arrived is kept, the request failed.
-    if (result.chunks > 0) {
+    // The transport failed after the response began: a cut stream, whatever
+    // the status line said and however many chunks had come. What arrived is
+    // kept; the request failed.
+    if (result.status !== undefined) {
       result.error = `stream cut after ${result.chunks} chunks: ${result.error}`;
     }
     return;

@@ -219,6 +219,30 @@ Deno.test("CLI: config file values apply and command-line flags override them", 
   await assert.rejects(Deno.stat(`${dir.path}/ignored.json`));
 });
 
+Deno.test("CLI: a server that is down stops the run before it starts: connection refused, exit 1", async () => {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = listener.addr.port;
+  listener.close();
+  const started = performance.now();
+  const run = await runCli([
+    "--host_port",
+    `127.0.0.1:${port}`,
+    "--num-of-req",
+    "3",
+    "--ready-check-timeout",
+    "0.5",
+  ]);
+  assert.equal(run.code, 1, run.stderr + run.stdout);
+  const lines = run.stderr.trim().split("\n");
+  assert.equal(lines.length, 1, run.stderr);
+  assert.match(
+    lines[0],
+    /^mib: cannot reach http:\/\/127\.0\.0\.1:\d+\/v1\/models: connection refused/,
+  );
+  assert.ok(!run.stdout.includes("Failed requests"), "nothing was sent");
+  assert.ok(performance.now() - started < 15_000);
+});
+
 Deno.test("CLI: an unreachable server fails every request with its reason, output still written", async () => {
   await using dir = await tempDir();
   const out = `${dir.path}/out.json`;
@@ -228,6 +252,9 @@ Deno.test("CLI: an unreachable server fails every request with its reason, outpu
   const run = await runCli([
     "--host_port",
     `127.0.0.1:${port}`,
+    // The ready check would stop the run first; this is what each request records.
+    "--ready-check-timeout",
+    "0",
     "--model",
     "m",
     "--num-of-req",

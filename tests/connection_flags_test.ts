@@ -3,9 +3,9 @@ import { startSimulator } from "../mod.ts";
 import { benchFlags, runCli, tempDir } from "./_helpers.ts";
 
 Deno.test("--header and the API key reach the server; the key is never printed or written", async () => {
-  const seen: Headers[] = [];
+  const seen: { method: string; headers: Headers }[] = [];
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, (request) => {
-    seen.push(request.headers);
+    seen.push({ method: request.method, headers: request.headers });
     const body = 'data: {"choices":[{"index":0,"text":" ok"}]}\n\n' +
       'data: {"choices":[],"usage":{"prompt_tokens":1,"completion_tokens":1}}\n\ndata: [DONE]\n\n';
     return new Response(body, { headers: { "content-type": "text/event-stream" } });
@@ -38,8 +38,9 @@ Deno.test("--header and the API key reach the server; the key is never printed o
       "--debug",
     ], { env: { MIB_TEST_KEY: secret } });
     assert.equal(run.code, 0, run.stderr + run.stdout);
-    assert.equal(seen.length, 2);
-    for (const headers of seen) {
+    // The two completions, and the one GET /v1/models (ready check and model check in one).
+    assert.deepEqual(seen.map((r) => r.method).sort(), ["GET", "POST", "POST"]);
+    for (const { headers } of seen) {
       assert.equal(headers.get("x-tenant"), "blue");
       assert.equal(headers.get("x-trace"), "1");
       assert.equal(headers.get("authorization"), `Bearer ${secret}`);

@@ -142,7 +142,7 @@ Deno.test("tgi: request bodies", () => {
     inputs: "Hi",
     parameters: { max_new_tokens: 7, details: true, best_of: 1 },
   });
-  assert.equal(tgi.modelList?.pick({ model_id: "bigscience/bloom" }), "bigscience/bloom");
+  assert.equal(tgi.modelList?.ids({ model_id: "bigscience/bloom" })[0], "bigscience/bloom");
 });
 
 // ---------------------------------------------------------------- tensorrt-llm
@@ -419,8 +419,8 @@ Deno.test("ollama: request bodies and model list", () => {
     options: { num_predict: 7 },
   });
   assert.equal(
-    ollama.modelList?.pick({ models: [{ name: "llama3:8b", model: "llama3:8b" }] }),
+    ollama.modelList?.ids({ models: [{ name: "llama3:8b", model: "llama3:8b" }] })[0],
     "llama3:8b",
   );
-  assert.equal(ollama.modelList?.pick({ models: [] }), undefined);
+  assert.deepEqual(ollama.modelList?.ids({ models: [] }), []);
 });

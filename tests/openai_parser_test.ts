@@ -149,6 +149,8 @@ Deno.test("request bodies ask for exactly the sampled length, streamed with usag
   const chatBody = JSON.parse(chatBackend.buildRequest({ prompt: "hi", maxTokens: 7 }).body);
   assert.deepEqual(chatBody.messages, [{ role: "user", content: "hi" }]);
   assert.equal(chatBody.max_completion_tokens, 7);
+  // Servers that read only max_tokens (llama.cpp of early 2025, TGI) get it too.
+  assert.equal(chatBody.max_tokens, 7);
   assert.equal("model" in chatBody, false);
   assert.deepEqual(chatBody.stream_options, { include_usage: true });
 });

@@ -15,6 +15,8 @@ interface StubServer extends AsyncDisposable {
   firstRequestAt?: number;
   /** Epoch ms at which `/v1/models` was first asked. */
   modelsAt?: number;
+  /** How many times `/v1/models` was asked. */
+  modelLookups: number;
   /** Bodies of the completion requests, in arrival order. */
   bodies: Record<string, unknown>[];
   /** The same bodies by request index (the number ending `x-request-id`). */
@@ -28,12 +30,14 @@ function stubServer(options: { usage: boolean }): StubServer {
   const encoder = new TextEncoder();
   const state: Omit<StubServer, "url" | typeof Symbol.asyncDispose> = {
     bodies: [],
+    modelLookups: 0,
     byIndex: new Map(),
   };
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
     const arrived = now();
     if (new URL(req.url).pathname === "/v1/models") {
       state.modelsAt ??= arrived;
+      state.modelLookups++;
       return Response.json({ object: "list", data: [{ id: "stub-model", object: "model" }] });
     }
     state.firstRequestAt ??= arrived;
@@ -73,7 +77,8 @@ Deno.test("startup: the CLI reaches the server and sends prompts of the planned 
   assert.equal(run.code, 0, run.stderr);
   assert.ok(server.firstRequestAt !== undefined, "a request reached the server");
   console.log(`spawn → first request: ${(server.firstRequestAt - spawnedAt).toFixed(1)} ms`);
-  assert.equal(server.modelsAt, undefined, "--model given: no model lookup");
+  // The ready check reads the model list, and --model is checked against it: one GET.
+  assert.equal(server.modelLookups, 1, "--model given: one model lookup");
   assert.equal(server.bodies.length, 100);
   const records = JSON.parse(await Deno.readTextFile(output));
   assert.equal(records.length, 100);
