@@ -211,7 +211,13 @@ export async function benchCommand(
       duration: run.duration,
       percentiles: [...new Set([...config.percentiles, 90, 99])].sort((a, b) => a - b),
     });
-    const summary = summarizeAccumulated(accumulator, run.duration, run.eventLoopLag, metrics);
+    const summary = summarizeAccumulated(
+      accumulator,
+      run.duration,
+      run.eventLoopLag,
+      metrics,
+      run.pacingLag,
+    );
     // Only needed now: loading it at start-up would delay the first request.
     const { formatSummary } = await import("./summary_table.ts");
     if (output !== undefined) {

@@ -56,9 +56,11 @@ export function formatSummary(summary: Summary, plain = !Deno.stdout.isTerminal(
         : [name, "n/a", "n/a", "n/a", "n/a", "0"],
     );
   for (const name of SAMPLE_NAMES) row(TIMING_METRICS[name].console, summary[name]);
+  row("Pacing lag", summary.pacingLag);
   row("Event-loop lag", summary.eventLoopLag);
   const lines = [totals.toString(), timings.toString()];
-  const late = [["schedule", summary.queue], ["event-loop", summary.eventLoopLag]] as const;
+  // Pacing lag, not the schedule lag: a burst's backlog is the plan's, not the client's.
+  const late = [["pacing", summary.pacingLag], ["event-loop", summary.eventLoopLag]] as const;
   for (const [what, stats] of late) {
     if (stats && stats.p99 > HEALTHY_P99_MS) {
       lines.push(

@@ -73,6 +73,7 @@ export function summarizeAccumulated(
   duration: number,
   eventLoopLag: readonly number[] = [],
   metrics: RunMetrics = accumulator.metrics({ duration, percentiles: [90, 99] }),
+  pacingLag: MetricStats | null = null,
 ): Summary {
   const totals = accumulator.totals();
   const { inputTokens, outputTokens } = totals;
@@ -97,6 +98,7 @@ export function summarizeAccumulated(
     failures: metrics.failures,
     ...Object.fromEntries(SAMPLE_NAMES.map((name) => [name, toStats(metrics[name])])),
     eventLoopLag: describeSample(eventLoopLag),
+    pacingLag: toStats(pacingLag),
     multiTokenChunkRequests: totals.multiTokenChunkRequests,
     errors: totals.errors,
     fromHistogram: metrics.fromHistogram,

@@ -279,6 +279,12 @@ export interface Summary {
   queue?: Stats;
   /** Delay of event-loop probes during the run, ms: the client's own lateness. */
   eventLoopLag?: Stats;
+  /**
+   * Pacing lag, ms: schedule lag of the requests planned after the previous
+   * one was sent (see `RunResult.pacingLag`): the client's own lateness at
+   * sending, without the backlog a burst plans. Absent when none qualified.
+   */
+  pacingLag?: Stats;
   /** Completed requests whose chunks carried several tokens each (ITL is per chunk there). */
   multiTokenChunkRequests: number;
   /**

@@ -7,6 +7,8 @@ import type { Backend, GenerationRequest } from "../backends/types.ts";
 import { monitorEventLoop } from "./_health.ts";
 import { createPacer } from "./_pacer.ts";
 import type { RequestResult } from "./result.ts";
+import { Sample } from "../metrics/sample.ts";
+import type { MetricStats } from "../metrics/types.ts";
 import { countOutputs, sendRequest } from "./send.ts";
 import { createTransport, type OutgoingRequest, type TransportName } from "./transport.ts";
 
@@ -79,6 +81,14 @@ export interface RunResult {
   notSent: number;
   /** Delay of event-loop probes during the run, ms (the client's own lateness). */
   eventLoopLag: number[];
+  /**
+   * Pacing lag, ms: actual − planned send time of each request planned after
+   * the previous request went out. A request planned earlier waits behind the
+   * plan's own backlog (a burst at `poisson inf` sends one request after
+   * another), which says nothing of the client; these lags do. Null when no
+   * request qualified.
+   */
+  pacingLag: MetricStats | null;
 }
 
 /**
@@ -140,13 +150,19 @@ export async function runBenchmark(options: RunOptions): Promise<RunResult> {
     else await countOutputs([result], options.countTokens);
     options.onResult?.(result);
   };
+  const pacing = new Sample();
+  let lastSend = -Infinity;
   let sent = 0;
   try {
     for (; sent < requests.length && !signal?.aborted && failure === undefined; sent++) {
       const i = sent;
       const request = outgoing(i);
-      await pacer.until(start + requests[i].offset * 1000, signal);
+      const due = start + requests[i].offset * 1000;
+      await pacer.until(due, signal);
       if (signal?.aborted) break;
+      const now = performance.now();
+      if (due > lastSend) pacing.add(now - due);
+      lastSend = now;
       const plan = {
         index: i,
         plannedOffset: requests[i].offset,
@@ -175,6 +191,7 @@ export async function runBenchmark(options: RunOptions): Promise<RunResult> {
       duration: (lastEnd - start) / 1000,
       notSent: requests.length - sent,
       eventLoopLag,
+      pacingLag: pacing.stats([90, 99]),
     };
   } finally {
     loop.stop();
