@@ -95,6 +95,7 @@ export function summarizeAccumulated(
     peakConcurrency: metrics.peakConcurrency,
     peakOutputTokensPerSecond: metrics.peakOutputTokensPerSecond,
     failures: metrics.failures,
+    mismatches: metrics.mismatches,
     ...Object.fromEntries(SAMPLE_NAMES.map((name) => [name, toStats(metrics[name])])),
     eventLoopLag: describeSample(eventLoopLag),
     multiTokenChunkRequests: totals.multiTokenChunkRequests,
