@@ -13,6 +13,7 @@ import type { WorkerCounter } from "../tokenizers/mod.ts";
 import { UsageError } from "../errors.ts";
 import { summarizeAccumulated } from "../metrics/summary.ts";
 import { RunAccumulator } from "../metrics/run_accumulator.ts";
+import { MISMATCH_KINDS, mismatchTotal } from "../metrics/mismatch.ts";
 import type { Summary } from "../metrics/types.ts";
 import { loadHdrLibrary } from "../metrics/sample.ts";
 import { needsEveryResult, openOutput, type OutputWriter, runRecordPath } from "../output/mod.ts";
@@ -116,6 +117,31 @@ function planRequests(
 }
 
 /**
+ * Whether `--strict` fails the run: some request's server disagreed with the
+ * plan (see `metrics/mismatch.ts`).
+ */
+export function strictFails(config: BenchConfig, summary: Summary): boolean {
+  return config.strict && mismatchTotal(summary.mismatches) > 0;
+}
+
+/** What `--strict` makes of the run, in one line. */
+function strictLine(summary: Summary): string {
+  const m = summary.mismatches;
+  if (m === undefined || mismatchTotal(m) === 0) {
+    return "strict: every successful request matched the plan (output length, prompt count, no truncation)";
+  }
+  const words = {
+    outputLength: "output length",
+    promptLength: "prompt count",
+    truncated: "truncated",
+  };
+  const kinds = MISMATCH_KINDS.filter((k) => m[k] > 0).map((k) => `${m[k]} ${words[k]}`);
+  return `strict: exit status 1: the server disagreed with the plan (${
+    kinds.join(", ")
+  }; see the notes above)`;
+}
+
+/**
  * Runs the benchmark `config` describes: prints a progress bar (unless
  * disabled or stderr is no terminal) and the summary, and writes the output
  * file. Input mistakes throw {@linkcode UsageError} before any request is sent.
@@ -211,11 +237,12 @@ export async function benchCommand(
     }
 
     io.log(`mib: ${backend.name} ${url}  model=${model ?? "(none)"}  tokenizer=${resolved.name}`);
-    io.log(formatSummary(summary));
+    io.log(formatSummary(summary, undefined, resolved.name));
     if (run.notSent > 0) io.log(`interrupted: ${run.notSent} planned request(s) were not sent`);
     if (config.outputFile !== undefined) {
       io.log(`results: ${config.outputFile} (run record: ${runRecordPath(config.outputFile)})`);
     }
+    if (config.strict) io.log(strictLine(summary));
     return { run, summary, model };
   } finally {
     counter?.close();

@@ -10,7 +10,7 @@ import { Tiktoken } from "js-tiktoken/lite";
 import cl100k from "js-tiktoken/ranks/cl100k_base";
 import type { SimulatorHandle } from "../simulator/mod.ts";
 import { keptPromptTokens } from "../simulator/_llamacpp.ts";
-import { spawnServe, withSim } from "./_helpers.ts";
+import { runCli, spawnServe, withSim } from "./_helpers.ts";
 
 const cl100kBase = new Tiktoken(cl100k);
 const countTokens = (text: string) => cl100kBase.encode(text, [], []).length;
@@ -197,13 +197,7 @@ Deno.test("mib serve: the disagreeing flags reach the simulator and its banner; 
   } finally {
     assert.equal(await serve.stop(), 0);
   }
-  const bad = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", new URL("../main.ts", import.meta.url).pathname, "serve", "--honour", "n"],
-    env: { NO_COLOR: "1" },
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
+  const bad = await runCli(["serve", "--honour", "n"]);
   assert.equal(bad.code, 2);
-  assert.match(new TextDecoder().decode(bad.stderr), /--honour: expected one of max_tokens/);
+  assert.match(bad.stderr, /--honour: expected one of max_tokens/);
 });
