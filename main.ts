@@ -13,7 +13,7 @@
  */
 import { Command, CommanderError } from "@commander-js/extra-typings";
 import denoJson from "./deno.json" with { type: "json" };
-import { benchCommand } from "./cli/bench_command.ts";
+import { benchCommand, strictFails } from "./cli/bench_command.ts";
 import { demoCommand } from "./cli/demo_command.ts";
 import { BENCH_OPTIONS, CONFIG_FILE_OPTION } from "./cli/bench_options.ts";
 import {
@@ -89,7 +89,7 @@ export function buildProgram(exit: (code: number) => void, args: readonly string
           sources,
           signal: controller.signal,
         });
-        exit(summary.failed > 0 || summary.completed === 0 ? 1 : 0);
+        exit(summary.failed > 0 || summary.completed === 0 || strictFails(config, summary) ? 1 : 0);
       } finally {
         Deno.removeSignalListener("SIGINT", onInterrupt);
       }

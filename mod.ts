@@ -74,6 +74,7 @@ export {
   DEFAULT_PERCENTILES,
   type GoodputSlo,
   type MetricStats,
+  type Mismatches,
   type RunMetrics,
   type RunTotals,
   SAMPLE_NAMES,
@@ -89,6 +90,20 @@ export { type RequestTimings, requestTimings, timePerOutputToken } from "./metri
 export { summarize, summarizeAccumulated } from "./metrics/summary.ts";
 export { computeRunMetrics, metricStats, type RunMetricsOptions } from "./metrics/run_metrics.ts";
 export { classifyFailure, FAILURE_KINDS, type FailureKind } from "./metrics/failure.ts";
+export {
+  differsBeyondTolerance,
+  type GeneratedLength,
+  generatedLength,
+  LENGTH_TOLERANCE,
+  MISMATCH_KINDS,
+  MismatchCounter,
+  mismatchesOf,
+  type MismatchKind,
+  mismatchNote,
+  mismatchTotal,
+  noMismatches,
+  noteMismatches,
+} from "./metrics/mismatch.ts";
 export {
   OTHER_ERRORS,
   RunAccumulator,

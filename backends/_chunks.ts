@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { ParsedStream } from "./types.ts";
+import type { ParsedStream, ServerTimings } from "./types.ts";
 
 /** Builds a {@linkcode ParsedStream}, one protocol event at a time. */
 export class ChunkBuilder {
@@ -61,9 +61,24 @@ export class ChunkBuilder {
     this.parsed.outputTokens = count;
   }
 
-  /** The server's count of prompt tokens. */
+  /** The server's count of the whole prompt. */
   promptTokens(count: number): void {
     this.parsed.promptTokens = count;
+  }
+
+  /** The server's count of prompt tokens taken from its prefix cache. */
+  promptCached(count: number): void {
+    this.parsed.promptCached = count;
+  }
+
+  /** The server said whether it truncated the prompt to its context. */
+  truncated(value: boolean): void {
+    this.parsed.truncated = value;
+  }
+
+  /** The server's own timings of the request. */
+  serverTimings(timings: ServerTimings): void {
+    this.parsed.serverTimings = timings;
   }
 
   /** The protocol's end marker arrived. */

@@ -6,6 +6,7 @@
  */
 import { type ChunkBuilder, errorText } from "./_chunks.ts";
 import { sseJsonParser } from "./_sse.ts";
+import { readLlamaTimings } from "./_timings.ts";
 import { wholeBodyParser } from "./_whole.ts";
 import type { BackendFeatures, GenerationRequest, ModelList, StreamParser } from "./types.ts";
 
@@ -35,6 +36,22 @@ export const openAiFeatures: BackendFeatures = {
 interface Usage {
   prompt_tokens?: number;
   completion_tokens?: number;
+  /** vLLM (with prompt-token details on), OpenAI, newer llama.cpp. */
+  prompt_tokens_details?: { cached_tokens?: unknown } | null;
+}
+
+/**
+ * What comes with a usage object besides its counts: cached prompt tokens
+ * (`prompt_tokens_details.cached_tokens`), and llama.cpp's `timings` (its
+ * `cache_n` when usage has no cached count) and `truncated`, which llama.cpp
+ * puts on the event that carries usage. Read only where usage is, so chunks
+ * without it cost nothing more.
+ */
+function readUsageExtras(message: Record<string, unknown>, usage: Usage, builder: ChunkBuilder) {
+  const cached = usage.prompt_tokens_details?.cached_tokens;
+  if (typeof cached === "number") builder.promptCached(cached);
+  if (message.timings !== undefined) readLlamaTimings(message.timings, builder);
+  if (typeof message.truncated === "boolean") builder.truncated(message.truncated);
 }
 
 /**
@@ -81,6 +98,7 @@ function readMessage(
     state.tokensSoFar = usage.completion_tokens;
     builder.outputTokens(usage.completion_tokens);
     if (typeof usage.prompt_tokens === "number") builder.promptTokens(usage.prompt_tokens);
+    readUsageExtras(message, usage, builder);
   }
   if (Array.isArray(choices) && choices.length > 0) builder.text(time, text, tokens || undefined);
   else builder.event(time);

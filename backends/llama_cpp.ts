@@ -5,8 +5,13 @@
  * Body `{prompt, n_predict, stream, ignore_eos}`; streamed as SSE events
  * `data: {"content": <delta>, "stop": false, "tokens_predicted": k, ...}`
  * and a final event with `"stop": true`, `tokens_predicted`,
- * `tokens_evaluated` and `timings` (`predicted_n`, `prompt_n`, …). There is no
- * `[DONE]` on this endpoint; the final `stop: true` event marks completion.
+ * `tokens_evaluated`, `truncated` and `timings` (`predicted_n`, `prompt_n`,
+ * `cache_n`, `prompt_ms`, `predicted_ms`, …). There is no `[DONE]` on this
+ * endpoint; the final `stop: true` event marks completion. The whole prompt's
+ * count is `tokens_evaluated`: `timings.prompt_n` leaves out the tokens taken
+ * from the prefix cache (`cache_n`), so it serves only, added to `cache_n`,
+ * when `tokens_evaluated` is missing. `truncated: true` says the prompt was
+ * cut to the slot's context (the request still succeeds).
  * Errors mid-stream come as `data: {"error": {...}}` (newer builds) or an
  * `error:` field line (older builds, which SSE parsing drops; the missing
  * final event then marks the response incomplete).
@@ -15,6 +20,7 @@
  */
 import { type ChunkBuilder, errorText } from "./_chunks.ts";
 import { openAiModels } from "./_openai.ts";
+import { type LlamaTimings, readLlamaTimings } from "./_timings.ts";
 import { sseJsonParser } from "./_sse.ts";
 import { wholeBodyParser } from "./_whole.ts";
 import type { Backend, GenerationRequest, StreamParser } from "./types.ts";
@@ -24,8 +30,17 @@ interface Event {
   stop?: boolean;
   tokens_predicted?: number;
   tokens_evaluated?: number;
-  timings?: { predicted_n?: number; prompt_n?: number };
+  truncated?: boolean;
+  timings?: LlamaTimings & { predicted_n?: number };
   error?: unknown;
+}
+
+/** The whole prompt's count: `tokens_evaluated`, else `prompt_n + cache_n` of the timings. */
+function wholePrompt(event: Event): number | undefined {
+  if (typeof event.tokens_evaluated === "number") return event.tokens_evaluated;
+  const { prompt_n: evaluated, cache_n: cached } = event.timings ?? {};
+  if (typeof evaluated !== "number") return undefined;
+  return evaluated + (typeof cached === "number" ? cached : 0);
 }
 
 function read(event: Event, time: number, builder: ChunkBuilder, state: { predicted: number }) {
@@ -40,10 +55,13 @@ function read(event: Event, time: number, builder: ChunkBuilder, state: { predic
     state.predicted = Math.max(state.predicted, predicted);
   }
   builder.text(time, String(event.content ?? ""), event.stop ? undefined : tokens);
-  const prompt = event.timings?.prompt_n ?? event.tokens_evaluated;
   if (event.stop) {
+    // The final event only: the partial ones stay as cheap as before.
     if (typeof predicted === "number") builder.outputTokens(predicted);
-    if (typeof prompt === "number") builder.promptTokens(prompt);
+    const prompt = wholePrompt(event);
+    if (prompt !== undefined) builder.promptTokens(prompt);
+    if (typeof event.truncated === "boolean") builder.truncated(event.truncated);
+    readLlamaTimings(event.timings, builder);
     builder.complete();
   }
 }

@@ -7,7 +7,9 @@
  * events ending with `data: [DONE]`. The text is cumulative (unless the
  * server runs with incremental streaming output, which this also handles), and
  * one event may carry several tokens: `meta_info.completion_tokens` is the
- * cumulative count, so each chunk's token count is the difference.
+ * cumulative count, so each chunk's token count is the difference;
+ * `meta_info.prompt_tokens` is the whole prompt and `cached_tokens` the part
+ * taken from the radix cache.
  *
  * @module
  */
@@ -19,7 +21,7 @@ import type { Backend, GenerationRequest, StreamParser } from "./types.ts";
 
 interface Event {
   text?: string;
-  meta_info?: { completion_tokens?: number; prompt_tokens?: number };
+  meta_info?: { completion_tokens?: number; prompt_tokens?: number; cached_tokens?: number };
   error?: unknown;
 }
 
@@ -37,6 +39,8 @@ function read(event: Event, time: number, builder: ChunkBuilder, state: { tokens
   }
   const prompt = event.meta_info?.prompt_tokens;
   if (typeof prompt === "number") builder.promptTokens(prompt);
+  const cached = event.meta_info?.cached_tokens;
+  if (typeof cached === "number") builder.promptCached(cached);
   builder.cumulative(time, String(event.text ?? ""), tokens || undefined);
 }
 

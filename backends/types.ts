@@ -55,6 +55,25 @@ export interface TextChunk {
   tokens?: number;
 }
 
+/**
+ * A server's own timings of one request, as llama.cpp reports them in
+ * `timings`; each field is absent when the server did not give it.
+ */
+export interface ServerTimings {
+  /** Prompt tokens evaluated, i.e. after the prefix-cache hit (`prompt_n`). */
+  promptN?: number;
+  /** Milliseconds of prompt processing (`prompt_ms`). */
+  promptMs?: number;
+  /** Tokens generated (`predicted_n`). */
+  predictedN?: number;
+  /** Milliseconds of generation (`predicted_ms`). */
+  predictedMs?: number;
+  /** Milliseconds per generated token (`predicted_per_token_ms`). */
+  predictedPerTokenMs?: number;
+  /** Prompt tokens taken from the prefix cache (`cache_n`). */
+  cacheN?: number;
+}
+
 /** What a backend's parser makes of a whole response. */
 export interface ParsedStream {
   /** The response was streamed; when false, TTFT and ITL are unknown (not 0). */
@@ -65,8 +84,17 @@ export interface ParsedStream {
   firstEventTime?: number;
   /** Output token count reported by the server, when it reported one. */
   outputTokens?: number;
-  /** Prompt token count reported by the server, when it reported one. */
+  /**
+   * The server's count of the whole prompt (prefix-cache hits included), when
+   * it reported one.
+   */
   promptTokens?: number;
+  /** Prompt tokens the server took from its prefix cache, when it said. */
+  promptCached?: number;
+  /** Whether the server cut the prompt to its context, when it said (llama.cpp). */
+  truncated?: boolean;
+  /** The server's own timings of the request, when it reported them (llama.cpp). */
+  serverTimings?: ServerTimings;
   /** An error the server reported in the response. */
   error?: string;
   /** Whether the response ended the way the protocol ends a complete one. */

@@ -14,6 +14,7 @@ import type { WorkerCounter } from "../tokenizers/mod.ts";
 import { UsageError } from "../errors.ts";
 import { summarizeAccumulated } from "../metrics/summary.ts";
 import { RunAccumulator } from "../metrics/run_accumulator.ts";
+import { MISMATCH_KINDS, mismatchTotal } from "../metrics/mismatch.ts";
 import type { Summary } from "../metrics/types.ts";
 import { loadHdrLibrary } from "../metrics/sample.ts";
 import { needsEveryResult, openOutput, type OutputWriter, runRecordPath } from "../output/mod.ts";
@@ -114,6 +115,31 @@ function planRequests(
       stream: streams(backend, config),
     },
   });
+}
+
+/**
+ * Whether `--strict` fails the run: some request's server disagreed with the
+ * plan (see `metrics/mismatch.ts`).
+ */
+export function strictFails(config: BenchConfig, summary: Summary): boolean {
+  return config.strict && mismatchTotal(summary.mismatches) > 0;
+}
+
+/** What `--strict` makes of the run, in one line. */
+function strictLine(summary: Summary): string {
+  const m = summary.mismatches;
+  if (m === undefined || mismatchTotal(m) === 0) {
+    return "strict: every successful request matched the plan (output length, prompt count, no truncation)";
+  }
+  const words = {
+    outputLength: "output length",
+    promptLength: "prompt count",
+    truncated: "truncated",
+  };
+  const kinds = MISMATCH_KINDS.filter((k) => m[k] > 0).map((k) => `${m[k]} ${words[k]}`);
+  return `strict: exit status 1: the server disagreed with the plan (${
+    kinds.join(", ")
+  }; see the notes above)`;
 }
 
 /**
@@ -226,11 +252,12 @@ export async function benchCommand(
       output = undefined;
     }
 
-    io.log(formatSummary(summary));
+    io.log(formatSummary(summary, undefined, resolved.name));
     if (run.notSent > 0) io.log(`interrupted: ${run.notSent} planned request(s) were not sent`);
     if (config.outputFile !== undefined) {
       io.log(`results: ${config.outputFile} (run record: ${runRecordPath(config.outputFile)})`);
     }
+    if (config.strict) io.log(strictLine(summary));
     return { run, summary, model };
   } finally {
     counter?.close();

@@ -231,6 +231,13 @@ export const BENCH_OPTIONS: readonly OptionSpec[] = [
       "values each timing distribution keeps exactly before it becomes an HDR histogram (default 1000000); a run that may exceed it keeps no per-request results unless its output file lists them",
   },
   {
+    key: "strict",
+    flag: "--strict",
+    kind: "boolean",
+    help:
+      "exit 1 when any request's server disagreed with the plan (another output length than asked, another prompt count beyond the tolerance, a truncated prompt), after writing everything",
+  },
+  {
     key: "debug",
     flag: "--debug",
     kind: "boolean",

@@ -212,6 +212,7 @@ export function resolveBenchConfig(
     percentiles: parsePercentiles(v.percentiles ?? [50, 90, 95, 99], label("percentiles")),
     goodput: v.goodput === undefined ? undefined : parseGoodput(v.goodput, label("goodput")),
     exactLimit: v.exact_limit ?? DEFAULT_EXACT_LIMIT,
+    strict: v.strict ?? false,
     debug: v.debug ?? false,
     transport: v.transport ?? "http1",
     headers: requestHeaders(

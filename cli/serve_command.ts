@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { startSimulator } from "../simulator/mod.ts";
+import { HONOURED_FIELDS, type SimulatorHandle, startSimulator } from "../simulator/mod.ts";
 import type { OptionSpec, RawOptions } from "./options.ts";
 
 /** Every option of `mib serve`, in help order. */
@@ -89,6 +89,39 @@ export const SERVE_OPTIONS: readonly OptionSpec[] = [
       "answer (default never)",
   },
   {
+    key: "max_context",
+    flag: "--max-context",
+    arg: "<n>",
+    kind: "positive-int",
+    help: "context in the server's prompt tokens: llama.cpp routes cut a longer prompt as " +
+      "llama.cpp does (truncated: true); OpenAI routes refuse prompt + max tokens beyond it " +
+      "with vLLM's HTTP 400 (default no limit)",
+  },
+  {
+    key: "honour",
+    flag: "--honour",
+    arg: "<field>",
+    kind: "choice",
+    choices: HONOURED_FIELDS,
+    help: "chat: the length field honoured, max_tokens, max_completion_tokens or both; a " +
+      "request with only the other one runs to --natural-len (default both)",
+  },
+  {
+    key: "prompt_scale",
+    flag: "--prompt-scale",
+    arg: "<k>",
+    kind: "positive-number",
+    help: "the server counts K prompt tokens for each of the client's cl100k_base tokens, as " +
+      "a server with another tokenizer would (default 1)",
+  },
+  {
+    key: "accept_any_model",
+    flag: "--accept-any-model",
+    kind: "boolean",
+    help: "serve requests naming any model (default: another model than --model gets the " +
+      "protocol's model-not-found answer, e.g. HTTP 404)",
+  },
+  {
     key: "record",
     flag: "--record",
     kind: "boolean",
@@ -98,6 +131,17 @@ export const SERVE_OPTIONS: readonly OptionSpec[] = [
       "(default off; memory grows with every chunk until cleared)",
   },
 ];
+
+/** The settings that make the simulator disagree with a client, for the banner. */
+function disagreements(o: SimulatorHandle["options"]): string {
+  const parts = [
+    o.maxContext === null ? "" : `context ${o.maxContext}`,
+    o.honour === "both" ? "" : `chat honours ${o.honour} only`,
+    o.promptScale === 1 ? "" : `prompt counts ×${o.promptScale}`,
+    o.acceptAnyModel ? "any model accepted" : "",
+  ];
+  return parts.filter((p) => p !== "").map((p) => `, ${p}`).join("");
+}
 
 /** Runs the simulator with the options typed (checked by their declarations) until SIGINT/SIGTERM. */
 export async function serveCommand(values: RawOptions): Promise<number> {
@@ -114,6 +158,10 @@ export async function serveCommand(values: RawOptions): Promise<number> {
     tritonCumulative: v.triton_cumulative ?? false,
     legacyDelimiter: v.legacy_delimiter ?? "newline",
     failAfter: v.fail_after ?? null,
+    maxContext: v.max_context ?? null,
+    honour: v.honour ?? "both",
+    promptScale: v.prompt_scale ?? 1,
+    acceptAnyModel: v.accept_any_model ?? false,
     record: v.record ?? false,
     quiet: true,
   });
@@ -121,7 +169,7 @@ export async function serveCommand(values: RawOptions): Promise<number> {
   console.log(
     `mib simulator listening on ${sim.url} (model ${o.model}, ttft ${o.ttftMs} ms, tpot ${o.tpotMs} ms, ${o.tokensPerChunk} token(s)/chunk${
       o.failAfter === null ? "" : `, failing after ${o.failAfter} chunk(s)`
-    }${o.record ? `, recording at ${sim.url}/mib/record` : ""})`,
+    }${disagreements(o)}${o.record ? `, recording at ${sim.url}/mib/record` : ""})`,
   );
   const { promise, resolve } = Promise.withResolvers<void>();
   Deno.addSignalListener("SIGINT", resolve);

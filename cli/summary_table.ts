@@ -4,15 +4,92 @@
  * @module
  */
 import Table from "cli-table3";
-import { SAMPLE_NAMES, type Stats, type Summary, TIMING_METRICS } from "../metrics/types.ts";
+import {
+  type Mismatches,
+  SAMPLE_NAMES,
+  type Stats,
+  type Summary,
+  TIMING_METRICS,
+} from "../metrics/types.ts";
 
 /** Above this p99 lag (ms) the client's own timing is suspect. */
 const HEALTHY_P99_MS = 1;
 
 const fixed = (x: number, digits = 2) => (Number.isFinite(x) ? x.toFixed(digits) : "n/a");
 
-/** Renders `summary` as text tables (no colour when `plain`). */
-export function formatSummary(summary: Summary, plain = !Deno.stdout.isTerminal()): string {
+/** A count with thousands separators: 1,960. */
+const count = (n: number) => n.toLocaleString("en-US");
+
+/** `[a, b]` as "a" or "a–b". */
+const span = ([low, high]: [number, number]) =>
+  low === high ? count(low) : `${count(low)}–${count(high)}`;
+
+/** A ratio with two significant digits, three when near 1 (so 1.04 does not read 1.0). */
+const times = (ratio: number) =>
+  String(Number(ratio.toPrecision(Math.abs(ratio - 1) < 0.1 ? 3 : 2)));
+
+/**
+ * One note per kind of mismatch the run had, saying what it means;
+ * `tokenizer` names the client tokenizer the prompts were counted with.
+ *
+ * @example
+ * ```ts
+ * import { noMismatches } from "../metrics/mismatch.ts";
+ *
+ * mismatchLines({ ...noMismatches(), truncated: 3 });
+ * // ["note: 3 prompt(s) were truncated by the server to its context: ..."]
+ * ```
+ */
+export function mismatchLines(m: Mismatches, tokenizer?: string): string[] {
+  const lines: string[] = [];
+  if (m.outputLength > 0 && m.asked !== null && m.generated !== null) {
+    const who = m.generatedByServer === m.outputLength
+      ? "server generated"
+      : m.generatedByServer === 0
+      ? "the client tokenizer counted"
+      : "generated";
+    const why = m.generatedByServer === m.outputLength
+      ? "the server did not honour the length field or ignore_eos"
+      : "the server did not honour the length field or ignore_eos, or its tokenizer differs " +
+        "from the client's";
+    lines.push(
+      `note: ${count(m.outputLength)} request(s) generated another length than asked (asked ${
+        span(m.asked)
+      }, ${who} ${span(m.generated)}): ${why}`,
+    );
+  }
+  if (m.promptLength > 0) {
+    const ratio = m.plannedPromptTokens > 0
+      ? `${times(m.serverPromptTokens / m.plannedPromptTokens)}×`
+      : "another count than";
+    lines.push(
+      `note: server prompt counts differ from the planned ones in ${
+        count(m.promptLength)
+      } request(s): the server counted ${ratio} the client tokenizer's${
+        tokenizer === undefined ? "" : ` (${tokenizer})`
+      } tokens; ` +
+        "give --tokenizer server or the model's tokenizer",
+    );
+  }
+  if (m.truncated > 0) {
+    lines.push(
+      `note: ${
+        count(m.truncated)
+      } prompt(s) were truncated by the server to its context: it processed fewer tokens than prompt_len says`,
+    );
+  }
+  return lines;
+}
+
+/**
+ * Renders `summary` as text tables (no colour when `plain`); `tokenizer`
+ * names the client tokenizer in the notes on mismatches.
+ */
+export function formatSummary(
+  summary: Summary,
+  plain = !Deno.stdout.isTerminal(),
+  tokenizer?: string,
+): string {
   const style = plain ? { head: [], border: [] } : undefined;
   const totals = new Table({ style });
   totals.push(
@@ -75,6 +152,8 @@ export function formatSummary(summary: Summary, plain = !Deno.stdout.isTerminal(
       `note: ${summary.multiTokenChunkRequests} request(s) got chunks carrying several tokens; ITL is per chunk there, TPOT per token`,
     );
   }
+  // Summaries an older mib wrote have no mismatches.
+  if (summary.mismatches !== undefined) lines.push(...mismatchLines(summary.mismatches, tokenizer));
   // Runs read back from older files have no such list.
   if (summary.fromHistogram?.length) {
     lines.push(

@@ -9,6 +9,7 @@
 import type { RequestResult } from "../runner/result.ts";
 import { timePerOutputToken } from "./request.ts";
 import { classifyFailure, FAILURE_KINDS, type FailureKind } from "./failure.ts";
+import { MismatchCounter } from "./mismatch.ts";
 import {
   DEFAULT_PERCENTILES,
   type GoodputSlo,
@@ -134,6 +135,7 @@ export class RunAccumulator {
     number
   >;
   readonly #errors = new Map<string, number>();
+  readonly #mismatches = new MismatchCounter();
   readonly #starts = new Doubles();
   readonly #ends = new Doubles();
   readonly #sent = new Seconds();
@@ -211,6 +213,7 @@ export class RunAccumulator {
     this.#inputTokens += r.promptLen;
     this.#outputTokens += r.outputLen;
     if (r.streamed && r.outputLen > r.chunks) this.#multiToken++;
+    this.#mismatches.add(r);
     this.e2el.add(r.latency * 1000);
     const tpot = timePerOutputToken(r.latency, r.ttft, r.outputLen);
     if (r.ttft !== null) this.ttft.add(r.ttft * 1000);
@@ -332,6 +335,7 @@ export class RunAccumulator {
       goodput: this.#hasSlo ? per(this.#good) : null,
       goodRequests: this.#hasSlo ? this.#good : null,
       failures: { ...this.#failures },
+      mismatches: this.#mismatches.counts(),
       meanConcurrency: per(this.#totalLatency),
       peakConcurrency: this.#peakConcurrency(),
       peakOutputTokensPerSecond: peakTokens,

@@ -100,6 +100,30 @@ export interface SecondBucket {
   outputTokens: number;
 }
 
+/**
+ * Successful requests whose server did something other than what was planned,
+ * by kind (see `metrics/mismatch.ts` for each definition), with what the
+ * console's notes say of them.
+ */
+export interface Mismatches {
+  /** Requests that generated another length than `outputLenAsked`. */
+  outputLength: number;
+  /** Requests whose server prompt count differs from `promptLen` beyond the tolerance. */
+  promptLength: number;
+  /** Requests whose prompt the server truncated to its context. */
+  truncated: number;
+  /** Of the `outputLength` ones: the smallest and largest length asked; null when none. */
+  asked: [number, number] | null;
+  /** Of the `outputLength` ones: the smallest and largest length generated; null when none. */
+  generated: [number, number] | null;
+  /** Of the `outputLength` ones: those whose generated length the server counted. */
+  generatedByServer: number;
+  /** Of the `promptLength` ones: Σ `promptLen` (the client tokenizer's counts). */
+  plannedPromptTokens: number;
+  /** Of the `promptLength` ones: Σ `promptLenServer`. */
+  serverPromptTokens: number;
+}
+
 /** The run's metrics. Timing distributions in ms over successful requests. */
 export interface RunMetrics {
   /** The run duration given (run start → last response), seconds. */
@@ -163,6 +187,8 @@ export interface RunMetrics {
   goodRequests: number | null;
   /** Failed requests by kind (every kind present), classified by `classifyFailure`. */
   failures: Record<FailureKind, number>;
+  /** Successful requests whose server disagreed with the plan, by kind (see `mismatchesOf`). */
+  mismatches: Mismatches;
   /**
    * Mean concurrency: Σ `latency` of all requests / `duration` (0 when duration ≤ 0),
    * i.e. the time-average of requests in flight.
@@ -265,6 +291,11 @@ export interface Summary {
   peakOutputTokensPerSecond: number;
   /** Failed requests by kind (see `classifyFailure`). */
   failures: Record<FailureKind, number>;
+  /**
+   * Successful requests whose server disagreed with the plan, by kind (absent
+   * in summaries an older mib wrote).
+   */
+  mismatches?: Mismatches;
   /** Time to first token over completed requests, ms. */
   ttft?: Stats;
   /** Time per output token after the first, per completed request with ≥ 2 tokens, ms. */

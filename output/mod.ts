@@ -36,7 +36,12 @@ export type {
   ResultFile,
   RunRecord,
 } from "./types.ts";
-export { type SeedRecord, toSeedRecords } from "./seed.ts";
+export {
+  type SeedRecord,
+  type ServerTimingsRecord,
+  serverTimingsRecord,
+  toSeedRecords,
+} from "./seed.ts";
 export { runRecordPath } from "./run_record.ts";
 
 /** The formats of `--output-format`, the default first. */

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { ServerTimings } from "../backends/types.ts";
 import type { RequestResult } from "../runner/result.ts";
 import { jsonArrayElements } from "./_json_array.ts";
 import { isObject } from "./_json.ts";
@@ -25,8 +26,16 @@ export interface SeedRecord {
   itl: number[];
   /** Prompt tokens. */
   prompt_len: number;
+  /** The server's count of the whole prompt; null when it gave none. */
+  prompt_len_server: number | null;
+  /** Prompt tokens the server took from its prefix cache; null when it did not say. */
+  prompt_cached: number | null;
+  /** Whether the server truncated the prompt to its context; null when it did not say. */
+  truncated: boolean | null;
   /** Error message; empty on success. */
   error: string;
+  /** Output tokens asked for (the request's max tokens). */
+  output_len_asked: number | null;
   /** Output tokens. */
   output_len: number;
   /** "server" (usage) or "tokenizer" (client count). */
@@ -43,8 +52,39 @@ export interface SeedRecord {
   send_offset: number;
   /** HTTP status when a response came, else null. */
   status: number | null;
+  /** The server's own timings of the request (llama.cpp's `timings`), ms; null when none. */
+  server_timings: ServerTimingsRecord | null;
   /** Notes on how to read the numbers. */
   notes: string[];
+}
+
+/** The server's own timings as a record writes them: llama.cpp's names and units. */
+export interface ServerTimingsRecord {
+  /** Prompt tokens evaluated (after the prefix-cache hit). */
+  prompt_n?: number;
+  /** Prompt processing, ms. */
+  prompt_ms?: number;
+  /** Tokens generated. */
+  predicted_n?: number;
+  /** Generation, ms. */
+  predicted_ms?: number;
+  /** Generation per token, ms. */
+  predicted_per_token_ms?: number;
+  /** Prompt tokens from the prefix cache. */
+  cache_n?: number;
+}
+
+/** The record form of a request's server timings; null when there are none. */
+export function serverTimingsRecord(t: ServerTimings | undefined): ServerTimingsRecord | null {
+  if (t === undefined) return null;
+  return {
+    prompt_n: t.promptN,
+    prompt_ms: t.promptMs,
+    predicted_n: t.predictedN,
+    predicted_ms: t.predictedMs,
+    predicted_per_token_ms: t.predictedPerTokenMs,
+    cache_n: t.cacheN,
+  };
 }
 
 /** Converts results to the seed's record shape (snake_case, seconds). */
@@ -57,6 +97,10 @@ export function toSeedRecords(results: readonly RequestResult[]): SeedRecord[] {
     itl: r.itl,
     prompt_len: r.promptLen,
     error: r.error,
+    prompt_len_server: r.promptLenServer ?? null,
+    prompt_cached: r.promptCached ?? null,
+    truncated: r.truncated ?? null,
+    output_len_asked: r.outputLenAsked ?? null,
     output_len: r.outputLen,
     output_len_source: r.outputLenSource,
     output_len_client: r.outputLenClient ?? null,
@@ -65,6 +109,7 @@ export function toSeedRecords(results: readonly RequestResult[]): SeedRecord[] {
     planned_offset: r.plannedOffset,
     send_offset: r.sendOffset,
     status: r.status ?? null,
+    server_timings: serverTimingsRecord(r.serverTimings),
     notes: r.notes,
   }));
 }

@@ -17,6 +17,7 @@ import {
 } from "../metrics/types.ts";
 import type { RequestResult } from "../runner/result.ts";
 import { finite, isObject } from "./_json.ts";
+import { serverTimingsRecord } from "./seed.ts";
 import { writtenAtEnd } from "./_write.ts";
 import { type FigureSource, toFigures } from "./figures.ts";
 import type { Figures, FinishedRun, OutputFormat, RequestPoint } from "./types.ts";
@@ -107,6 +108,10 @@ export function vllmResult(
       out[`${key}_${name}_ms`] = stats?.percentiles[key] ?? 0;
     }
   }
+  // Not in vLLM's file: successful requests whose server disagreed with the plan.
+  out.mib_output_length_mismatches = metrics.mismatches.outputLength;
+  out.mib_prompt_length_mismatches = metrics.mismatches.promptLength;
+  out.mib_truncated_prompts = metrics.mismatches.truncated;
   if (results === undefined) return out;
   out.input_lens = results.map((r) => r.promptLen);
   out.output_lens = results.map((r) => r.outputLen);
@@ -118,6 +123,12 @@ export function vllmResult(
   out.mib_latencies = results.map((r) => r.latency);
   out.generated_texts = results.map((r) => r.text);
   out.errors = results.map((r) => r.error);
+  // Not in vLLM's file either: what the server says it did, per request (null: it did not say).
+  out.mib_output_lens_asked = results.map((r) => r.outputLenAsked ?? null);
+  out.mib_prompt_lens_server = results.map((r) => r.promptLenServer ?? null);
+  out.mib_prompt_cached = results.map((r) => r.promptCached ?? null);
+  out.mib_truncated = results.map((r) => r.truncated ?? null);
+  out.mib_server_timings = results.map((r) => serverTimingsRecord(r.serverTimings));
   return out;
 }
 

@@ -65,6 +65,8 @@ export interface BenchConfig {
   goodput?: { ttft?: number; tpot?: number; e2el?: number };
   /** Values each timing sample keeps exactly. */
   exactLimit: number;
+  /** Exit 1 when any request's server disagreed with the plan (`--strict`). */
+  strict: boolean;
   /** Debug output. */
   debug: boolean;
   /** How requests are sent. */

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import type { ServerTimings } from "../backends/types.ts";
 
 /** The measured outcome of one request. Times are seconds. */
 export interface RequestResult {
@@ -18,6 +19,17 @@ export interface RequestResult {
   text: string;
   /** Token count of the prompt sent. */
   promptLen: number;
+  /**
+   * The server's count of the whole prompt (prefix-cache hits included), when
+   * it gave one; compared with `promptLen` (see `metrics/mismatch.ts`).
+   */
+  promptLenServer?: number;
+  /** Prompt tokens the server took from its prefix cache, when it said. */
+  promptCached?: number;
+  /** Whether the server cut the prompt to its context, when it said (llama.cpp). */
+  truncated?: boolean;
+  /** Output tokens asked for (the request's max tokens); absent in results read from old files. */
+  outputLenAsked?: number;
   /** Output tokens: the server's count when it gave one, else the client tokenizer's. */
   outputLen: number;
   /** Where `outputLen` came from. */
@@ -40,6 +52,8 @@ export interface RequestResult {
   plannedOffset: number;
   /** Actual send time, from the run start. */
   sendOffset: number;
+  /** The server's own timings of the request, when it reported them (llama.cpp). */
+  serverTimings?: ServerTimings;
   /** Things that affect how the numbers read (multi-token chunks, role-only first chunk, …). */
   notes: string[];
 }

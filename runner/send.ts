@@ -5,6 +5,7 @@
  */
 import type { Backend, GenerationRequest, ParsedStream, StreamParser } from "../backends/types.ts";
 import { classifyFailure } from "../metrics/failure.ts";
+import { noteMismatches } from "../metrics/mismatch.ts";
 import { requestTimings } from "../metrics/request.ts";
 import type { RequestResult } from "./result.ts";
 import type { OutgoingRequest, ResponseHandler, Transport } from "./transport.ts";
@@ -109,6 +110,7 @@ export async function sendRequest(
     error: "",
     text: "",
     promptLen: plan.promptLen,
+    outputLenAsked: plan.request.maxTokens,
     outputLen: 0,
     outputLenSource: "tokenizer",
     ttft: null,
@@ -205,6 +207,11 @@ function measure(
     result.outputLen = parsed.outputTokens;
     result.outputLenSource = "server";
   }
+  // What the server says it did, to hold against what was planned.
+  if (parsed.promptTokens !== undefined) result.promptLenServer = parsed.promptTokens;
+  if (parsed.promptCached !== undefined) result.promptCached = parsed.promptCached;
+  if (parsed.truncated !== undefined) result.truncated = parsed.truncated;
+  if (parsed.serverTimings !== undefined) result.serverTimings = parsed.serverTimings;
   result.notes.push(...parsed.notes);
   if (result.error !== "") {
     // The transport failed after the response began: a cut stream, whatever
@@ -222,14 +229,18 @@ function measure(
     result.error = "stream ended without any generated text";
   } else {
     result.success = true;
+    // Now, so a jsonl line written before the client counts carries them;
+    // an output only the client tokenizer counts is checked by countOutputs.
+    noteMismatches(result);
   }
 }
 
 /**
  * Completes results after the run: the client tokenizer counts every output
- * (`outputLenClient`; also `outputLen` where the server gave no count), and
- * requests whose chunks carried several tokens get a note saying so. A count
- * that fails leaves a note and the result otherwise as it was.
+ * (`outputLenClient`; also `outputLen` where the server gave no count),
+ * requests whose chunks carried several tokens get a note saying so, and so
+ * do those whose output, counted only by the client, is not the asked length.
+ * A count that fails leaves a note and the result otherwise as it was.
  */
 export async function countOutputs(
   results: readonly RequestResult[],
@@ -248,7 +259,10 @@ export async function countOutputs(
       );
       continue;
     }
-    if (result.outputLenSource === "tokenizer") result.outputLen = result.outputLenClient;
+    if (result.outputLenSource === "tokenizer") {
+      result.outputLen = result.outputLenClient;
+      noteMismatches(result, ["outputLength"]);
+    }
     if (result.streamed && result.outputLen > result.chunks && result.chunks > 0) {
       result.notes.push(
         `${result.outputLen} tokens arrived in ${result.chunks} text chunks: some chunks carried several tokens, so itl holds one gap per chunk, not per token`,

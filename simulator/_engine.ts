@@ -74,7 +74,7 @@ export interface WholeGeneration extends GenerationBase {
 export interface ServeContext {
   /** Settings in effect. */
   readonly options: ResolvedOptions;
-  /** cl100k_base counter for prompt token counts. */
+  /** The server's prompt token count: cl100k_base, times `promptScale`. */
   readonly countTokens: TokenCounter;
   /** Unix seconds when the server started. */
   readonly created: number;

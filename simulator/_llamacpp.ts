@@ -10,7 +10,10 @@
  * (until the end of sequence, or the context with `ignore_eos`). Like
  * llama.cpp's `json_value`, a field of the wrong type falls back to its
  * default. The prompt cache is not simulated: `prompt_n` is always the whole
- * prompt and `cache_n` 0.
+ * prompt and `cache_n` 0. With `maxContext`, a longer prompt is cut as
+ * llama.cpp cuts it (with its default `n_keep` 0): whole blocks of half the
+ * context are dropped from its start until what is left fits, and the events
+ * say `truncated: true`, counting only the tokens kept.
  *
  * `timings` are the schedule's: prompt processing lasts the TTFT, generation
  * the `(n - 1) · TPOT` between the first token and the last.
@@ -29,7 +32,7 @@ import {
   type StreamEncoder,
   utf8,
 } from "./_engine.ts";
-import { CONTEXT_LENGTH, type ResolvedOptions } from "./_options.ts";
+import { contextLength, type ResolvedOptions } from "./_options.ts";
 import { tokenIdList, tokenText } from "./_vocab.ts";
 
 /** llama.cpp's error body (`format_error_response`). */
@@ -43,6 +46,20 @@ interface Completion {
   readonly promptTokens: number;
   readonly tokens: number;
   readonly stopType: "limit" | "eos";
+  /** The prompt was cut to the context. */
+  readonly truncated: boolean;
+}
+
+/**
+ * The prompt tokens llama.cpp keeps of `tokens` in a context of `context`
+ * (`server_context::launch_slot_with_task`, `n_keep` 0): none dropped when
+ * they fit, else blocks of ⌊context / 2⌋ dropped until fewer than two
+ * blocks' worth are left.
+ */
+export function keptPromptTokens(tokens: number, context: number | null): number {
+  if (context === null || tokens <= context) return tokens;
+  const block = Math.max(1, Math.floor(context / 2));
+  return tokens - Math.floor((tokens - block) / block) * block;
 }
 
 /** Serves `POST /completion` and `POST /completions`. */
@@ -84,14 +101,16 @@ export async function llamacppCompletion(
   const stream = body.stream === true;
 
   const { options } = ctx;
+  const kept = keptPromptTokens(promptTokens, options.maxContext);
   // Negative n_predict: no limit but the context.
-  const limit = nPredict > 0 ? nPredict : Math.max(1, CONTEXT_LENGTH - promptTokens);
+  const limit = nPredict > 0 ? nPredict : Math.max(1, contextLength(options) - kept);
   const tokens = ignoreEos ? limit : Math.min(limit, options.naturalLen);
   const completion: Completion = {
     prompt: promptText,
-    promptTokens,
+    promptTokens: kept,
     tokens,
     stopType: tokens === limit ? "limit" : "eos",
+    truncated: kept < promptTokens,
   };
   const failure = { error: { code: 500, message: failureMessage(options), type: "server_error" } };
   const base = { endpoint: "llamacpp" as const, id: randomHex(), tokens };
@@ -138,7 +157,8 @@ function finalEvent(
   return `{"index":0,"content":${JSON.stringify(content)},"tokens":[${ids}],"id_slot":0,` +
     `"stop":true,"model":${JSON.stringify(options.model)},"tokens_predicted":${n},` +
     `"tokens_evaluated":${p},"prompt":${JSON.stringify(completion.prompt)},` +
-    `"has_new_line":false,"truncated":false,"stop_type":"${completion.stopType}",` +
+    `"has_new_line":false,"truncated":${completion.truncated},` +
+    `"stop_type":"${completion.stopType}",` +
     // The last token is never fed back, so the cache holds one fewer.
     `"stopping_word":"","tokens_cached":${p + n - 1},"timings":${JSON.stringify(timings)}}`;
 }

@@ -22,6 +22,7 @@ import {
   type ServeContext,
   textResponse,
 } from "./_engine.ts";
+import { servesModel } from "./_options.ts";
 import { tokenText } from "./_vocab.ts";
 
 /** Keyword arguments `client.generate` accepts. */
@@ -75,7 +76,7 @@ export async function miiGenerate(
   arrival: number,
   deployment: string,
 ): Promise<Response> {
-  if (deployment !== ctx.options.model) {
+  if (!servesModel(ctx.options, deployment)) {
     return textResponse(404, NOT_FOUND_HTML, "text/html; charset=utf-8");
   }
   if (request.method !== "POST") {

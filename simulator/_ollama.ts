@@ -105,7 +105,7 @@ export async function ollamaGenerate(
   if (!settings) return typeError("options", options, "map[string]interface {}");
   if (!model) return ollamaError(400, "model is required");
   const served = ctx.options.model;
-  if (model !== served && model !== `${served}:latest`) {
+  if (!ctx.options.acceptAnyModel && model !== served && model !== `${served}:latest`) {
     return ollamaError(404, `model '${model}' not found`);
   }
   if (prompt === "") {

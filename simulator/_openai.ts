@@ -11,6 +11,7 @@
  * @module
  */
 
+import type { HonouredField } from "./_options.ts";
 import { tokenBytes, tokenText } from "./_vocab.ts";
 
 /** Why generation ended: `max_tokens` reached, or the model's natural end (EOS). */
@@ -56,6 +57,11 @@ export interface GenerationRequest {
   readonly continuousUsage: boolean;
   /** Keep generating past the natural end, up to the token limit (vLLM extension). */
   readonly ignoreEos: boolean;
+  /**
+   * The request set a length field the server does not honour (chat, see
+   * `SimulatorOptions.honour`) and no other: it runs to the natural length.
+   */
+  readonly lengthIgnored: boolean;
 }
 
 /** A request body that fails validation: answered with 400. */
@@ -167,12 +173,16 @@ export function parseCompletionRequest(json: unknown): GenerationRequest {
     // OpenAI and vLLM both default completions to 16 tokens.
     maxTokens: optionalPositiveInt(body, "max_tokens") ?? 16,
     ignoreEos: optionalBoolean(body, "ignore_eos") ?? false,
+    lengthIgnored: false,
     ...streamFields(body),
   };
 }
 
-/** Validates a `/v1/chat/completions` body. Throws {@linkcode BadRequestError}. */
-export function parseChatRequest(json: unknown): GenerationRequest {
+/**
+ * Validates a `/v1/chat/completions` body, its token limit read from the
+ * `honour`ed length field(s). Throws {@linkcode BadRequestError}.
+ */
+export function parseChatRequest(json: unknown, honour: HonouredField = "both"): GenerationRequest {
   const body = asObject(json);
   const messages = body.messages;
   if (!Array.isArray(messages) || messages.length === 0) {
@@ -189,15 +199,22 @@ export function parseChatRequest(json: unknown): GenerationRequest {
     }
     text += messageText(message.content, i);
   }
-  // vLLM gives max_completion_tokens precedence over the deprecated max_tokens.
+  // vLLM gives max_completion_tokens precedence over the deprecated max_tokens;
+  // a llama.cpp build of early 2025 read max_tokens only.
   const maxCompletion = optionalPositiveInt(body, "max_completion_tokens");
   const maxTokens = optionalPositiveInt(body, "max_tokens");
+  const limit = honour === "max_tokens"
+    ? maxTokens
+    : honour === "max_completion_tokens"
+    ? maxCompletion
+    : maxCompletion ?? maxTokens;
   return {
     endpoint: "chat",
     model: optionalModel(body),
     prompt: text,
-    maxTokens: maxCompletion ?? maxTokens,
+    maxTokens: limit,
     ignoreEos: optionalBoolean(body, "ignore_eos") ?? false,
+    lengthIgnored: limit === undefined && (maxCompletion ?? maxTokens) !== undefined,
     ...streamFields(body),
   };
 }
@@ -248,6 +265,35 @@ export function errorResponse(
 /** vLLM's answer for a model it does not serve. */
 export function modelNotFound(model: string): Response {
   return errorResponse(404, "NotFoundError", `The model \`${model}\` does not exist.`, "model");
+}
+
+/**
+ * vLLM's answer to a request that does not fit the context of `context`
+ * tokens: `promptTokens` with `maxTokens` more (or, without a limit, the
+ * prompt alone reaching the context), in `serving_engine._validate_input`'s
+ * words.
+ */
+export function contextExceeded(
+  context: number,
+  promptTokens: number,
+  maxTokens: number | undefined,
+): Response | undefined {
+  const start = `This model's maximum context length is ${context} tokens. However, you requested `;
+  if (maxTokens === undefined) {
+    if (promptTokens < context) return undefined;
+    return errorResponse(
+      400,
+      "BadRequestError",
+      `${start}${promptTokens} tokens in the messages, Please reduce the length of the messages.`,
+    );
+  }
+  if (promptTokens + maxTokens <= context) return undefined;
+  return errorResponse(
+    400,
+    "BadRequestError",
+    `${start}${promptTokens + maxTokens} tokens (${promptTokens} in the messages, ${maxTokens} ` +
+      "in the completion). Please reduce the length of the messages or completion.",
+  );
 }
 
 /** `/v1/models` body listing the one served model. */

@@ -12,6 +12,7 @@ import {
   BadRequestError,
   ChunkEncoder,
   type ChunkUsage,
+  contextExceeded,
   DONE_EVENT,
   errorResponse,
   type FinishReason,
@@ -23,23 +24,23 @@ import {
   type ResponseIdentity,
   usageOf,
 } from "./_openai.ts";
-import { CONTEXT_LENGTH } from "./_options.ts";
+import { contextLength, type HonouredField, servesModel } from "./_options.ts";
 
 const encoder = new TextEncoder();
 
 /**
  * Serves one OpenAI generation request; `parse` validates the body of the
- * endpoint that received it.
+ * endpoint that received it (reading the chat limit from the honoured field).
  */
 export async function openaiGenerate(
   ctx: ServeContext,
   request: Request,
   arrival: number,
-  parse: (json: unknown) => GenerationRequest,
+  parse: (json: unknown, honour: HonouredField) => GenerationRequest,
 ): Promise<Response> {
   let parsed: GenerationRequest;
   try {
-    parsed = parse(await readJson(request));
+    parsed = parse(await readJson(request), ctx.options.honour);
   } catch (error) {
     if (error instanceof BadRequestError) {
       return errorResponse(400, "BadRequestError", error.message, error.param);
@@ -48,15 +49,24 @@ export async function openaiGenerate(
   }
   const { options } = ctx;
   // Like vLLM: body validation (400) before the model check (404).
-  if (parsed.model !== undefined && parsed.model !== options.model) {
+  if (parsed.model !== undefined && !servesModel(options, parsed.model)) {
     return modelNotFound(parsed.model);
   }
 
   const promptTokens = typeof parsed.prompt === "string"
     ? ctx.countTokens(parsed.prompt)
     : parsed.prompt.length;
-  const limit = parsed.maxTokens ?? Math.max(1, CONTEXT_LENGTH - promptTokens);
-  const tokens = parsed.ignoreEos ? limit : Math.min(limit, options.naturalLen);
+  if (options.maxContext !== null) {
+    const refused = contextExceeded(options.maxContext, promptTokens, parsed.maxTokens);
+    if (refused) return refused;
+  }
+  const limit = parsed.maxTokens ?? Math.max(1, contextLength(options) - promptTokens);
+  // A length field the server does not read: the model stops on its own.
+  const tokens = parsed.lengthIgnored
+    ? Math.min(limit, options.naturalLen)
+    : parsed.ignoreEos
+    ? limit
+    : Math.min(limit, options.naturalLen);
   const finish: FinishReason = tokens === limit ? "length" : "stop";
   const identity: ResponseIdentity = {
     id: responseId(parsed.endpoint),

@@ -5,6 +5,9 @@
  * @module
  */
 
+/** Which chat length field a simulated server honours (`SimulatorOptions.honour`). */
+export type HonouredField = "max_tokens" | "max_completion_tokens" | "both";
+
 /** Settings of {@linkcode startSimulator}; every field is optional. */
 export interface SimulatorOptions {
   /** Interface to bind. Default `"127.0.0.1"`. */
@@ -13,7 +16,7 @@ export interface SimulatorOptions {
   port?: number;
   /**
    * Served model id; requests naming another model get the protocol's
-   * not-found answer. It is also the Triton model name (besides the aliases
+   * not-found answer (unless `acceptAnyModel`). It is also the Triton model name (besides the aliases
    * `ensemble` and `tensorrt_llm_bls`), the DeepSpeed-MII deployment name and
    * the Ollama model (also as `<model>:latest`). Default `"mib-sim"`.
    */
@@ -63,6 +66,34 @@ export interface SimulatorOptions {
    * Default `null` (never).
    */
   failAfter?: number | null;
+  /**
+   * The context, in the server's own prompt tokens (see `promptScale`): a
+   * prompt longer than this is cut as llama.cpp cuts it on the llama.cpp
+   * routes (`truncated: true`, the request succeeds), and refused with
+   * vLLM's HTTP 400 on the OpenAI routes. The other routes do not check it.
+   * Default `null` (no limit).
+   */
+  maxContext?: number | null;
+  /**
+   * Which length field a chat request's limit is read from: `"max_tokens"`
+   * (llama.cpp builds of early 2025), `"max_completion_tokens"` or `"both"`
+   * (`max_completion_tokens` first, as vLLM). A request whose only length
+   * field is not honoured generates `naturalLen` tokens, as if the field were
+   * not there and the model stopped on its own. Default `"both"`.
+   */
+  honour?: HonouredField;
+  /**
+   * The server's prompt counts are this many times the simulator's
+   * cl100k_base count (rounded, at least 1 for a non-empty prompt), as a
+   * server whose tokenizer splits text finer (or coarser) than the client's
+   * would report; token-id prompts are counted as given. Default `1`.
+   */
+  promptScale?: number;
+  /**
+   * Serve a request whatever model it names. Default `false`: a request
+   * naming another model than `model` gets the protocol's not-found answer.
+   */
+  acceptAnyModel?: boolean;
   /** Aborting it closes the server, like {@linkcode SimulatorHandle.close}. */
   signal?: AbortSignal;
   /** Suppress the "listening" line on stderr. Default `true`. */
@@ -89,6 +120,23 @@ export type ResolvedOptions = Required<Omit<SimulatorOptions, "signal">>;
  */
 export const CONTEXT_LENGTH = 4096;
 
+/** The values of {@linkcode SimulatorOptions.honour}. */
+export const HONOURED_FIELDS: readonly HonouredField[] = [
+  "max_tokens",
+  "max_completion_tokens",
+  "both",
+];
+
+/** The context a request without a token limit may fill: `maxContext` when set. */
+export function contextLength(options: ResolvedOptions): number {
+  return options.maxContext ?? CONTEXT_LENGTH;
+}
+
+/** Whether a request naming model `name` is served (`acceptAnyModel`, or the served one). */
+export function servesModel(options: ResolvedOptions, name: string): boolean {
+  return options.acceptAnyModel || name === options.model;
+}
+
 /** Fills in defaults and checks every value; throws `RangeError` naming the bad one. */
 export function resolveOptions(options: SimulatorOptions): ResolvedOptions {
   const resolved: ResolvedOptions = {
@@ -103,6 +151,10 @@ export function resolveOptions(options: SimulatorOptions): ResolvedOptions {
     tritonCumulative: options.tritonCumulative ?? false,
     legacyDelimiter: options.legacyDelimiter ?? "newline",
     failAfter: options.failAfter ?? null,
+    maxContext: options.maxContext ?? null,
+    honour: options.honour ?? "both",
+    promptScale: options.promptScale ?? 1,
+    acceptAnyModel: options.acceptAnyModel ?? false,
     quiet: options.quiet ?? true,
     record: options.record ?? false,
   };
@@ -123,6 +175,20 @@ export function resolveOptions(options: SimulatorOptions): ResolvedOptions {
   if (model === "") throw new RangeError("model: expected a non-empty model id");
   if (failAfter !== null && (!Number.isSafeInteger(failAfter) || failAfter < 0)) {
     throw new RangeError(`failAfter: expected an integer >= 0 or null, got ${failAfter}`);
+  }
+  const { maxContext, honour, promptScale } = resolved;
+  if (maxContext !== null && (!Number.isSafeInteger(maxContext) || maxContext < 1)) {
+    throw new RangeError(`maxContext: expected a positive integer or null, got ${maxContext}`);
+  }
+  if (!HONOURED_FIELDS.includes(honour)) {
+    throw new RangeError(
+      `honour: expected ${HONOURED_FIELDS.map((h) => JSON.stringify(h)).join(", ")}, got ${
+        JSON.stringify(honour)
+      }`,
+    );
+  }
+  if (!Number.isFinite(promptScale) || promptScale <= 0) {
+    throw new RangeError(`promptScale: expected a finite number > 0, got ${promptScale}`);
   }
   if (resolved.legacyDelimiter !== "newline" && resolved.legacyDelimiter !== "nul") {
     throw new RangeError(

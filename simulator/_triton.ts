@@ -29,6 +29,7 @@ import {
   type StreamEncoder,
   utf8,
 } from "./_engine.ts";
+import { servesModel } from "./_options.ts";
 import { tokenText } from "./_vocab.ts";
 
 /** Model names TensorRT-LLM deployments use, accepted besides the served model id. */
@@ -75,7 +76,7 @@ export function tritonRoute(
   } else if (request.method !== "POST") {
     return tritonError(405, "Method Not Allowed");
   }
-  if (name !== ctx.options.model && !ALIASES.has(name)) {
+  if (!servesModel(ctx.options, name) && !ALIASES.has(name)) {
     return tritonError(400, `Request for unknown model: '${name}' is not found`);
   }
   if (version !== undefined && version !== "" && version !== "1") {

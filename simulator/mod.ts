@@ -28,6 +28,8 @@
  */
 
 export {
+  HONOURED_FIELDS,
+  type HonouredField,
   type RecordedEndpoint,
   type RecordedRequest,
   type SimulatorHandle,

@@ -54,7 +54,7 @@ import { tritonRoute } from "./_triton.ts";
 import { vllmLegacyGenerate } from "./_vllm_legacy.ts";
 
 export type { RecordedEndpoint, RecordedRequest, SimulatorRecord } from "./_record.ts";
-export type { SimulatorOptions } from "./_options.ts";
+export { HONOURED_FIELDS, type HonouredField, type SimulatorOptions } from "./_options.ts";
 
 /** A running simulator. */
 export interface SimulatorHandle {
@@ -123,7 +123,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   signal?.throwIfAborted();
   // Loaded before listening: building the tokenizer blocks the event loop,
   // which must not happen while requests are being paced.
-  const countTokens = await loadTokenCounter();
+  const countTokens = scaled(await loadTokenCounter(), resolved.promptScale);
   signal?.throwIfAborted();
   const simulator = new Simulator(resolved, countTokens, signal);
   if (!resolved.quiet) {
@@ -136,6 +136,18 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     );
   }
   return simulator;
+}
+
+/**
+ * The server's prompt count: `scale` times the cl100k_base count, rounded,
+ * at least 1 for text that has tokens (`promptScale`).
+ */
+function scaled(count: TokenCounter, scale: number): TokenCounter {
+  if (scale === 1) return count;
+  return (text) => {
+    const n = count(text);
+    return n === 0 ? 0 : Math.max(1, Math.round(n * scale));
+  };
 }
 
 /** A request handler of the routing table. */

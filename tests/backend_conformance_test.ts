@@ -86,6 +86,13 @@ for (const c of CASES) {
       // Whichever counted, both counts agree on the simulator's single-token words.
       assert.equal(r.output_len_client, OUTPUT);
       assert.equal(r.prompt_len, 16);
+      // The simulator agrees with every backend: what was asked, and the server's prompt count.
+      assert.equal(r.output_len_asked, OUTPUT);
+      assert.ok(r.prompt_len_server === null || r.prompt_len_server === 16, "prompt_len_server");
+      assert.ok(
+        !r.notes.some((n) => /asked for|prompt tokens|truncated/.test(n)),
+        r.notes.join("; "),
+      );
       assert.ok(r.text.trim().split(/\s+/).length === OUTPUT, `text: ${JSON.stringify(r.text)}`);
       const lastToken = (TTFT_MS + (OUTPUT - 1) * TPOT_MS) / 1000;
       assert.ok(r.latency >= lastToken - 0.001, `latency ${r.latency}`);

@@ -134,6 +134,10 @@ Deno.test("startSimulator resolves its options and rejects bad ones", async () =
       tritonCumulative: false,
       legacyDelimiter: "newline",
       failAfter: null,
+      maxContext: null,
+      honour: "both",
+      promptScale: 1,
+      acceptAnyModel: false,
       quiet: true,
       record: false,
     });
@@ -145,6 +149,9 @@ Deno.test("startSimulator resolves its options and rejects bad ones", async () =
   await assert.rejects(startSimulator({ tokensPerChunk: 0 }), RangeError);
   await assert.rejects(startSimulator({ port: 70000 }), RangeError);
   await assert.rejects(startSimulator({ failAfter: -1 }), RangeError);
+  await assert.rejects(startSimulator({ maxContext: 0 }), RangeError);
+  await assert.rejects(startSimulator({ promptScale: 0 }), RangeError);
+  await assert.rejects(startSimulator({ honour: "n" as unknown as "both" }), RangeError);
   await assert.rejects(
     startSimulator({ legacyDelimiter: "tab" as unknown as "nul" }),
     RangeError,
