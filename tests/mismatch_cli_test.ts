@@ -22,29 +22,33 @@ const chatFields = Object.keys(
   JSON.parse(getBackend("openai-chat").buildRequest({ prompt: "x", maxTokens: 1 }).body),
 ).filter((k) => k === "max_tokens" || k === "max_completion_tokens");
 
-Deno.test("output length: a server that ignores the chat length field is noted per request and in the summary; --strict exits 1", async () => {
-  await using dir = await tempDir();
-  // An early-2025 llama.cpp: only max_tokens is read; a request without it runs on.
+Deno.test("output length: an early-2025 llama.cpp reads only max_tokens, and mib's chat sends it", async () => {
+  assert.deepEqual(chatFields.sort(), ["max_completion_tokens", "max_tokens"]);
   await withSim({ ...FAST, naturalLen: 7, honour: "max_tokens" }, async (sim) => {
-    const out = `${dir.path}/chat.json`;
+    const run = await runCli(["--backend", "openai-chat", ...benchFlags(sim.url, 4, 16, 12)]);
+    assert.equal(run.code, 0, run.stderr + run.stdout);
+    assert.deepEqual(verdicts(run.stdout), []);
+  });
+});
+
+Deno.test("output length: a server that stops early is noted per request and in the summary; --strict exits 1", async () => {
+  await using dir = await tempDir();
+  // Triton's generate extension has no ignore_eos: the simulated model ends after 7 tokens.
+  await withSim({ ...FAST, naturalLen: 7 }, async (sim) => {
+    const out = `${dir.path}/trt.json`;
     const flags = [
       "--backend",
-      "openai-chat",
+      "tensorrt-llm",
       ...benchFlags(sim.url, 4, 16, ["uniform", 10, 12]),
       "--output-file",
       out,
     ];
     const run = await runCli(flags);
     assert.equal(run.code, 0, run.stderr + run.stdout);
-    if (chatFields.includes("max_tokens")) {
-      // mib sends max_tokens too: this server honours it, and nothing disagrees.
-      assert.deepEqual(verdicts(run.stdout), []);
-      return;
-    }
     const [line] = verdicts(run.stdout);
     assert.match(
       line,
-      /^note: 4 request\(s\) generated another length than asked \(asked 1[0-2](–1[0-2])?, server generated 7\): the server did not honour the length field or ignore_eos$/,
+      /^note: 4 request\(s\) generated another length than asked \(asked 1[0-2](–1[0-2])?, the client tokenizer counted 7\): the server did not honour the length field or ignore_eos, or its tokenizer differs from the client's$/,
     );
     const records = JSON.parse(await Deno.readTextFile(out));
     for (const r of records) {
@@ -52,15 +56,14 @@ Deno.test("output length: a server that ignores the chat length field is noted p
       assert.ok(r.output_len_asked >= 10 && r.output_len_asked <= 12);
       assert.ok(
         r.notes.includes(
-          `asked for ${r.output_len_asked} output tokens, the server generated 7: the server did not honour the length field or ignore_eos`,
+          `asked for ${r.output_len_asked} output tokens, the client tokenizer counted 7: the server did not honour the length field or ignore_eos`,
         ),
         r.notes.join("; "),
       );
-      assert.equal(r.prompt_len_server, 16);
       assert.equal(r.truncated, null);
       assert.equal(r.server_timings, null);
     }
-    const record = JSON.parse(await Deno.readTextFile(`${dir.path}/chat.summary.json`));
+    const record = JSON.parse(await Deno.readTextFile(`${dir.path}/trt.summary.json`));
     assert.equal(record.summary.mismatches.outputLength, 4);
     assert.equal(record.metrics.mismatches.outputLength, 4);
     assert.equal(record.config.strict, false);
