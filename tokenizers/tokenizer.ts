@@ -136,7 +136,7 @@ export interface ResolveTokenizerOptions extends HubOptions {
 function acceptedForms(): string {
   return `a tiktoken encoding (${
     TIKTOKEN_ENCODINGS.join(", ")
-  }), an OpenAI model name such as gpt-4o, a path to a Hugging Face tokenizer.json (or its folder) or to a GGUF model file, or a Hugging Face model id such as meta-llama/Llama-3.1-8B`;
+  }), an OpenAI model name such as gpt-4o, a path to a Hugging Face tokenizer.json (or its folder) or to a GGUF model file, a Hugging Face model id such as meta-llama/Llama-3.1-8B, or server (the server's own tokenize endpoint)`;
 }
 
 /** GGUF files start with these four bytes. */
