@@ -86,7 +86,10 @@ Deno.test("CLI --tokenizer server: each backend's tokenize endpoint builds the p
     await using dir = await tempDir();
     const out = `${dir.path}/out.json`;
     const flags = [
-      ...benchFlags(sim.url, 40, 0, 3).slice(0, 4),
+      "--base-url",
+      sim.url,
+      "--num-of-req",
+      "40",
       "--input-token-distribution",
       "uniform",
       "1",
