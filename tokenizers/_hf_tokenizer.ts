@@ -13,23 +13,35 @@
  * @module
  */
 import { UsageError } from "../errors.ts";
+import { looksBinary, printable } from "./_printable.ts";
 import type { Tokenizer } from "./tokenizer.ts";
 
-/** The parts of a `tokenizer.json` mib reads itself. */
-interface TokenizerJsonShape {
+/** The parts of a `tokenizer.json` mib reads itself (the rest goes to Tokenizers.js as is). */
+export interface TokenizerJsonShape {
+  /** The tokenization model: its type (`BPE`, `Unigram`, …) and vocabulary. */
   model: { type?: string; vocab?: unknown };
+  /** Added and special tokens, with their ids. */
   added_tokens?: { id: number }[];
 }
 
 /** Parses the text of a `tokenizer.json`, or throws a {@linkcode UsageError} naming `where`. */
 export function parseTokenizerJson(text: string, where: string): TokenizerJsonShape {
+  if (text.startsWith("GGUF")) {
+    throw new UsageError(
+      "--tokenizer",
+      `${where} is a GGUF model file, not a tokenizer.json`,
+    );
+  }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (error) {
+    // A binary file's bytes, quoted by JSON.parse, would reach the terminal as is.
     throw new UsageError(
       "--tokenizer",
-      `${where} is not a valid tokenizer.json: ${(error as Error).message}`,
+      looksBinary(text)
+        ? `${where} is a binary file, not a tokenizer.json`
+        : `${where} is not a valid tokenizer.json: ${printable((error as Error).message)}`,
     );
   }
   const model = (json as { model?: unknown } | null)?.model;
@@ -137,7 +149,19 @@ export async function hfTokenizerFromText(
   where: string,
   options: { pieceSplit?: boolean } = {},
 ): Promise<Tokenizer> {
-  const json = parseTokenizerJson(text, where);
+  return await hfTokenizerFromJson(parseTokenizerJson(text, where), name, where, options);
+}
+
+/**
+ * A {@linkcode Tokenizer} from a parsed `tokenizer.json` (see
+ * {@linkcode hfTokenizerFromText}; a GGUF file's tokenizer comes this way).
+ */
+export async function hfTokenizerFromJson(
+  json: TokenizerJsonShape,
+  name: string,
+  where: string,
+  options: { pieceSplit?: boolean } = {},
+): Promise<Tokenizer> {
   const vocabSize = regularVocabSize(json);
   const { Tokenizer: HfTokenizer } = await import("@huggingface/tokenizers");
   let hf: InstanceType<typeof HfTokenizer>;

@@ -1,7 +1,8 @@
 /**
- * Tokenizers that measure prompt and output lengths: tiktoken encodings and
+ * Tokenizers that measure prompt and output lengths: tiktoken encodings,
  * Hugging Face `tokenizer.json` files (from a path, the local Hub cache or a
- * download), counting on the main thread or on a worker.
+ * download) and GGUF files' tokenizers, counting on the main thread or on a
+ * worker; or the server's own, through its tokenize endpoint.
  *
  * Importing this module loads js-tiktoken; code on the CLI's start-up path
  * imports `choose.ts` (and types from here) instead.
@@ -28,5 +29,20 @@ export {
   type TiktokenEncodingName,
   type Tokenizer,
 } from "./tokenizer.ts";
-export { chooseTokenizer, type LazyTokenizer, lazyTokenizer } from "./choose.ts";
+export {
+  chooseRunTokenizer,
+  chooseTokenizer,
+  type LazyTokenizer,
+  lazyTokenizer,
+  type RunTokenizer,
+  type RunTokenizerChoice,
+  serverTokenizer,
+} from "./choose.ts";
+export {
+  SERVER_TOKENIZER,
+  type ServerCounter,
+  serverCounter,
+  type ServerCounterOptions,
+  TokenizeError,
+} from "./server.ts";
 export { startTokenizerWorker, type WorkerCounter } from "./tokenizer_worker.ts";

@@ -7,6 +7,9 @@
  * 1. a tiktoken encoding (`cl100k_base`) or OpenAI model name (`gpt-4o`),
  *    loaded through js-tiktoken;
  * 2. a path to a Hugging Face `tokenizer.json`, or to a folder holding one;
+ *    or to a GGUF model file (a name ending `.gguf`, or a file starting with
+ *    the `GGUF` magic), whose tokenizer is read from its metadata the way
+ *    llama.cpp reads it;
  * 3. a Hugging Face model id (`org/name`) whose `tokenizer.json` is in the
  *    local Hugging Face cache (`$HF_HUB_CACHE`, else `$HF_HOME/hub`, else
  *    `~/.cache/huggingface/hub`; the snapshot `refs/main` points to, else the
@@ -41,7 +44,7 @@ export type { HubOptions, TiktokenEncodingName };
 export interface Tokenizer {
   /**
    * What the user asked for, resolved: a tiktoken encoding (`cl100k_base`), a
-   * Hugging Face model id, or the absolute path of a tokenizer.json.
+   * Hugging Face model id, or the absolute path of a tokenizer.json or GGUF file.
    */
   readonly name: string;
   /** Regular (non-special) token ids are `0 .. vocabSize - 1`. */
@@ -114,6 +117,13 @@ export type ResolvedTokenizer =
     path: string;
     /** How it was found: a path given, the local Hub cache, or a download just made. */
     source: "path" | "cache" | "download";
+  }
+  | {
+    kind: "gguf";
+    /** The file's absolute path. */
+    name: string;
+    /** The same path: the GGUF file whose metadata holds the tokenizer. */
+    path: string;
   };
 
 /** Options of {@linkcode resolveTokenizer} and {@linkcode loadTokenizer}. */
@@ -126,13 +136,30 @@ export interface ResolveTokenizerOptions extends HubOptions {
 function acceptedForms(): string {
   return `a tiktoken encoding (${
     TIKTOKEN_ENCODINGS.join(", ")
-  }), an OpenAI model name such as gpt-4o, a path to a Hugging Face tokenizer.json (or its folder), or a Hugging Face model id such as meta-llama/Llama-3.1-8B`;
+  }), an OpenAI model name such as gpt-4o, a path to a Hugging Face tokenizer.json (or its folder) or to a GGUF model file, a Hugging Face model id such as meta-llama/Llama-3.1-8B, or server (the server's own tokenize endpoint)`;
+}
+
+/** GGUF files start with these four bytes. */
+const GGUF_MAGIC = "GGUF";
+
+/** Whether the file at `path` is a GGUF model: named `*.gguf`, or starting with the magic. */
+async function isGgufFile(path: string): Promise<boolean> {
+  if (path.toLowerCase().endsWith(".gguf")) return true;
+  try {
+    using file = await Deno.open(path, { read: true });
+    const head = new Uint8Array(GGUF_MAGIC.length);
+    const n = await file.read(head);
+    return n === head.length && new TextDecoder().decode(head) === GGUF_MAGIC;
+  } catch {
+    return false; // unreadable here: reading it as a tokenizer.json says why
+  }
 }
 
 /** Whether `name` is written as a file path rather than a model id. */
 function looksLikePath(name: string): boolean {
   return /^(\.{1,2}|~)?[\\/]/.test(name) || /^[A-Za-z]:[\\/]/.test(name) ||
-    name.includes("\\") || name.endsWith(".json") || name.split("/").length > 2;
+    name.includes("\\") || name.endsWith(".json") || name.toLowerCase().endsWith(".gguf") ||
+    name.split("/").length > 2;
 }
 
 async function statOf(path: string): Promise<Deno.FileInfo | undefined> {
@@ -195,6 +222,7 @@ export async function resolveTokenizer(
     throw new UsageError("--tokenizer", `empty name; expected ${acceptedForms()}`);
   }
   const file = await tokenizerFileAt(name, options);
+  if (file !== undefined && await isGgufFile(file)) return { kind: "gguf", name: file, path: file };
   if (file !== undefined) return { kind: "huggingface", name: file, path: file, source: "path" };
   if (looksLikePath(name) || !isModelId(name)) {
     throw new UsageError(
@@ -251,6 +279,10 @@ export async function loadTokenizer(
   if (resolved.kind === "huggingface") {
     const { hfTokenizerFromFile } = await import("./_hf_tokenizer.ts");
     return await hfTokenizerFromFile(resolved.path, resolved.name);
+  }
+  if (resolved.kind === "gguf") {
+    const { ggufTokenizerFromFile } = await import("./_gguf.ts");
+    return await ggufTokenizerFromFile(resolved.path, resolved.name);
   }
   const encoding = resolveEncodingName(resolved.name);
   const ranks = (await ENCODINGS[encoding as TiktokenEncodingName]()).default;
