@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { LENGTH_TOLERANCE } from "../metrics/mismatch.ts";
 import Table from "cli-table3";
 import {
   type Mismatches,
@@ -58,7 +59,16 @@ export function mismatchLines(m: Mismatches, tokenizer?: string): string[] {
       }, ${who} ${span(m.generated)}): ${why}`,
     );
   }
-  if (m.promptLength > 0) {
+  const excess = m.promptExcess;
+  if (m.promptLength > 0 && excess && excess[1] - excess[0] <= LENGTH_TOLERANCE.tokens) {
+    lines.push(
+      `note: the server counted ${
+        excess[0] === excess[1] ? excess[0] : `${excess[0]}–${excess[1]}`
+      } prompt tokens more than planned in each of ${
+        count(m.promptLength)
+      } request(s), a constant: a chat template or special tokens the server adds around the prompt, not another tokenizer (prompt_len counts the text mib sent)`,
+    );
+  } else if (m.promptLength > 0) {
     const ratio = m.plannedPromptTokens > 0
       ? `${times(m.serverPromptTokens / m.plannedPromptTokens)}×`
       : "another count than";

@@ -146,6 +146,7 @@ export class MismatchCounter {
     if (kinds.includes("promptLength")) {
       m.plannedPromptTokens += r.promptLen;
       m.serverPromptTokens += r.promptLenServer!;
+      m.promptExcess = widen(m.promptExcess ?? null, r.promptLenServer! - r.promptLen);
     }
   }
 
@@ -156,6 +157,7 @@ export class MismatchCounter {
       ...m,
       asked: m.asked && [m.asked[0], m.asked[1]],
       generated: m.generated && [m.generated[0], m.generated[1]],
+      ...(m.promptExcess ? { promptExcess: [m.promptExcess[0], m.promptExcess[1]] } : {}),
     };
   }
 }

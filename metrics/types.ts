@@ -122,6 +122,13 @@ export interface Mismatches {
   plannedPromptTokens: number;
   /** Of the `promptLength` ones: Σ `promptLenServer`. */
   serverPromptTokens: number;
+  /**
+   * Of the `promptLength` ones: the smallest and largest `promptLenServer` −
+   * `promptLen`; null when none. Nearly equal (within the tolerance's 2
+   * tokens) means a constant the server adds, such as a chat template, not
+   * another tokenizer.
+   */
+  promptExcess?: [number, number] | null;
 }
 
 /** The run's metrics. Timing distributions in ms over successful requests. */

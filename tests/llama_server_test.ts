@@ -21,7 +21,6 @@ const path = () => {
 };
 
 const BACKENDS = ["openai", "openai-chat", "llama.cpp"] as const;
-const OUTPUT = 24;
 
 async function bench(url: string, args: string[]): Promise<{
   code: number;
@@ -34,8 +33,6 @@ async function bench(url: string, args: string[]): Promise<{
   const run = await runCli([
     "--base-url",
     url,
-    "--tokenizer",
-    "cl100k_base",
     "--output-file",
     out,
     ...args,
@@ -49,39 +46,107 @@ async function bench(url: string, args: string[]): Promise<{
   return { ...run, records };
 }
 
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
 for (const backend of BACKENDS) {
   Deno.test({
-    name: `llama-server, ${backend}: every request succeeds with exactly the asked output length`,
+    name:
+      `llama-server, ${backend}: lengths as asked, prompts as planned, timings as the server's own`,
     ignore,
     async fn() {
       await using server = await startLlamaServer(path());
+      // No --tokenizer: the model's own, read from the GGUF file llama-server names as its model.
       const run = await bench(server.url, [
         "--backend",
         backend,
         "--num-of-req",
-        "8",
+        "12",
         "--request-distribution",
         "poisson",
         "20",
         "--input-token-distribution",
-        "constant",
+        "uniform",
         "8",
+        "16",
         "--output-token-distribution",
-        "constant",
-        String(OUTPUT),
+        "uniform",
+        "30",
+        "60",
       ]);
       assert.equal(run.code, 0, run.stderr + run.stdout + server.log().slice(-1500));
-      assert.equal(run.records.length, 8);
+      assert.match(run.stdout, /^tokenizer: .*stories260K\.gguf \(the model's own\)$/m);
+      assert.equal(run.records.length, 12);
+      const excess: number[] = [];
       for (const r of run.records) {
         assert.equal(r.success, true, r.error);
-        // The server's own count of what it generated.
+        // The server's own count of what it generated is exactly what was asked.
         assert.equal(r.output_len_source, "server");
-        assert.equal(r.output_len, OUTPUT, `server generated ${r.output_len}, asked ${OUTPUT}`);
-        assert.ok(r.ttft !== null && r.ttft > 0);
+        assert.equal(r.output_len, r.output_len_asked);
+        assert.ok(r.prompt_len_server !== null);
+        excess.push(r.prompt_len_server! - r.prompt_len);
+        // TTFT holds the server's prompt processing (and a slot wait, a decode step, loopback).
+        const t = r.server_timings!;
+        assert.ok(
+          r.ttft! * 1000 >= t.prompt_ms! - 0.5,
+          `ttft ${r.ttft} vs prompt_ms ${t.prompt_ms}`,
+        );
+        // TPOT and the server's ms per token time the same decode loop.
+        const tpot = ((r.latency - r.ttft!) / (r.output_len - 1)) * 1000;
+        assert.ok(
+          Math.abs(tpot - t.predicted_per_token_ms!) <= 1,
+          `TPOT ${tpot} vs server ${t.predicted_per_token_ms} ms`,
+        );
       }
+      if (backend === "openai-chat") {
+        // The chat template: a constant the server adds, said so, not called another tokenizer.
+        assert.ok(Math.max(...excess) - Math.min(...excess) <= 2, `excess ${excess}`);
+        assert.match(
+          run.stdout,
+          /^note: the server counted \d+(–\d+)? prompt tokens more than planned in each of 12 request\(s\), a constant: a chat template/m,
+        );
+      } else {
+        // Exact in the server's tokenizer, but for the BOS token the server adds.
+        assert.deepEqual([...new Set(excess)], [1], `server − planned prompt tokens: ${excess}`);
+        assert.ok(!/^note: .*prompt/m.test(run.stdout), run.stdout);
+      }
+      assert.ok(!/another length than asked/.test(run.stdout), run.stdout);
+      const ttftExcess = run.records.map((r) => r.ttft! * 1000 - r.server_timings!.prompt_ms!);
+      assert.ok(median(ttftExcess) <= 50, `median TTFT − prompt_ms ${median(ttftExcess)} ms`);
     },
   });
 }
+
+Deno.test({
+  name: "llama-server: a prompt longer than the context is never a silent success",
+  ignore,
+  async fn() {
+    await using server = await startLlamaServer(path());
+    const run = await bench(server.url, [
+      "--backend",
+      "llama.cpp",
+      "--num-of-req",
+      "2",
+      "--input-token-distribution",
+      "constant",
+      "600",
+      "--output-token-distribution",
+      "constant",
+      "8",
+    ]);
+    for (const r of run.records) {
+      if (r.success) {
+        // Builds of early 2025 cut the prompt and said so.
+        assert.equal(r.truncated, true);
+        assert.ok(r.notes.some((n) => n.startsWith("the server truncated the prompt")));
+      } else {
+        // Current builds refuse it.
+        assert.equal(r.status, 400);
+        assert.match(r.error, /exceeds the available context size/);
+      }
+    }
+    assert.equal(run.code, 1, run.stdout);
+  },
+});
 
 Deno.test({
   name: "llama-server killed mid-run: failures are stream_cut or connect, never parse",
