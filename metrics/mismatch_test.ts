@@ -87,6 +87,7 @@ Deno.test("the run counts each kind, with the asked and generated ranges and the
     generatedByServer: 2,
     plannedPromptTokens: 200,
     serverPromptTokens: 1060,
+    promptExcess: [430, 430],
   });
   assert.equal(mismatchTotal(m), 5);
   assert.equal(mismatchTotal(undefined), 0);
@@ -96,4 +97,14 @@ Deno.test("the summary and the run metrics carry the mismatches", () => {
   const s = summarize([fakeResult({ outputLenAsked: 4, outputLen: 3 })], 1);
   assert.equal(s.mismatches?.outputLength, 1);
   assert.deepEqual([s.mismatches?.asked, s.mismatches?.generated], [[4, 4], [3, 3]]);
+});
+
+Deno.test("a constant prompt excess (a chat template) is gathered as a range", () => {
+  const counter = new MismatchCounter();
+  for (const [planned, server] of [[10, 49], [9, 48], [16, 55]]) {
+    counter.add(fakeResult({ promptLen: planned, promptLenServer: server }));
+  }
+  const m = counter.counts();
+  assert.equal(m.promptLength, 3);
+  assert.deepEqual(m.promptExcess, [39, 39]);
 });
