@@ -59,8 +59,12 @@ export function mismatchLines(m: Mismatches, tokenizer?: string): string[] {
       }, ${who} ${span(m.generated)}): ${why}`,
     );
   }
-  const excess = m.promptExcess;
-  if (m.promptLength > 0 && excess && excess[1] - excess[0] <= LENGTH_TOLERANCE.tokens) {
+  const { promptExcess: excess, promptPlanned: planned } = m;
+  // A constant excess over prompts of varying length: the server added it, whatever the prompt.
+  const constant = excess !== undefined && planned !== undefined &&
+    excess[1] - excess[0] <= LENGTH_TOLERANCE.tokens &&
+    planned[1] - planned[0] > LENGTH_TOLERANCE.tokens;
+  if (m.promptLength > 0 && constant) {
     lines.push(
       `note: the server counted ${
         excess[0] === excess[1] ? excess[0] : `${excess[0]}–${excess[1]}`

@@ -147,6 +147,7 @@ export class MismatchCounter {
       m.plannedPromptTokens += r.promptLen;
       m.serverPromptTokens += r.promptLenServer!;
       m.promptExcess = widen(m.promptExcess ?? null, r.promptLenServer! - r.promptLen);
+      m.promptPlanned = widen(m.promptPlanned ?? null, r.promptLen);
     }
   }
 
@@ -157,7 +158,12 @@ export class MismatchCounter {
       ...m,
       asked: m.asked && [m.asked[0], m.asked[1]],
       generated: m.generated && [m.generated[0], m.generated[1]],
-      ...(m.promptExcess ? { promptExcess: [m.promptExcess[0], m.promptExcess[1]] } : {}),
+      ...(m.promptExcess && m.promptPlanned
+        ? {
+          promptExcess: [m.promptExcess[0], m.promptExcess[1]],
+          promptPlanned: [m.promptPlanned[0], m.promptPlanned[1]],
+        }
+        : {}),
     };
   }
 }

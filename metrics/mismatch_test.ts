@@ -88,6 +88,7 @@ Deno.test("the run counts each kind, with the asked and generated ranges and the
     plannedPromptTokens: 200,
     serverPromptTokens: 1060,
     promptExcess: [430, 430],
+    promptPlanned: [100, 100],
   });
   assert.equal(mismatchTotal(m), 5);
   assert.equal(mismatchTotal(undefined), 0);
@@ -107,4 +108,5 @@ Deno.test("a constant prompt excess (a chat template) is gathered as a range", (
   const m = counter.counts();
   assert.equal(m.promptLength, 3);
   assert.deepEqual(m.promptExcess, [39, 39]);
+  assert.deepEqual(m.promptPlanned, [9, 16]);
 });

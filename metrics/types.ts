@@ -124,11 +124,13 @@ export interface Mismatches {
   serverPromptTokens: number;
   /**
    * Of the `promptLength` ones: the smallest and largest `promptLenServer` −
-   * `promptLen`; null when none. Nearly equal (within the tolerance's 2
-   * tokens) means a constant the server adds, such as a chat template, not
-   * another tokenizer.
+   * `promptLen`. Nearly equal (within the tolerance's 2 tokens) while the
+   * planned lengths vary means a constant the server adds, such as a chat
+   * template, not another tokenizer.
    */
-  promptExcess?: [number, number] | null;
+  promptExcess?: [number, number];
+  /** Of the `promptLength` ones: the smallest and largest `promptLen`. */
+  promptPlanned?: [number, number];
 }
 
 /** The run's metrics. Timing distributions in ms over successful requests. */
