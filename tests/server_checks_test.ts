@@ -59,6 +59,14 @@ Deno.test("a --model the server does not list: a warning naming the served ids",
       run.stdout,
       /warning: --model "no-such-model" is not among the models http:\/\/127\.0\.0\.1:\d+\/v1\/models lists \(mib-sim\)/,
     );
+    const strict = await runCli([
+      ...benchFlags(sim.url, 1, 4, 2),
+      "--model",
+      "no-such-model",
+      "--strict",
+    ]);
+    assert.equal(strict.code, 2, strict.stdout);
+    assert.match(strict.stderr, /^mib: --model: "no-such-model" is not among the models/m);
     const listed = await runCli([...benchFlags(sim.url, 1, 4, 2), "--model", "mib-sim"]);
     assert.ok(!listed.stdout.includes("is not among"), listed.stdout);
   } finally {
