@@ -147,6 +147,8 @@ function disagreements(o: SimulatorHandle["options"]): string {
 export async function serveCommand(values: RawOptions): Promise<number> {
   const v = values as Record<string, never>;
   const sim = await startSimulator({
+    // Unset values take the simulator's own defaults (simulator/_options.ts); only
+    // where `mib serve` listens differs from a simulator started in code.
     hostname: v.host ?? "127.0.0.1",
     port: v.port ?? 8000,
     model: v.model,
@@ -154,15 +156,15 @@ export async function serveCommand(values: RawOptions): Promise<number> {
     tpotMs: v.tpot_ms,
     naturalLen: v.natural_len,
     tokensPerChunk: v.tokens_per_chunk,
-    roleChunk: v.no_role_chunk !== true,
-    tritonCumulative: v.triton_cumulative ?? false,
-    legacyDelimiter: v.legacy_delimiter ?? "newline",
-    failAfter: v.fail_after ?? null,
-    maxContext: v.max_context ?? null,
-    honour: v.honour ?? "both",
-    promptScale: v.prompt_scale ?? 1,
-    acceptAnyModel: v.accept_any_model ?? false,
-    record: v.record ?? false,
+    roleChunk: v.no_role_chunk === true ? false : undefined,
+    tritonCumulative: v.triton_cumulative,
+    legacyDelimiter: v.legacy_delimiter,
+    failAfter: v.fail_after,
+    maxContext: v.max_context,
+    honour: v.honour,
+    promptScale: v.prompt_scale,
+    acceptAnyModel: v.accept_any_model,
+    record: v.record,
     quiet: true,
   });
   const o = sim.options;
