@@ -27,10 +27,64 @@ import { REPORT_OPTIONS } from "./cli/report_options.ts";
 import { resolveBenchConfig } from "./cli/resolve.ts";
 import { SERVE_OPTIONS, serveCommand } from "./cli/serve_command.ts";
 import { RunError, UsageError } from "./errors.ts";
+import { RequestEnded } from "./runner/watchdog.ts";
 import { RESULT_FORMATS } from "./output/mod.ts";
 
 /** Exit status for input mistakes. */
 const USAGE_EXIT = 2;
+
+/** Signals that stop a run, and their exit status (128 + the signal's number). */
+const INTERRUPTS = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129, SIGBREAK: 149 } as const;
+
+/**
+ * Stopping a run on SIGINT, SIGTERM or SIGHUP (SIGINT and SIGBREAK on
+ * Windows): the first stops sending and gives requests in flight `grace`
+ * seconds, then ends them as aborted; a second ends them at once. Every
+ * result so far is written either way, and the run exits 128 + the signal's
+ * number.
+ */
+function listenForInterrupts(grace: number) {
+  const stop = new AbortController();
+  const abort = new AbortController();
+  let first: keyof typeof INTERRUPTS | undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const listeners: [Deno.Signal, () => void][] = [];
+  for (const name of Object.keys(INTERRUPTS) as (keyof typeof INTERRUPTS)[]) {
+    const listener = () => {
+      if (first === undefined) {
+        first = name;
+        stop.abort();
+        console.error(
+          `mib: ${name}: sending stopped; requests in flight get ${grace} s (--grace), then every result is written (${name} again to end them now)`,
+        );
+        timer = setTimeout(() =>
+          abort.abort(
+            new RequestEnded(
+              `aborted: in flight at ${name} and still running after --grace ${grace} s`,
+            ),
+          ), grace * 1000);
+      } else {
+        abort.abort(new RequestEnded(`aborted: in flight at a second signal (${name})`));
+      }
+    };
+    try {
+      Deno.addSignalListener(name, listener);
+      listeners.push([name, listener]);
+    } catch {
+      // Not a signal on this platform (SIGHUP on Windows, SIGBREAK elsewhere).
+    }
+  }
+  return {
+    stop: stop.signal,
+    abort: abort.signal,
+    /** 128 + the signal's number when one came, else undefined. */
+    exitCode: (): number | undefined => first === undefined ? undefined : INTERRUPTS[first],
+    close(): void {
+      clearTimeout(timer);
+      for (const [name, listener] of listeners) Deno.removeSignalListener(name, listener);
+    },
+  };
+}
 
 /** The options of `mib bench` on its command line: every field and `--config-file`. */
 const BENCH_LINE: readonly OptionSpec[] = [...BENCH_OPTIONS, CONFIG_FILE_OPTION];
@@ -79,19 +133,20 @@ export function buildProgram(exit: (code: number) => void, args: readonly string
       const { values, sources } = mergeOptions(cli, file);
       debug ||= values.debug === true;
       const config = resolveBenchConfig(values, sources, configPath as string | undefined);
-      const controller = new AbortController();
-      const onInterrupt = () => controller.abort();
-      Deno.addSignalListener("SIGINT", onInterrupt);
+      const interrupts = listenForInterrupts(config.grace);
       try {
         const { summary } = await benchCommand(config, {
           log: console.log,
           debug: config.debug ? (line) => console.error(`debug: ${line}`) : undefined,
           sources,
-          signal: controller.signal,
+          signal: interrupts.abort,
+          stop: interrupts.stop,
         });
-        exit(summary.failed > 0 || summary.completed === 0 || strictFails(config, summary) ? 1 : 0);
+        const failed = summary.failed > 0 || summary.completed === 0 ||
+          strictFails(config, summary);
+        exit(interrupts.exitCode() ?? (failed ? 1 : 0));
       } finally {
-        Deno.removeSignalListener("SIGINT", onInterrupt);
+        interrupts.close();
       }
     } catch (error) {
       exit(reportError(error, debug));

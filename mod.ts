@@ -140,6 +140,7 @@ export {
 } from "./backends/request_options.ts";
 export { chooseModel, type ModelChoice, servedModels } from "./runner/model.ts";
 export { type ReadyCheck, type ServerAnswer, waitForServer } from "./runner/ready.ts";
+export { InFlight, RequestEnded, type Timeouts, watchTimeouts } from "./runner/watchdog.ts";
 export {
   type DatasetPlan,
   type DatasetPlanOptions,

@@ -40,8 +40,10 @@ export interface BenchIo {
   debug?: (line: string) => void;
   /** Where each option value came from, for the debug log. */
   sources?: Sources;
-  /** Stops sending and aborts requests in flight. */
+  /** Stops sending and ends requests in flight at once (their reason says why). */
   signal?: AbortSignal;
+  /** Stops sending; requests in flight go on (an interrupt's grace). */
+  stop?: AbortSignal;
 }
 
 /** What a finished benchmark hands back to its caller. */
@@ -249,6 +251,8 @@ export async function benchCommand(
           if (!keepResults) accumulator.add(result, result.chunkTokens);
         },
         signal: io.signal,
+        stop: io.stop,
+        timeouts: config.timeouts,
         debug: io.debug,
       });
     } finally {

@@ -193,6 +193,38 @@ export const BENCH_OPTIONS: readonly OptionSpec[] = [
       "before the run, wait up to this long for the server to answer at all; a server that does not stops the run with exit 1 (default 5, 0 skips the check)",
   },
   {
+    key: "connect_timeout",
+    flag: "--connect-timeout",
+    arg: "<seconds>",
+    kind: "non-negative-number",
+    help:
+      "a new connection may take this long, else the request fails as a timeout (http1 transport; default 30, 0 for none)",
+  },
+  {
+    key: "request_timeout",
+    flag: "--request-timeout",
+    arg: "<seconds>",
+    kind: "non-negative-number",
+    help:
+      "a whole request (send to the response's end) may take this long, else it fails as a timeout keeping what arrived (default 1800, 0 for none)",
+  },
+  {
+    key: "stall_timeout",
+    flag: "--stall-timeout",
+    arg: "<seconds>",
+    kind: "non-negative-number",
+    help:
+      "once a response has begun, no byte for this long fails it as a timeout keeping what arrived (default 300, 0 for none)",
+  },
+  {
+    key: "grace",
+    flag: "--grace",
+    arg: "<seconds>",
+    kind: "non-negative-number",
+    help:
+      "on SIGINT, SIGTERM or SIGHUP: stop sending, give requests in flight this long to finish, then end them as aborted and write every result (default 5; a second signal ends them at once)",
+  },
+  {
     key: "transport",
     flag: "--transport",
     arg: "<name>",

@@ -51,6 +51,22 @@ function parseGoodput(
   return result;
 }
 
+/**
+ * Timeouts unless their flags say otherwise, seconds: generous enough for
+ * long generations on a loaded server (an 8,000-token answer at 50 ms a token
+ * takes 400 s), short enough that a dead server never hangs a run.
+ */
+export const DEFAULT_TIMEOUTS = { connect: 30, request: 1800, stall: 300 } as const;
+
+/** Seconds requests in flight get to finish after an interrupt, unless `--grace` says otherwise. */
+export const DEFAULT_GRACE = 5;
+
+/** A timeout flag's value: 0 means none. */
+function seconds(value: number | undefined, fallback: number): number {
+  const s = value ?? fallback;
+  return s === 0 ? Infinity : s;
+}
+
 /** Seconds the ready check waits for the server unless `--ready-check-timeout` says otherwise. */
 export const DEFAULT_READY_CHECK_TIMEOUT = 5;
 
@@ -223,5 +239,11 @@ export function resolveBenchConfig(
     ),
     disableStream: v.disable_stream ?? false,
     readyCheckTimeout: v.ready_check_timeout ?? DEFAULT_READY_CHECK_TIMEOUT,
+    timeouts: {
+      connect: seconds(v.connect_timeout, DEFAULT_TIMEOUTS.connect),
+      request: seconds(v.request_timeout, DEFAULT_TIMEOUTS.request),
+      stall: seconds(v.stall_timeout, DEFAULT_TIMEOUTS.stall),
+    },
+    grace: v.grace ?? DEFAULT_GRACE,
   };
 }

@@ -13,6 +13,7 @@ export type FailureKind =
   | "stream_cut"
   | "parse"
   | "server_error"
+  | "aborted"
   | "other";
 
 /** Every failure kind, in the order reports list them. */
@@ -23,6 +24,7 @@ export const FAILURE_KINDS: readonly FailureKind[] = [
   "stream_cut",
   "parse",
   "server_error",
+  "aborted",
   "other",
 ];
 
@@ -33,7 +35,9 @@ const CONNECT = /connect|refused|ECONN/i;
 
 /**
  * The kind of a failed request's failure, the first that applies:
- * "http_status" (`status` ≥ 400); "stream_cut" (`error` starts with "stream cut", which
+ * "aborted" (`error` starts with "aborted:": in flight when the run was
+ * interrupted, and ended); "timeout" (`error` starts with "timeout:": a
+ * request, stall or connect timeout ended it); "http_status" (`status` ≥ 400); "stream_cut" (`error` starts with "stream cut", which
  * the runner writes whenever the transport failed after the response head arrived,
  * or mentions "connection closed": the server closed the connection before or
  * while answering);
@@ -50,6 +54,8 @@ const CONNECT = /connect|refused|ECONN/i;
  */
 export function classifyFailure(result: Pick<RequestResult, "error" | "status">): FailureKind {
   const error = result.error;
+  if (error.startsWith("aborted:")) return "aborted";
+  if (error.startsWith("timeout:")) return "timeout";
   if (result.status !== undefined && result.status >= 400) return "http_status";
   if (error.startsWith("stream cut") || /connection closed/i.test(error)) return "stream_cut";
   if (PARSE.test(error)) return "parse";

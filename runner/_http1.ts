@@ -9,6 +9,7 @@
  *
  * @module
  */
+import { RequestEnded } from "./watchdog.ts";
 import type { OutgoingRequest, ResponseHandler, Transport } from "./transport.ts";
 
 /**
@@ -247,6 +248,32 @@ function isPlainError(error: unknown): boolean {
   return error instanceof Deno.errors.BadResource || error instanceof Deno.errors.Interrupted;
 }
 
+/**
+ * `connecting`, or a timeout error after `seconds`; a connection that comes
+ * after the timeout is closed at once.
+ */
+async function withConnectTimeout<C extends Deno.Conn>(
+  connecting: Promise<C>,
+  seconds: number,
+): Promise<C> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(new RequestEnded(`timeout: no connection within ${seconds} s (--connect-timeout)`)),
+      seconds * 1000,
+    );
+  });
+  try {
+    return await Promise.race([connecting, late]);
+  } catch (error) {
+    connecting.then((conn) => conn.close(), () => {});
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** The HTTP/1.1 transport: keep-alive connections to one origin. */
 export class Http1Transport implements Transport {
   readonly #hostname: string;
@@ -254,10 +281,12 @@ export class Http1Transport implements Transport {
   readonly #tls: boolean;
   readonly #hostHeader: string;
   readonly #idle: Connection[] = [];
+  readonly #connectTimeout: number;
   #closed = false;
 
-  /** A transport to the origin of `baseUrl`. */
-  constructor(baseUrl: string) {
+  /** A transport to the origin of `baseUrl`; a new connection may take `connectTimeout` s. */
+  constructor(baseUrl: string, connectTimeout = Infinity) {
+    this.#connectTimeout = connectTimeout;
     const url = new URL(baseUrl);
     this.#tls = url.protocol === "https:";
     this.#hostname = url.hostname.replace(/^\[(.*)\]$/, "$1");
@@ -309,7 +338,12 @@ export class Http1Transport implements Transport {
 
   async #connect(): Promise<Connection> {
     const options = { hostname: this.#hostname, port: this.#port };
-    const conn = this.#tls ? await Deno.connectTls(options) : await Deno.connect(options);
+    const connecting: Promise<Deno.TcpConn | Deno.TlsConn> = this.#tls
+      ? Deno.connectTls(options)
+      : Deno.connect(options);
+    const conn = Number.isFinite(this.#connectTimeout)
+      ? await withConnectTimeout(connecting, this.#connectTimeout)
+      : await connecting;
     if ("setNoDelay" in conn) conn.setNoDelay(true);
     return { conn, buffer: new Uint8Array(READ_BUFFER_BYTES) };
   }

@@ -81,4 +81,8 @@ export interface BenchConfig {
   disableStream: boolean;
   /** Seconds to wait for the server to answer before the run; 0 skips the check. */
   readyCheckTimeout: number;
+  /** Connect, request and stall timeouts, seconds (`Infinity`: none). */
+  timeouts: { connect: number; request: number; stall: number };
+  /** Seconds requests in flight get to finish after an interrupt. */
+  grace: number;
 }

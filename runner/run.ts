@@ -10,6 +10,10 @@ import type { RequestResult } from "./result.ts";
 import { Sample } from "../metrics/sample.ts";
 import type { MetricStats } from "../metrics/types.ts";
 import { countOutputs, sendRequest } from "./send.ts";
+import { InFlight, RequestEnded, type Timeouts, watchTimeouts } from "./watchdog.ts";
+
+/** No timeouts: a request may take as long as it takes. */
+const NO_TIMEOUTS: Timeouts = { request: Infinity, stall: Infinity };
 import { createTransport, type OutgoingRequest, type TransportName } from "./transport.ts";
 
 /** One request of the schedule. */
@@ -59,8 +63,15 @@ export interface RunOptions {
    * stays constant over runs of millions of requests.
    */
   keepResults?: boolean;
-  /** Stops sending and aborts requests in flight. */
+  /**
+   * Stops sending and ends the requests in flight at once: each records
+   * `aborted: …` (the reason's message when it is a `RequestEnded`).
+   */
   signal?: AbortSignal;
+  /** Stops sending; requests in flight go on (an interrupt's grace period). */
+  stop?: AbortSignal;
+  /** Request and stall timeouts, seconds (default none). */
+  timeouts?: Timeouts;
   /**
    * Receives a line per finished request (planned and actual send, first
    * byte, end, status, outcome) and the raw bytes of any response that failed
@@ -112,8 +123,24 @@ export interface RunResult {
 export async function runBenchmark(options: RunOptions): Promise<RunResult> {
   const { requests, signal, backend } = options;
   const url = new URL(options.url);
-  const transport = createTransport(options.transport ?? "http1", url.origin);
+  const transport = createTransport(options.transport ?? "http1", url.origin, {
+    connectTimeout: options.timeouts?.connect,
+  });
   const context = { transport, backend, signal, debug: options.debug };
+  const live = new Set<InFlight>();
+  const stopWatching = watchTimeouts(live, options.timeouts ?? NO_TIMEOUTS);
+  const abortLive = () => {
+    const reason = signal?.reason;
+    const message = reason instanceof RequestEnded
+      ? reason.message
+      : "aborted: the run was stopped";
+    for (const request of live) request.end(message);
+  };
+  signal?.addEventListener("abort", abortLive, { once: true });
+  // Sending stops on either signal; in flight, only `signal` ends requests.
+  const stopSending = options.stop && signal
+    ? AbortSignal.any([options.stop, signal])
+    : options.stop ?? signal;
   const prefix = options.requestIdPrefix ??
     `mib-${crypto.randomUUID().slice(0, 8)}-`;
   const encoder = new TextEncoder();
@@ -154,12 +181,12 @@ export async function runBenchmark(options: RunOptions): Promise<RunResult> {
   let lastSend = -Infinity;
   let sent = 0;
   try {
-    for (; sent < requests.length && !signal?.aborted && failure === undefined; sent++) {
+    for (; sent < requests.length && !stopSending?.aborted && failure === undefined; sent++) {
       const i = sent;
       const request = outgoing(i);
       const due = start + requests[i].offset * 1000;
-      await pacer.until(due, signal);
-      if (signal?.aborted) break;
+      await pacer.until(due, stopSending);
+      if (stopSending?.aborted) break;
       const now = performance.now();
       if (due > lastSend) pacing.add(now - due);
       lastSend = now;
@@ -171,7 +198,11 @@ export async function runBenchmark(options: RunOptions): Promise<RunResult> {
       };
       pending++;
       // Not kept in a list: a million settled promises would outweigh the results.
-      sendRequest(context, request, plan, start).then(finish)
+      const watched = new InFlight(performance.now());
+      live.add(watched);
+      sendRequest(context, request, plan, start, watched)
+        .finally(() => live.delete(watched))
+        .then(finish)
         .catch((error) => (failure ??= { error }))
         .finally(settle);
     }
@@ -195,6 +226,8 @@ export async function runBenchmark(options: RunOptions): Promise<RunResult> {
     };
   } finally {
     loop.stop();
+    stopWatching();
+    signal?.removeEventListener("abort", abortLive);
     pacer.close();
     transport.close();
   }

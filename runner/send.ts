@@ -8,6 +8,7 @@ import { classifyFailure } from "../metrics/failure.ts";
 import { noteMismatches } from "../metrics/mismatch.ts";
 import { requestTimings } from "../metrics/request.ts";
 import type { RequestResult } from "./result.ts";
+import { type InFlight, RequestEnded } from "./watchdog.ts";
 import type { OutgoingRequest, ResponseHandler, Transport } from "./transport.ts";
 
 /** Everything {@linkcode sendRequest} needs besides the request itself. */
@@ -43,7 +44,11 @@ const MAX_ERROR_BODY = 500;
 /** Raw response bytes kept per request for the debug log. */
 const MAX_DEBUG_BYTES = 4096;
 
+/** The errors of requests ended on purpose (see `runner/watchdog.ts`), which keep their words. */
+const ENDED_ON_PURPOSE = /^(timeout|aborted): /;
+
 function describe(error: unknown): string {
+  if (error instanceof RequestEnded) return error.message;
   if (error instanceof Error) {
     // Deno's fetch puts the useful part (e.g. "Connection refused") in `cause`.
     const cause = error.cause instanceof Error ? `: ${error.cause.message}` : "";
@@ -67,17 +72,23 @@ class Collector implements ResponseHandler {
   #rawLength = 0;
   /** Only error bodies are decoded here: made on first use, since streams are many. */
   #decoder: TextDecoder | undefined;
-  constructor(readonly parser: StreamParser, debug: boolean) {
+  constructor(
+    readonly parser: StreamParser,
+    debug: boolean,
+    readonly watched: InFlight | undefined,
+  ) {
     if (debug) this.raw = [];
   }
 
   head(status: number, reason: string, time: number): void {
     this.headTime = time;
+    if (this.watched) this.watched.lastByte = time;
     this.status = status;
     this.reason = reason;
   }
 
   body(bytes: Uint8Array, time: number): void {
+    if (this.watched) this.watched.lastByte = time;
     if (this.raw !== undefined && this.#rawLength < MAX_DEBUG_BYTES) {
       // A copy: the transport may reuse its buffer.
       const kept = bytes.slice(0, MAX_DEBUG_BYTES - this.#rawLength);
@@ -103,6 +114,7 @@ export async function sendRequest(
   request: OutgoingRequest,
   plan: SendPlan,
   runStart: number,
+  watched?: InFlight,
 ): Promise<RequestResult> {
   const result: RequestResult = {
     index: plan.index,
@@ -125,15 +137,22 @@ export async function sendRequest(
   const collector = new Collector(
     context.backend.createParser(plan.request),
     context.debug !== undefined,
+    watched,
   );
   const sendTime = performance.now();
   result.sendOffset = (sendTime - runStart) / 1000;
   let end: number;
   try {
-    end = await context.transport.send(request, collector, context.signal);
+    end = await context.transport.send(
+      request,
+      collector,
+      watched?.controller.signal ?? context.signal,
+    );
   } catch (error) {
     end = performance.now();
-    result.error = describe(error);
+    // Ended on purpose (a timeout, an interrupt): say why, not how the socket closed.
+    const reason = watched?.controller.signal.reason;
+    result.error = describe(reason instanceof RequestEnded ? reason : error);
   }
   if (collector.status !== 0) result.status = collector.status;
   if (collector.status !== 0 && (collector.status < 200 || collector.status >= 300)) {
@@ -217,7 +236,7 @@ function measure(
     // The transport failed after the response began: a cut stream, whatever
     // the status line said and however many chunks had come. What arrived is
     // kept; the request failed.
-    if (result.status !== undefined) {
+    if (result.status !== undefined && !ENDED_ON_PURPOSE.test(result.error)) {
       result.error = `stream cut after ${result.chunks} chunks: ${result.error}`;
     }
     return;

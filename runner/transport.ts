@@ -56,12 +56,20 @@ export type TransportName = typeof TRANSPORTS[number];
 
 /**
  * A transport to the origin of `baseUrl` (`http://host:port` or `https://…`).
+ * `connectTimeout` (seconds) bounds each new connection of the `http1`
+ * transport; `fetch` leaves connecting to the runtime.
  *
  * @example
  * ```ts
  * const transport = createTransport("http1", "http://127.0.0.1:8000");
  * ```
  */
-export function createTransport(name: TransportName, baseUrl: string): Transport {
-  return name === "fetch" ? new FetchTransport(baseUrl) : new Http1Transport(baseUrl);
+export function createTransport(
+  name: TransportName,
+  baseUrl: string,
+  options: { connectTimeout?: number } = {},
+): Transport {
+  return name === "fetch"
+    ? new FetchTransport(baseUrl)
+    : new Http1Transport(baseUrl, options.connectTimeout);
 }
