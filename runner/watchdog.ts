@@ -19,6 +19,7 @@ export interface Timeouts {
 
 /** Why a request in flight was ended: the message its result records. */
 export class RequestEnded extends Error {
+  /** Always `"RequestEnded"`. */
   override name = "RequestEnded";
 }
 
