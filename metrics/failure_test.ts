@@ -18,3 +18,24 @@ Deno.test("a connection closed before or while answering is a cut stream, never 
     "parse",
   );
 });
+
+Deno.test("requests ended on purpose keep their kind: aborted, timeout", () => {
+  assert.equal(
+    classifyFailure({
+      error: "aborted: in flight at SIGTERM and still running after --grace 5 s",
+      status: 200,
+    }),
+    "aborted",
+  );
+  assert.equal(
+    classifyFailure({
+      error: "timeout: no byte for 300 s mid-stream (--stall-timeout)",
+      status: 200,
+    }),
+    "timeout",
+  );
+  assert.equal(
+    classifyFailure({ error: "timeout: no connection within 30 s (--connect-timeout)" }),
+    "timeout",
+  );
+});

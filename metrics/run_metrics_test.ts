@@ -200,6 +200,7 @@ Deno.test("failures are counted by kind", () => {
     stream_cut: 1,
     parse: 2,
     server_error: 1,
+    aborted: 0,
     other: 1,
   });
   assert.equal(m.failed, 10);
