@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { parseArrivalSpec, parseLengthSpec } from "../distributions/mod.ts";
+import { MAX_PLANNED_REQUESTS, parseArrivalSpec, parseLengthSpec } from "../distributions/mod.ts";
 import { DATASET_OPTIONS, type PrefixOption } from "../datasets/mod.ts";
 import { UsageError } from "../errors.ts";
 import { DEFAULT_EXACT_LIMIT } from "../metrics/sample.ts";
@@ -139,6 +139,14 @@ export function resolveBenchConfig(
       hasNum
         ? "give only one of them (a number of requests, or a time window in seconds)"
         : "give exactly one: --num-of-req N (requests) or --max-time-for-reqs T (seconds)",
+    );
+  }
+
+  // Checked here, before any network call, not when the plan is drawn.
+  if (hasNum && v.num_of_req > MAX_PLANNED_REQUESTS) {
+    throw new UsageError(
+      label("num_of_req"),
+      `expected at most ${MAX_PLANNED_REQUESTS} requests, got ${v.num_of_req}`,
     );
   }
 

@@ -188,6 +188,18 @@ Deno.test("other input mistakes", async () => {
   await assertUsageError([...base, "--num-of-req", "1", "--bogus"], "--bogus");
 });
 
+Deno.test("too many requests is refused before any network call", async () => {
+  // A port nothing listens on: a ready check would fail with exit 1, not 2.
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const url = `http://127.0.0.1:${listener.addr.port}`;
+  listener.close();
+  await assertUsageError(
+    ["--base-url", url, "--num-of-req", "1000000000"],
+    "--num-of-req",
+    /at most 10000000/,
+  );
+});
+
 Deno.test("a flag given twice, or in both spellings, is a usage error", async () => {
   await assertUsageError(
     [...base, "--num-of-req", "5", "--num-of-req", "6"],
