@@ -179,6 +179,14 @@ export const BENCH_OPTIONS: readonly OptionSpec[] = [
       "environment variable holding an API key, sent as a bearer token and never printed (default OPENAI_API_KEY)",
   },
   {
+    key: "api_key_file",
+    flag: "--api-key-file",
+    arg: "<path>",
+    kind: "string",
+    help:
+      "file holding an API key (trimmed), sent as a bearer token and never printed or written; instead of --api-key-env",
+  },
+  {
     key: "disable_stream",
     flag: "--disable-stream",
     kind: "boolean",

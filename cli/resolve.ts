@@ -83,6 +83,7 @@ function requestHeaders(
   flag: string,
   keyEnv: string,
   keyFlag: string,
+  keyFile?: { path: string; flag: string },
 ): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const line of lines) {
@@ -96,10 +97,25 @@ function requestHeaders(
     throw new UsageError(keyFlag, `expected an environment variable name, got "${keyEnv}"`);
   }
   let key: string | undefined;
-  try {
-    key = Deno.env.get(keyEnv);
-  } catch {
-    key = undefined; // no --allow-env: no key
+  if (keyFile !== undefined) {
+    try {
+      key = Deno.readTextFileSync(keyFile.path).trim();
+    } catch (error) {
+      const why = error instanceof Deno.errors.NotFound ? "no such file" : (error as Error).name;
+      throw new UsageError(
+        keyFile.flag,
+        `cannot read "${keyFile.path}" (${why}); expected a file holding the API key`,
+      );
+    }
+    if (key === "") {
+      throw new UsageError(keyFile.flag, `"${keyFile.path}" is empty; expected the API key`);
+    }
+  } else {
+    try {
+      key = Deno.env.get(keyEnv);
+    } catch {
+      key = undefined; // no --allow-env: no key
+    }
   }
   if (key && headers.authorization === undefined) headers.authorization = `Bearer ${key}`;
   return headers;
@@ -139,6 +155,13 @@ export function resolveBenchConfig(
       hasNum
         ? "give only one of them (a number of requests, or a time window in seconds)"
         : "give exactly one: --num-of-req N (requests) or --max-time-for-reqs T (seconds)",
+    );
+  }
+
+  if (v.api_key_file !== undefined && v.api_key_env !== undefined) {
+    throw new UsageError(
+      `${label("api_key_env")}/${label("api_key_file")}`,
+      "give only one: the key comes from one place",
     );
   }
 
@@ -244,6 +267,9 @@ export function resolveBenchConfig(
       label("header"),
       v.api_key_env ?? DEFAULT_API_KEY_ENV,
       label("api_key_env"),
+      v.api_key_file === undefined
+        ? undefined
+        : { path: v.api_key_file, flag: label("api_key_file") },
     ),
     disableStream: v.disable_stream ?? false,
     readyCheckTimeout: v.ready_check_timeout ?? DEFAULT_READY_CHECK_TIMEOUT,
