@@ -96,6 +96,12 @@ function reportError(error: unknown, debug: boolean): number {
     return USAGE_EXIT;
   }
   if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : USAGE_EXIT;
+  if (error instanceof Deno.errors.NotCapable || error instanceof Deno.errors.PermissionDenied) {
+    // Deno's message names the permission and the flag that grants it.
+    console.error(`mib: ${error.message}`);
+    if (debug) console.error(error.stack);
+    return USAGE_EXIT;
+  }
   if (error instanceof RunError) {
     console.error(`mib: ${error.message}`);
     if (debug) console.error(error.stack);

@@ -61,7 +61,13 @@ async function checkOutputFolder(path: string): Promise<void> {
   try {
     const info = await Deno.stat(folder);
     if (!info.isDirectory) throw new Error("not a folder");
-  } catch {
+  } catch (error) {
+    if (error instanceof Deno.errors.NotCapable) {
+      throw new UsageError(
+        "--output-file",
+        `no permission to write in "${folder}": run with --allow-write=${folder} --allow-read=${folder}`,
+      );
+    }
     throw new UsageError(
       "--output-file",
       `folder "${folder}" does not exist; give a path in an existing folder`,

@@ -81,6 +81,8 @@ export async function waitForServer(check: ReadyCheck): Promise<ServerAnswer | u
       }
       return { status: response.status, json };
     } catch (error) {
+      // A missing permission does not pass with waiting.
+      if (error instanceof Deno.errors.NotCapable) throw error;
       last = reason(error);
     }
     await new Promise((resolve) => setTimeout(resolve, Math.min(RETRY_MS, left)));
