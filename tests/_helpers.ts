@@ -20,13 +20,16 @@ export interface CliRun {
   stderr: string;
 }
 
-/** Runs `deno run -A main.ts ...args` and collects its output. */
+/**
+ * Runs `deno run -A main.ts ...args` (or with `permissions` instead of `-A`)
+ * and collects its output.
+ */
 export async function runCli(
   args: string[],
-  options: { cwd?: string; env?: Record<string, string> } = {},
+  options: { cwd?: string; env?: Record<string, string>; permissions?: string[] } = {},
 ): Promise<CliRun> {
   const output = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", MAIN, ...args],
+    args: ["run", ...(options.permissions ?? ["-A"]), MAIN, ...args],
     cwd: options.cwd,
     env: { NO_COLOR: "1", ...options.env },
     stdin: "null",

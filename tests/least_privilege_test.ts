@@ -4,25 +4,9 @@
  */
 import assert from "node:assert/strict";
 import { startSimulator } from "../mod.ts";
-import { benchFlags, tempDir } from "./_helpers.ts";
+import { benchFlags, runCli, tempDir } from "./_helpers.ts";
 
-const MAIN = new URL("../main.ts", import.meta.url).pathname;
-
-async function run(permissions: string[], args: string[]) {
-  const output = await new Deno.Command(Deno.execPath(), {
-    args: ["run", ...permissions, MAIN, ...args],
-    env: { NO_COLOR: "1" },
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const decoder = new TextDecoder();
-  return {
-    code: output.code,
-    stdout: decoder.decode(output.stdout),
-    stderr: decoder.decode(output.stderr),
-  };
-}
+const run = (permissions: string[], args: string[]) => runCli(args, { permissions });
 
 Deno.test("a benchmark runs under --allow-net=HOST:PORT --allow-read/--allow-write=OUT --allow-env=OPENAI_API_KEY", async () => {
   const sim = await startSimulator({ ttftMs: 1, tpotMs: 1 });
