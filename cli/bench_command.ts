@@ -24,7 +24,7 @@ import { MISMATCH_KINDS, mismatchTotal } from "../metrics/mismatch.ts";
 import type { Summary } from "../metrics/types.ts";
 import { loadHdrLibrary } from "../metrics/sample.ts";
 import { needsEveryResult, openOutput, type OutputWriter, runRecordPath } from "../output/mod.ts";
-import { checkDatasetInput, getDataset } from "../datasets/mod.ts";
+import { checkDatasetInput, getDataset, statDatasetFile } from "../datasets/mod.ts";
 import { keepsResults, valueBound } from "../runner/keep_results.ts";
 import { type DatasetPlan, planDatasetRun } from "../runner/plan.ts";
 import { runBenchmark, type RunResult } from "../runner/run.ts";
@@ -91,13 +91,8 @@ async function progressBar() {
 async function checkSupported(config: BenchConfig): Promise<void> {
   const dataset = getDataset(config.datasetName);
   checkDatasetInput(dataset, { path: config.datasetPath, options: config.datasetOptions });
-  if (dataset.needsPath) {
-    try {
-      await Deno.stat(config.datasetPath!);
-    } catch {
-      throw new UsageError("--dataset-path", `no such file "${config.datasetPath}"`);
-    }
-  }
+  // Before any network call: the loader checks the file the same way, later.
+  if (dataset.needsPath) await statDatasetFile(config.datasetPath!);
   checkRequestOptions(getBackend(config.backend, config.endpoint), config);
   if (config.outputFile !== undefined) await checkOutputFolder(config.outputFile);
 }

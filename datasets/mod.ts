@@ -16,6 +16,7 @@ import { DATASET_PATH_FLAG, datasetPath } from "./_dataset_file.ts";
 
 export type * from "./types.ts";
 export { joinPrefix, prefixText } from "./prefix.ts";
+export { statDatasetFile } from "./_dataset_file.ts";
 
 /** Every dataset, by `--dataset-name`, in the order help lists them. */
 export const DATASETS: Readonly<Record<string, Dataset>> = {

@@ -5,8 +5,7 @@
  * ends them at once.
  */
 import assert from "node:assert/strict";
-import { startSimulator } from "../mod.ts";
-import { benchFlags, tempDir } from "./_helpers.ts";
+import { benchFlags, tempDir, withSim } from "./_helpers.ts";
 
 const MAIN = new URL("../main.ts", import.meta.url).pathname;
 
@@ -64,10 +63,9 @@ const flags = (url: string) => [
 ];
 
 Deno.test("SIGTERM: stop sending, end what outlives --grace as aborted, write everything, exit 143", async () => {
-  const sim = await startSimulator(slow);
   await using dir = await tempDir();
   const out = `${dir.path}/out.json`;
-  try {
+  await withSim(slow, async (sim) => {
     const run = await interrupt([...flags(sim.url), "--grace", "0.3", "--output-file", out], [
       "SIGTERM",
     ]);
@@ -84,16 +82,13 @@ Deno.test("SIGTERM: stop sending, end what outlives --grace as aborted, write ev
     assert.match(run.stdout, /interrupted: \d+ planned request\(s\) were not sent/);
     const record = JSON.parse(await Deno.readTextFile(`${dir.path}/out.summary.json`));
     assert.equal(record.summary.failures.aborted, aborted.length);
-  } finally {
-    await sim.close();
-  }
+  });
 });
 
 Deno.test("SIGINT with jsonl: the summary line is written and the run exits 130", async () => {
-  const sim = await startSimulator(slow);
   await using dir = await tempDir();
   const out = `${dir.path}/out.jsonl`;
-  try {
+  await withSim(slow, async (sim) => {
     const run = await interrupt(
       [...flags(sim.url), "--grace", "0.3", "--output-file", out, "--output-format", "jsonl"],
       ["SIGINT"],
@@ -102,16 +97,13 @@ Deno.test("SIGINT with jsonl: the summary line is written and the run exits 130"
     const lines = (await Deno.readTextFile(out)).trim().split("\n").map((l) => JSON.parse(l));
     assert.ok("summary" in lines.at(-1), "the last line is the summary");
     assert.equal(lines.at(-1).summary.total, lines.length - 1);
-  } finally {
-    await sim.close();
-  }
+  });
 });
 
 Deno.test("a second SIGINT ends the requests in flight at once, without waiting for --grace", async () => {
-  const sim = await startSimulator(slow);
   await using dir = await tempDir();
   const out = `${dir.path}/out.json`;
-  try {
+  await withSim(slow, async (sim) => {
     const run = await interrupt(
       [...flags(sim.url), "--grace", "60", "--output-file", out],
       ["SIGINT", "SIGINT"],
@@ -124,7 +116,5 @@ Deno.test("a second SIGINT ends the requests in flight at once, without waiting 
         r.error === "aborted: in flight at a second signal (SIGINT)"
       ),
     );
-  } finally {
-    await sim.close();
-  }
+  });
 });
