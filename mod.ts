@@ -75,7 +75,14 @@ export {
 } from "./datasets/other.ts";
 export { type JsonlPromptOptions, loadJsonlPrompts } from "./datasets/jsonl.ts";
 export { loadTextWindows, type TextWindowOptions } from "./datasets/text_windows.ts";
-export { type Prompt, type RandomPromptOptions, randomPrompts } from "./datasets/random.ts";
+export {
+  type Prompt,
+  type RandomPromptOptions,
+  randomPrompts,
+  randomPromptSequence,
+  type RandomPromptSequenceOptions,
+  withOutputLens,
+} from "./datasets/random.ts";
 export {
   DEFAULT_PERCENTILES,
   type GoodputSlo,

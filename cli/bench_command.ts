@@ -202,20 +202,26 @@ export async function benchCommand(
   let counter: WorkerCounter | undefined;
   let output: OutputWriter | undefined;
   try {
-    const { requests, notes } = await planRequests(config, backend, model, tokenizer);
+    const { requests, notes, allAtOnce, maxTokens } = await planRequests(
+      config,
+      backend,
+      model,
+      tokenizer,
+    );
     for (const note of notes) io.log(`note: ${note}`);
     if (io.debug) debugPlan(io.debug, requests, backend);
     // A run that keeps nothing per request counts each output as it ends, on
     // a worker thread loaded before t = 0 (so loading competes with nothing
     // measured).
-    const bound = valueBound(requests);
+    const bound = valueBound(requests.length, maxTokens, config.exactLimit);
     const keepResults = keepsResults(bound, {
       exactLimit: config.exactLimit,
       listsEveryRequest: config.outputFile !== undefined && needsEveryResult(config.outputFormat),
     });
     if (!keepResults && resolved !== undefined) {
       counter = (await import("../tokenizers/tokenizer_worker.ts")).startTokenizerWorker(resolved);
-      await counter.ready;
+      // Awaited below; until then a failure to load must not count as unhandled.
+      counter.ready.catch(() => {});
     }
     const accumulator = new RunAccumulator({
       goodput: config.goodput,
@@ -229,6 +235,8 @@ export async function benchCommand(
     output = config.outputFile === undefined
       ? undefined
       : await openOutput(config.outputFile, config.outputFormat);
+    // Loaded while the rest was set up, and ready before t = 0.
+    await counter?.ready;
     // Before the first request: a user watching a long run knows what it measures.
     io.log(`mib: ${backend.name} ${url}  model=${model ?? "(none)"}  tokenizer=${tokenizer.name}`);
     let run: RunResult;
@@ -238,6 +246,7 @@ export async function benchCommand(
         url,
         backend,
         requests,
+        allAtOnce,
         // Kept results are counted after the run (the tokenizer loads then);
         // a large run's as each ends, on the worker. The server's tokenizer
         // counts through its endpoint either way.

@@ -7,6 +7,7 @@
  */
 import type { Backend } from "../backends/types.ts";
 import type { PlannedRequest } from "../runner/run.ts";
+import { type Sequence, take } from "../distributions/mod.ts";
 import type { Sources } from "./options.ts";
 import type { BenchConfig } from "../runner/bench_config.ts";
 import { redactConfig, SECRET_HEADER } from "../output/run_record.ts";
@@ -35,11 +36,11 @@ export function debugConfig(debug: (line: string) => void, config: BenchConfig, 
 /** Logs how many requests were planned and the first few as they will be sent. */
 export function debugPlan(
   debug: (line: string) => void,
-  requests: readonly PlannedRequest[],
+  requests: Sequence<PlannedRequest>,
   backend: Backend,
 ): void {
   debug(`planned ${requests.length} request(s)`);
-  for (const [i, planned] of requests.slice(0, SHOWN_REQUESTS).entries()) {
+  for (const [i, planned] of take(requests, SHOWN_REQUESTS).entries()) {
     const built = backend.buildRequest(planned.request);
     const headers = Object.fromEntries(
       Object.entries(built.headers).map(([k, v]) => [k, SECRET_HEADER.test(k) ? "[redacted]" : v]),

@@ -26,7 +26,7 @@
 import { UsageError } from "../errors.ts";
 import { seededSource } from "../distributions/mod.ts";
 import type { Tokenizer } from "../tokenizers/mod.ts";
-import type { DatasetPrompt, LoadedPrompts } from "./types.ts";
+import type { DatasetPrompt, SampledPrompts } from "./types.ts";
 import {
   checkRequestCount,
   DATASET_PATH_FLAG,
@@ -127,7 +127,7 @@ async function readJsonl(path: string): Promise<JsonlEntry[]> {
  * @throws {RangeError} when `count` is not a non-negative integer or a
  *   lengths array is shorter than `count`.
  */
-export async function loadJsonlPrompts(options: JsonlPromptOptions): Promise<LoadedPrompts> {
+export async function loadJsonlPrompts(options: JsonlPromptOptions): Promise<SampledPrompts> {
   const { path, tokenizer, count, seed } = options;
   checkRequestCount(count, {
     outputLens: options.outputLens,

@@ -28,7 +28,7 @@ import { UsageError } from "../errors.ts";
 import type { JsonlPromptOptions } from "./jsonl.ts";
 import { joinPrefix, prefixText } from "./prefix.ts";
 import type { TextWindowOptions } from "./text_windows.ts";
-import type { Dataset, DatasetPrompt } from "./types.ts";
+import type { Dataset, DatasetPrompt, SampledPrompts } from "./types.ts";
 import {
   checkRequestCount,
   DATASET_PATH_FLAG,
@@ -47,11 +47,7 @@ export type { DatasetPrompt };
 export interface TextPromptOptions extends TextWindowOptions, JsonlPromptOptions {}
 
 /** Result of {@linkcode loadTextPrompts}. */
-export interface TextPromptResult {
-  /** `count` prompts, in request order. */
-  prompts: DatasetPrompt[];
-  /** Things the user should know, e.g. sampling with replacement; one line each. */
-  notes: string[];
+export interface TextPromptResult extends SampledPrompts {
   /** How the file was read. */
   format: "text" | "jsonl";
 }
@@ -123,9 +119,10 @@ export const other: Dataset = {
       tokenizer,
       count: options.count,
       seed: options.seed,
-      inputLens: options.inputLens,
-      outputLens: options.outputLensGiven ? options.outputLens : undefined,
-      defaultOutputLens: options.outputLens,
+      // A file's prompts are made up front, so their lengths are read into arrays.
+      inputLens: Array.from(options.inputLens),
+      outputLens: options.outputLensGiven ? Array.from(options.outputLens) : undefined,
+      defaultOutputLens: Array.from(options.outputLens),
     });
     const prefix = prefixText(options.prefix, tokenizer, options.seed);
     return { prompts: joinPrefix(prompts, prefix, tokenizer.count), notes };

@@ -104,7 +104,8 @@ export const sharegpt: Dataset = {
       count: options.count,
       seed: options.seed,
       bounds: shareGptBounds(options.options),
-      outputLens: options.outputLensGiven ? options.outputLens : undefined,
+      // A file's prompts are sampled up front, so their lengths are read into an array.
+      outputLens: options.outputLensGiven ? Array.from(options.outputLens) : undefined,
     });
     const prefix = prefixText(options.prefix, tokenizer, options.seed);
     return { prompts: joinPrefix(prompts, prefix, tokenizer.count), notes };

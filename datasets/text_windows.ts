@@ -38,7 +38,7 @@
 import { UsageError } from "../errors.ts";
 import { seededSource } from "../distributions/mod.ts";
 import type { Tokenizer } from "../tokenizers/mod.ts";
-import type { DatasetPrompt, LoadedPrompts } from "./types.ts";
+import type { DatasetPrompt, SampledPrompts } from "./types.ts";
 import {
   checkRequestCount,
   DATASET_PATH_FLAG,
@@ -111,7 +111,7 @@ function snapToWord(text: string, pos: number, limit: number): number {
  *   array is shorter than `count`, or a window length is not a positive
  *   integer.
  */
-export async function loadTextWindows(options: TextWindowOptions): Promise<LoadedPrompts> {
+export async function loadTextWindows(options: TextWindowOptions): Promise<SampledPrompts> {
   const { path, tokenizer, count, seed, inputLens } = options;
   checkRequestCount(count, {
     outputLens: options.outputLens,

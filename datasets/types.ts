@@ -10,6 +10,7 @@
  *
  * @module
  */
+import type { Sequence } from "../distributions/mod.ts";
 import type { LazyTokenizer } from "../tokenizers/mod.ts";
 
 /** One request's prompt, as a dataset hands it to the benchmark. */
@@ -57,10 +58,13 @@ export interface DatasetLoadOptions {
   count: number;
   /** Seed of the run. */
   seed: number;
-  /** Sampled prompt lengths after the prefix, one per request (`--input-token-distribution`). */
-  inputLens: readonly number[];
-  /** Sampled output lengths, one per request (`--output-token-distribution`). */
-  outputLens: readonly number[];
+  /**
+   * Sampled prompt lengths after the prefix, one per request
+   * (`--input-token-distribution`), drawn as they are read (an array is fine).
+   */
+  inputLens: Sequence<number>;
+  /** Sampled output lengths, one per request (`--output-token-distribution`), drawn as read. */
+  outputLens: Sequence<number>;
   /**
    * Whether `--output-token-distribution` was given: a dataset with output
    * lengths of its own (ShareGPT replies, JSONL `output_len`) uses those
@@ -81,10 +85,28 @@ export interface DatasetLoadOptions {
   options: Readonly<Record<string, DatasetOptionValue>>;
 }
 
+/** Prompts made up front (from a file), with what the user should know. */
+export interface SampledPrompts {
+  /** `count` prompts, in request order. */
+  prompts: DatasetPrompt[];
+  /** Things the user should know, e.g. sampling with replacement; one line each. */
+  notes: string[];
+}
+
 /** What {@linkcode Dataset.load} hands back. */
 export interface LoadedPrompts {
-  /** `count` prompts, in request order, prefix included. */
-  prompts: DatasetPrompt[];
+  /**
+   * `count` prompts, in request order, prefix included: an array, or a
+   * sequence that makes each as it is read (the same prompts on every pass),
+   * so a plan of millions of prompts costs no memory until it is sent.
+   */
+  prompts: Sequence<DatasetPrompt>;
+  /**
+   * The prompts' `outputLen`s in order, when `prompts` is made as read: the
+   * planner bounds the run's samples from these without making any prompt.
+   * Absent, it reads `prompts`.
+   */
+  outputLens?: Sequence<number>;
   /** Things the user should know, e.g. sampling with replacement; one line each. */
   notes: string[];
 }

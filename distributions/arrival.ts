@@ -11,6 +11,7 @@ import { type Entry, entryFor, formatEntry } from "./_entry.ts";
 import { ARRIVAL_FORMS, type ArrivalSpec } from "./arrival_forms.ts";
 import type { ArrivalForm, FormArgs, FormTable, VllmArrivalFields } from "./form.ts";
 import { seededSource } from "./seeded_source.ts";
+import type { Sequence } from "./sequence.ts";
 
 /** The `seededSource` stream name that arrival gaps are drawn from; use other names elsewhere. */
 export const ARRIVAL_STREAM = "arrivals";
@@ -21,14 +22,22 @@ const TIME_FLAG = "--max-time-for-reqs";
 // Each entry typed for its own fields, read here as a form over any numbers.
 const FORMS: FormTable<ArrivalForm<FormArgs>> = ARRIVAL_FORMS;
 
+/** Planned send offsets, made as read, and whether they are all 0. */
+export interface ArrivalSequence extends Sequence<number> {
+  /** Every offset is 0 (`poisson inf`, …): nothing is ever waited for. */
+  readonly allAtOnce: boolean;
+}
+
 /**
- * Planned send offsets in seconds from the run start: `offsets[0] = 0` and
- * `offsets[i]` is the sum of the first `i` gaps drawn from `spec`.
+ * Planned send offsets in seconds from the run start, made as they are read:
+ * `offsets[0] = 0` and `offsets[i]` is the sum of the first `i` gaps drawn
+ * from `spec`. Every pass draws from a fresh `seededSource(seed,
+ * ARRIVAL_STREAM)`, so it yields the same offsets and costs no memory however
+ * many are planned.
  *
- * Give exactly one of `count` (returns that many offsets) or `maxTime` (returns
- * every offset strictly below it). The gaps come from `seededSource(seed,
- * ARRIVAL_STREAM)`, so the same seed gives the same plan, and a `maxTime` plan
- * is a prefix of a long enough `count` plan.
+ * Give exactly one of `count` (that many offsets) or `maxTime` (every offset
+ * strictly below it: one pass counts them, so `length` is known at once). A
+ * `maxTime` plan is a prefix of a long enough `count` plan.
  *
  * @throws {UsageError} on `--request-distribution` for an out-of-range spec; on
  * `--num-of-req` for a count that is not an integer in [0, 10,000,000] or when
@@ -36,6 +45,46 @@ const FORMS: FormTable<ArrivalForm<FormArgs>> = ARRIVAL_FORMS;
  * `maxTime` that is not a finite number > 0, for a spec whose gaps are all 0
  * (the run would never end), or when more than 10,000,000 requests would fit; on
  * `--seed` for a non-finite seed.
+ *
+ * @example
+ * ```ts
+ * const offsets = arrivalSequence({ kind: "poisson", rate: 50 }, { seed: 1, count: 10_000_000 });
+ * offsets.length; // 10000000, and nothing drawn yet
+ * const [first] = offsets; // 0: only the first offset was drawn
+ * ```
+ */
+export function arrivalSequence(
+  spec: ArrivalSpec,
+  opts: { seed: number; count?: number; maxTime?: number },
+): ArrivalSequence {
+  const entry = checkedEntry(FORMS, spec, SPEC_FLAG);
+  const { seed, count, maxTime } = opts;
+  if (count !== undefined && maxTime !== undefined) {
+    throw new UsageError(
+      COUNT_FLAG,
+      `expected either ${COUNT_FLAG} or ${TIME_FLAG}, got both (${count} requests and ${maxTime} s)`,
+    );
+  }
+  const clock = () => entry.form.clock(entry.values, seededSource(seed, ARRIVAL_STREAM));
+  const allAtOnce = entry.form.gapsAllZero(entry.values);
+  if (count !== undefined) checkCount(count);
+  else if (maxTime === undefined) {
+    throw new UsageError(COUNT_FLAG, `expected either ${COUNT_FLAG} or ${TIME_FLAG}, got neither`);
+  }
+  const length = count ?? countBefore(entry, maxTime!, clock());
+  return {
+    length,
+    allAtOnce,
+    *[Symbol.iterator]() {
+      const next = clock();
+      for (let i = 0; i < length; i++) yield next();
+    },
+  };
+}
+
+/**
+ * Planned send offsets in seconds, in an array: {@linkcode arrivalSequence}
+ * read once. Throws as it does.
  *
  * @example
  * ```ts
@@ -48,30 +97,15 @@ export function arrivalOffsets(
   spec: ArrivalSpec,
   opts: { seed: number; count?: number; maxTime?: number },
 ): number[] {
-  const entry = checkedEntry(FORMS, spec, SPEC_FLAG);
-  const { seed, count, maxTime } = opts;
-  if (count !== undefined && maxTime !== undefined) {
-    throw new UsageError(
-      COUNT_FLAG,
-      `expected either ${COUNT_FLAG} or ${TIME_FLAG}, got both (${count} requests and ${maxTime} s)`,
-    );
-  }
-  const next = entry.form.clock(entry.values, seededSource(seed, ARRIVAL_STREAM));
-  if (count !== undefined) {
-    checkCount(count);
-    return Array.from({ length: count }, () => next());
-  }
-  if (maxTime === undefined) {
-    throw new UsageError(COUNT_FLAG, `expected either ${COUNT_FLAG} or ${TIME_FLAG}, got neither`);
-  }
-  return offsetsBefore(entry, maxTime, next);
+  return Array.from(arrivalSequence(spec, opts));
 }
 
-function offsetsBefore(
+/** How many offsets `next` yields strictly below `maxTime`. */
+function countBefore(
   entry: Entry<ArrivalForm<FormArgs>>,
   maxTime: number,
   next: () => number,
-): number[] {
+): number {
   if (typeof maxTime !== "number" || !Number.isFinite(maxTime) || maxTime <= 0) {
     throw new UsageError(TIME_FLAG, `expected a number of seconds > 0, got ${String(maxTime)}`);
   }
@@ -83,19 +117,19 @@ function offsetsBefore(
         `use ${COUNT_FLAG} with it, or a distribution with gaps > 0`,
     );
   }
-  const offsets: number[] = [];
+  let count = 0;
   for (let t = next(); t < maxTime; t = next()) {
     // Also stops gaps too small to move the clock (e.g. "exponential 1e-300") from looping forever.
-    if (offsets.length === MAX_PLANNED_REQUESTS) {
+    if (count === MAX_PLANNED_REQUESTS) {
       throw new UsageError(
         TIME_FLAG,
         `${maxTime} s of ${described} plans more than ${MAX_PLANNED_REQUESTS} requests; ` +
           `shorten the time or lengthen the gaps`,
       );
     }
-    offsets.push(t);
+    count++;
   }
-  return offsets;
+  return count;
 }
 
 /**

@@ -9,6 +9,7 @@ import { checkedEntry } from "./_check.ts";
 import type { FormArgs, FormTable, LengthForm } from "./form.ts";
 import { LENGTH_FORMS, type LengthSpec } from "./length_forms.ts";
 import { seededSource } from "./seeded_source.ts";
+import { lazySequence, type Sequence } from "./sequence.ts";
 
 // The caller knows whether this is the input or output flag; this module does not.
 const SPEC_LABEL = "token length distribution";
@@ -40,8 +41,32 @@ export function sampleLengths(
   seed: number,
   stream: string,
 ): number[] {
+  return Array.from(lengthSequence(spec, count, seed, stream));
+}
+
+/**
+ * The lengths {@linkcode sampleLengths} gives, made as they are read: each
+ * pass draws from a fresh `seededSource(seed, stream)`, so every pass yields
+ * the same lengths and ten million of them cost no memory. Throws as
+ * `sampleLengths` does, at once.
+ *
+ * @example
+ * ```ts
+ * const lengths = lengthSequence({ kind: "uniform", min: 1, max: 8 }, 10_000_000, 42, "output-tokens");
+ * lengths.length; // 10000000
+ * const [first] = lengths; // an int in 1..8, the first of sampleLengths' list
+ * ```
+ */
+export function lengthSequence(
+  spec: LengthSpec,
+  count: number,
+  seed: number,
+  stream: string,
+): Sequence<number> {
   const { form, values } = checkedEntry(FORMS, spec, SPEC_LABEL);
   checkCount(count);
-  const draw = form.lengths(values, seededSource(seed, stream));
-  return Array.from({ length: count }, () => draw());
+  return lazySequence(count, function* () {
+    const draw = form.lengths(values, seededSource(seed, stream));
+    for (let i = 0; i < count; i++) yield draw();
+  });
 }

@@ -42,6 +42,13 @@ export { parseArrivalSpec, parseLengthSpec } from "./parse.ts";
 export { formatSpec } from "./format.ts";
 export { describeArrivalForms, describeLengthForms } from "./help.ts";
 export { seededSource } from "./seeded_source.ts";
-export { ARRIVAL_STREAM, arrivalOffsets, vllmArrivalFields } from "./arrival.ts";
-export { sampleLengths } from "./length.ts";
+export {
+  ARRIVAL_STREAM,
+  arrivalOffsets,
+  type ArrivalSequence,
+  arrivalSequence,
+  vllmArrivalFields,
+} from "./arrival.ts";
+export { lengthSequence, sampleLengths } from "./length.ts";
+export { lazySequence, mapSequence, type Sequence, take } from "./sequence.ts";
 export { MAX_PLANNED_REQUESTS } from "./_limits.ts";

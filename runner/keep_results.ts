@@ -4,7 +4,6 @@
  *
  * @module
  */
-import type { PlannedRequest } from "./run.ts";
 
 /** The most values a run's timing samples can get. */
 export interface ValueBound {
@@ -15,26 +14,25 @@ export interface ValueBound {
 }
 
 /**
- * The most values `requests` can give a timing sample: one per request, and
- * one inter-token gap per planned output token.
+ * The most values a plan of `count` requests asking for `maxTokens` can give
+ * a timing sample: one per request, and one inter-token gap per planned
+ * output token. The token sum stops once it passes `cap` (a run past its
+ * exact limit needs no closer figure), so a plan of ten million requests is
+ * not read to the end.
  *
  * @example
  * ```ts
- * import { planRandomRun } from "./plan.ts";
- *
- * const plan = planRandomRun({
- *   seed: 0, tokenizer: "cl100k_base", count: 100,
- *   arrival: { kind: "poisson", rate: 5 },
- *   input: { kind: "constant", value: 128 },
- *   output: { kind: "constant", value: 128 },
- * });
- * valueBound(plan); // { requests: 100, tokens: 12800 }: 100 requests of 128 tokens
+ * valueBound(100, Array(100).fill(128)); // { requests: 100, tokens: 12800 }
+ * valueBound(100, Array(100).fill(128), 1000).tokens > 1000; // true: stopped early
  * ```
  */
-export function valueBound(requests: readonly PlannedRequest[]): ValueBound {
+export function valueBound(count: number, maxTokens: Iterable<number>, cap = Infinity): ValueBound {
   let tokens = 0;
-  for (const r of requests) tokens += Math.max(1, r.request.maxTokens);
-  return { requests: requests.length, tokens };
+  for (const max of maxTokens) {
+    tokens += Math.max(1, max);
+    if (tokens > cap) break;
+  }
+  return { requests: count, tokens };
 }
 
 /**

@@ -4,7 +4,11 @@
  * @module
  */
 import type { GenerationRequest } from "../backends/types.ts";
-import { type RandomPromptOptions, randomPrompts } from "../datasets/random.ts";
+import {
+  type RandomPromptOptions,
+  randomPromptSequence,
+  withOutputLens,
+} from "../datasets/random.ts";
 import {
   checkDatasetInput,
   type DatasetOptionValue,
@@ -14,10 +18,13 @@ import {
   type PrefixOption,
 } from "../datasets/mod.ts";
 import {
-  arrivalOffsets,
+  arrivalSequence,
   type ArrivalSpec,
+  lazySequence,
+  lengthSequence,
   type LengthSpec,
-  sampleLengths,
+  mapSequence,
+  type Sequence,
 } from "../distributions/mod.ts";
 import type { LazyTokenizer } from "../tokenizers/mod.ts";
 import type { PlannedRequest } from "./run.ts";
@@ -81,37 +88,47 @@ export interface DatasetPlanOptions extends ScheduleOptions {
 
 /** A planned run and what its dataset wants the user to know. */
 export interface DatasetPlan {
-  /** The requests, in sending order. */
-  requests: PlannedRequest[];
+  /**
+   * The requests, in sending order, made as they are read (an array when the
+   * dataset made its prompts up front): every pass yields the same requests.
+   */
+  requests: Sequence<PlannedRequest>;
+  /** Every offset is 0: the run never waits (no clock thread needed). */
+  allAtOnce: boolean;
+  /** Each request's `maxTokens`, in order, without making the prompts. */
+  maxTokens: Sequence<number>;
   /** One line each, e.g. that prompts were sampled with replacement. */
   notes: string[];
 }
 
-/** Offsets, then input and output lengths: each from its own seeded stream. */
+/** Offsets, then input and output lengths: each from its own seeded stream, drawn as read. */
 function schedule(options: ScheduleOptions) {
   const { seed } = options;
-  const offsets = arrivalOffsets(options.arrival, {
+  const offsets = arrivalSequence(options.arrival, {
     seed,
     count: options.count,
     maxTime: options.maxTime,
   });
-  const inputLens = sampleLengths(options.input, offsets.length, seed, "input-lengths");
-  const outputLens = sampleLengths(options.output, offsets.length, seed, "output-lengths");
+  const inputLens = lengthSequence(options.input, offsets.length, seed, "input-lengths");
+  const outputLens = lengthSequence(options.output, offsets.length, seed, "output-lengths");
   return { offsets, inputLens, outputLens };
 }
 
-/** Request i is `prompts[i]` sent at `offsets[i]`, asking for `maxTokens(i)`. */
+/** Request i is `prompts[i]` sent at `offsets[i]`, made as read. */
 function requestsOf(
-  offsets: readonly number[],
-  prompts: readonly { text: string; promptLen: number }[],
-  maxTokens: (i: number) => number,
+  offsets: Sequence<number>,
+  prompts: Sequence<{ text: string; promptLen: number; outputLen: number }>,
   shared: SharedRequestFields | undefined,
-): PlannedRequest[] {
-  return offsets.map((offset, i) => ({
-    offset,
-    promptLen: prompts[i].promptLen,
-    request: { ...shared, prompt: prompts[i].text, maxTokens: maxTokens(i) },
-  }));
+): Sequence<PlannedRequest> {
+  return lazySequence(Math.min(offsets.length, prompts.length), function* () {
+    const next = prompts[Symbol.iterator]();
+    for (const offset of offsets) {
+      const prompt = next.next();
+      if (prompt.done) return;
+      const { text, promptLen, outputLen } = prompt.value;
+      yield { offset, promptLen, request: { ...shared, prompt: text, maxTokens: outputLen } };
+    }
+  });
 }
 
 /**
@@ -130,13 +147,13 @@ function requestsOf(
  */
 export function planRandomRun(options: PlanOptions): PlannedRequest[] {
   const { offsets, inputLens, outputLens } = schedule(options);
-  const prompts = randomPrompts({
+  const prompts = randomPromptSequence({
     tokenizer: options.tokenizer,
     lengths: inputLens,
     seed: options.seed,
     prefix: options.prefix,
   });
-  return requestsOf(offsets, prompts, (i) => outputLens[i], options.shared);
+  return Array.from(requestsOf(offsets, withOutputLens(prompts, outputLens), options.shared));
 }
 
 /**
@@ -168,7 +185,7 @@ export async function planDatasetRun(options: DatasetPlanOptions): Promise<Datas
   const datasetOptions = options.datasetOptions ?? {};
   checkDatasetInput(dataset, { path: options.path, options: datasetOptions });
   const { offsets, inputLens, outputLens } = schedule(options);
-  const { prompts, notes } = await dataset.load({
+  const { prompts, notes, outputLens: promptOutputLens } = await dataset.load({
     count: offsets.length,
     seed: options.seed,
     inputLens,
@@ -180,7 +197,11 @@ export async function planDatasetRun(options: DatasetPlanOptions): Promise<Datas
     options: datasetOptions,
   });
   return {
-    requests: requestsOf(offsets, prompts, (i) => prompts[i].outputLen, options.shared),
+    requests: Array.isArray(prompts)
+      ? Array.from(requestsOf(offsets, prompts, options.shared))
+      : requestsOf(offsets, prompts, options.shared),
+    allAtOnce: offsets.allAtOnce,
+    maxTokens: promptOutputLens ?? mapSequence(prompts, (p) => p.outputLen),
     notes,
   };
 }
@@ -205,5 +226,5 @@ export function planFromPrompts(
     options.prefixText ?? "",
     options.count,
   );
-  return requestsOf(offsets, joined, (i) => joined[i].outputLen, options.shared);
+  return Array.from(requestsOf(offsets, joined, options.shared));
 }

@@ -2,8 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { loadTextPrompts } from "../datasets/other.ts";
 import { randomPrompts } from "../datasets/random.ts";
-import { sampleLengths } from "../distributions/mod.ts";
-import { arrivalOffsets } from "../distributions/mod.ts";
+import { arrivalOffsets, sampleLengths, take } from "../distributions/mod.ts";
 import { UsageError } from "../errors.ts";
 import { type LazyTokenizer, loadTokenizer, type Tokenizer } from "../tokenizers/mod.ts";
 import { type DatasetPlanOptions, planDatasetRun, planFromPrompts, planRandomRun } from "./plan.ts";
@@ -49,7 +48,7 @@ Deno.test("planDatasetRun random: the plan planRandomRun makes, byte for byte", 
       shared: SHARED,
     });
     const expected = planRandomRun({ ...SCHEDULE, tokenizer: cl100k, prefix, shared: SHARED });
-    assert.equal(JSON.stringify(requests), JSON.stringify(expected), prefix.kind);
+    assert.equal(JSON.stringify([...requests]), JSON.stringify(expected), prefix.kind);
     assert.deepEqual(notes, []);
     // The shipped word pool needs only the name; a text prefix must be counted.
     assert.equal(tokenizer.loads, prefix.kind === "text" ? 1 : 0, prefix.kind);
@@ -119,4 +118,43 @@ Deno.test("planDatasetRun: the dataset's input is checked before anything is loa
   await rejects({ dataset: "sharegpt" }, "--dataset-path");
   await rejects({ datasetOptions: { sharegpt_min_len: 1 } }, "--sharegpt-min-len");
   assert.equal(tokenizer.loads, 0);
+});
+
+Deno.test("planDatasetRun random: ten million requests are planned without making one, and every pass is the same", async () => {
+  const shape = {
+    seed: 3,
+    arrival: { kind: "poisson", rate: 50 },
+    input: { kind: "uniform", min: 32, max: 64 },
+    output: { kind: "constant", value: 4 },
+  } as const;
+  // Made eagerly, this plan would take minutes and gigabytes (deno task bench --only plan-scale).
+  const plan = await planDatasetRun({
+    ...shape,
+    count: 10_000_000,
+    dataset: "random",
+    tokenizer: counting(cl100k),
+  });
+  assert.equal(plan.requests.length, 10_000_000);
+  assert.equal(plan.allAtOnce, false);
+  const firstPass = take(plan.requests, 5);
+  const secondPass = take(plan.requests, 5);
+  assert.equal(JSON.stringify(firstPass), JSON.stringify(secondPass));
+  // The same requests a small eager plan of the same seed makes.
+  const small = planRandomRun({ ...shape, count: 5, tokenizer: "cl100k_base" });
+  assert.equal(JSON.stringify(firstPass), JSON.stringify(small));
+  assert.deepEqual(take(plan.maxTokens, 3), [4, 4, 4]);
+});
+
+Deno.test("planDatasetRun: a time-bounded plan knows its length before it is read", async () => {
+  const plan = await planDatasetRun({
+    ...SCHEDULE,
+    count: undefined,
+    maxTime: 5,
+    dataset: "random",
+    tokenizer: counting(cl100k),
+  });
+  const offsets = [...plan.requests].map((r) => r.offset);
+  assert.equal(plan.requests.length, offsets.length);
+  assert.ok(offsets.every((t) => t < 5));
+  assert.deepEqual(offsets, arrivalOffsets(SCHEDULE.arrival, { seed: 7, maxTime: 5 }));
 });

@@ -11,10 +11,11 @@ import { Sample } from "../metrics/sample.ts";
 import type { MetricStats } from "../metrics/types.ts";
 import { countOutputs, sendRequest } from "./send.ts";
 import { InFlight, RequestEnded, type Timeouts, watchTimeouts } from "./watchdog.ts";
+import { createTransport, type OutgoingRequest, type TransportName } from "./transport.ts";
+import type { Sequence } from "../distributions/mod.ts";
 
 /** No timeouts: a request may take as long as it takes. */
 const NO_TIMEOUTS: Timeouts = { request: Infinity, stall: Infinity };
-import { createTransport, type OutgoingRequest, type TransportName } from "./transport.ts";
 
 /** One request of the schedule. */
 export interface PlannedRequest {
@@ -32,8 +33,16 @@ export interface RunOptions {
   url: string;
   /** Server protocol. */
   backend: Backend;
-  /** The schedule, in offset order. */
-  requests: readonly PlannedRequest[];
+  /**
+   * The schedule, in offset order: an array, or a sequence that makes each
+   * request as it is read (read once, one request ahead of its send time).
+   */
+  requests: Sequence<PlannedRequest>;
+  /**
+   * Every offset is 0, so nothing is waited for and no clock thread is
+   * started. Default: read from `requests` when it is an array, else false.
+   */
+  allAtOnce?: boolean;
   /** Extra headers for every request. */
   headers?: Record<string, string>;
   /**
@@ -147,8 +156,8 @@ export async function runBenchmark(options: RunOptions): Promise<RunResult> {
   const path = url.pathname + url.search;
   // Built just before waiting for its send time, so serialising stays off the
   // send path without holding every request's bytes for the whole run.
-  const outgoing = (i: number): OutgoingRequest => {
-    const built = backend.buildRequest(requests[i].request);
+  const outgoing = (i: number, planned: PlannedRequest): OutgoingRequest => {
+    const built = backend.buildRequest(planned.request);
     return {
       path,
       headers: { ...built.headers, ...options.headers, "x-request-id": `${prefix}${i}` },
@@ -157,7 +166,9 @@ export async function runBenchmark(options: RunOptions): Promise<RunResult> {
   };
   const pacer = createPacer();
   // A schedule that waits at all gets its clock thread started before t = 0.
-  if (requests.some((r) => r.offset > 0)) await pacer.start();
+  const allAtOnce = options.allAtOnce ??
+    (Array.isArray(requests) && requests.every((r) => r.offset === 0));
+  if (!allAtOnce && requests.length > 0) await pacer.start();
   const loop = monitorEventLoop();
   const startedAt = new Date();
   const start = performance.now();
@@ -180,22 +191,22 @@ export async function runBenchmark(options: RunOptions): Promise<RunResult> {
   const pacing = new Sample();
   let lastSend = -Infinity;
   let sent = 0;
+  // Read one request ahead of its send time: a lazy plan is made as it goes.
+  const planned = requests[Symbol.iterator]();
   try {
     for (; sent < requests.length && !stopSending?.aborted && failure === undefined; sent++) {
       const i = sent;
-      const request = outgoing(i);
-      const due = start + requests[i].offset * 1000;
+      const next = planned.next();
+      if (next.done) break;
+      const { offset, promptLen, request: generation } = next.value;
+      const request = outgoing(i, next.value);
+      const due = start + offset * 1000;
       await pacer.until(due, stopSending);
       if (stopSending?.aborted) break;
       const now = performance.now();
       if (due > lastSend) pacing.add(now - due);
       lastSend = now;
-      const plan = {
-        index: i,
-        plannedOffset: requests[i].offset,
-        promptLen: requests[i].promptLen,
-        request: requests[i].request,
-      };
+      const plan = { index: i, plannedOffset: offset, promptLen, request: generation };
       pending++;
       // Not kept in a list: a million settled promises would outweigh the results.
       const watched = new InFlight(performance.now());

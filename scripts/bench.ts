@@ -13,11 +13,15 @@
  * - CPU per token: client process CPU during the run / output tokens;
  * - memory per stream: (peak RSS during the run − RSS before) / streams;
  * - startup: spawning `mib` → its first request arriving at the server;
- * - machine noise: how long a process that only reads the clock loses the CPU.
+ * - machine noise: how long a process that only reads the clock loses the CPU;
+ * - plan scale: `mib bench` planning 1k, 1M and 10M requests (Poisson 50/s,
+ *   jsonl output, stopped by SIGTERM after 3 s): spawn → first request, peak
+ *   RSS and schedule lag p99, which must not grow with the planned count
+ *   (scripts/_plan_scale.ts).
  *
  * Usage: deno task bench [--runs N] [--only NAME,...] [--out FILE]
  * (names: 64-streams/http1, 256-streams/fetch, 64-at-once/http1, rate-2000,
- * streams-10000, startup, noise; --only matches by prefix)
+ * streams-10000, startup, plan-scale, noise; --only matches by prefix)
  *
  * @module
  */
@@ -26,6 +30,7 @@ import type { ClientReport, ClientScenario } from "./_bench_client.ts";
 import { describeSample } from "../mod.ts";
 import type { TransportName } from "../runner/transport.ts";
 import { spawnSimulator } from "./_bench_server.ts";
+import { planScaleOnce } from "./_plan_scale.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const MAIN = `${ROOT}main.ts`;
@@ -366,6 +371,36 @@ async function main() {
       times.map(fmt).join(" "),
       verdict(median, { max: 150 }),
     ]);
+  }
+
+  if (!only || only.some((o) => "plan-scale".startsWith(o))) {
+    const server = await startServer(5, 1);
+    try {
+      for (const count of [1_000, 1_000_000, 10_000_000]) {
+        const all = [];
+        for (let run = 0; run < runs; run++) {
+          all.push(await planScaleOnce(server.url, count, server));
+          console.error(`plan-scale ${count}: run ${run + 1}/${runs} done`);
+        }
+        record[`plan-scale-${count}`] = all;
+        for (const figure of Object.keys(all[0])) {
+          const values = all.map((f) => f[figure]);
+          // 10M planned requests start within a second of spawning, as 1k do.
+          const target = figure === "start (ms)" ? { max: 1000 } : undefined;
+          const median = p(values, "median");
+          table.push([
+            `plan-scale, ${count.toLocaleString("en")} planned`,
+            figure,
+            target ? `≤ ${target.max}` : "",
+            fmt(median),
+            values.map(fmt).join(" "),
+            target ? verdict(median, target) : "",
+          ]);
+        }
+      }
+    } finally {
+      await server.stop();
+    }
   }
 
   if (!only || only.some((o) => "noise".startsWith(o))) {

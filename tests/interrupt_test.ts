@@ -118,3 +118,32 @@ Deno.test("a second SIGINT ends the requests in flight at once, without waiting 
     );
   });
 });
+
+Deno.test("ten million planned requests: sending starts at once (the plan is made as sent), SIGINT writes what was sent", async () => {
+  await using dir = await tempDir();
+  const out = `${dir.path}/out.jsonl`;
+  await withSim({ ttftMs: 1, tpotMs: 1 }, async (sim) => {
+    const run = await interrupt(
+      [
+        ...benchFlags(sim.url, 10_000_000, 8, 4),
+        "--request-distribution",
+        "poisson",
+        "100",
+        "--output-format",
+        "jsonl",
+        "--output-file",
+        out,
+      ],
+      ["SIGINT"],
+      1000,
+    );
+    assert.equal(run.code, 130, run.stdout + run.stderr);
+    const lines = (await Deno.readTextFile(out)).trimEnd().split("\n").map((l) => JSON.parse(l));
+    const summary = lines.pop().summary;
+    assert.ok(lines.length > 10, `${lines.length} requests recorded`);
+    assert.equal(summary.total, lines.length, "the summary counts every recorded request");
+    const notSent = /interrupted: (\d+) planned request\(s\) were not sent/.exec(run.stdout);
+    assert.ok(notSent, run.stdout);
+    assert.equal(Number(notSent[1]) + lines.length, 10_000_000, "planned = sent + not sent");
+  });
+});
