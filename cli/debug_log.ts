@@ -10,7 +10,8 @@ import type { PlannedRequest } from "../runner/run.ts";
 import { type Sequence, take } from "../distributions/mod.ts";
 import type { Sources } from "./options.ts";
 import type { BenchConfig } from "../runner/bench_config.ts";
-import { redactConfig, SECRET_HEADER } from "../output/run_record.ts";
+import { redactConfig } from "../output/run_record.ts";
+import { REDACTED, SECRET_HEADER } from "../runner/secrets.ts";
 
 /** Planned requests shown in full before the run. */
 const SHOWN_REQUESTS = 3;
@@ -43,7 +44,7 @@ export function debugPlan(
   for (const [i, planned] of take(requests, SHOWN_REQUESTS).entries()) {
     const built = backend.buildRequest(planned.request);
     const headers = Object.fromEntries(
-      Object.entries(built.headers).map(([k, v]) => [k, SECRET_HEADER.test(k) ? "[redacted]" : v]),
+      Object.entries(built.headers).map(([k, v]) => [k, SECRET_HEADER.test(k) ? REDACTED : v]),
     );
     const body = built.body.length > MAX_BODY
       ? `${built.body.slice(0, MAX_BODY)}… (${built.body.length} characters)`

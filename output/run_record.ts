@@ -8,6 +8,7 @@
  */
 import denoJson from "../deno.json" with { type: "json" };
 import type { BenchConfig } from "../runner/bench_config.ts";
+import { REDACTED, SECRET_HEADER } from "../runner/secrets.ts";
 import type { RunAccumulator } from "../metrics/run_accumulator.ts";
 import { type HdrLibrary, HISTOGRAM_DIGITS, loadHdrLibrary } from "../metrics/sample.ts";
 import type { SampleName, Summary } from "../metrics/types.ts";
@@ -21,14 +22,11 @@ export function runRecordPath(path: string): string {
   return path.replace(/(\.jsonl?|\.csv)?$/, ".summary.json");
 }
 
-/** Header names whose values are secrets. */
-export const SECRET_HEADER = /^(authorization|proxy-authorization|x-api-key|api-key|cookie)$/i;
-
 /** The configuration with every secret replaced by "[redacted]". */
 export function redactConfig(config: BenchConfig): Record<string, unknown> {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(config.headers)) {
-    headers[name] = SECRET_HEADER.test(name) ? "[redacted]" : value;
+    headers[name] = SECRET_HEADER.test(name) ? REDACTED : value;
   }
   return { ...config, headers };
 }

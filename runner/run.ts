@@ -10,6 +10,7 @@ import type { RequestResult } from "./result.ts";
 import { Sample } from "../metrics/sample.ts";
 import type { MetricStats } from "../metrics/types.ts";
 import { countOutputs, sendRequest } from "./send.ts";
+import { redactSecrets, secretValues } from "./secrets.ts";
 import { InFlight, RequestEnded, type Timeouts, watchTimeouts } from "./watchdog.ts";
 import { createTransport, type OutgoingRequest, type TransportName } from "./transport.ts";
 import type { Sequence } from "../distributions/mod.ts";
@@ -135,7 +136,17 @@ export async function runBenchmark(options: RunOptions): Promise<RunResult> {
   const transport = createTransport(options.transport ?? "http1", url.origin, {
     connectTimeout: options.timeouts?.connect,
   });
-  const context = { transport, backend, signal, debug: options.debug };
+  // A server may echo the request's headers in an error body: no key leaves through it.
+  const secrets = secretValues(options.headers);
+  const debug = options.debug;
+  const context = {
+    transport,
+    backend,
+    signal,
+    debug: debug && secrets.length > 0
+      ? (line: string) => debug(redactSecrets(line, secrets))
+      : debug,
+  };
   const live = new Set<InFlight>();
   const stopWatching = watchTimeouts(live, options.timeouts ?? NO_TIMEOUTS);
   const abortLive = () => {
@@ -184,6 +195,10 @@ export async function runBenchmark(options: RunOptions): Promise<RunResult> {
   };
   const finish = async (result: RequestResult) => {
     lastEnd = Math.max(lastEnd, performance.now());
+    if (secrets.length > 0 && !result.success) {
+      result.error = redactSecrets(result.error, secrets);
+      result.notes = result.notes.map((note) => redactSecrets(note, secrets));
+    }
     if (keep) results[result.index] = result;
     else await countOutputs([result], options.countTokens);
     options.onResult?.(result);

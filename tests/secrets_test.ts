@@ -77,3 +77,41 @@ Deno.test("--api-key-file: a missing file and --api-key-env beside it are usage 
   assert.equal(both.code, 2);
   assert.match(both.stderr, /--api-key-env\/--api-key-file: give only one/);
 });
+
+/** A server whose every answer is an error that echoes the request's headers, as some proxies do. */
+function echoingServer(modelsToo: boolean): { url: string; close(): Promise<void> } {
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
+    await req.body?.cancel();
+    const echo = { error: "unauthorized", headers: Object.fromEntries(req.headers) };
+    if (req.method === "GET" && !modelsToo) return Response.json({ data: [{ id: "m" }] });
+    return Response.json(echo, { status: 401 });
+  });
+  return { url: `http://127.0.0.1:${server.addr.port}`, close: () => server.shutdown() };
+}
+
+for (const modelsToo of [false, true]) {
+  Deno.test(`an error body that echoes the request headers is written with the key redacted (${modelsToo ? "model list" : "generation"})`, async () => {
+    const server = echoingServer(modelsToo);
+    await using dir = await tempDir();
+    try {
+      const run = await runCli(
+        [
+          ...benchFlags(server.url, 2, 4, 1),
+          "--output-file",
+          `${dir.path}/run.jsonl`,
+          "--output-format",
+          "jsonl",
+          "--debug",
+        ],
+        { env: { OPENAI_API_KEY: SECRET } },
+      );
+      const outputs = [run.stdout, run.stderr, ...await everyFile(dir.path)];
+      for (const text of outputs) assert.ok(!text.includes(SECRET), text.slice(0, 600));
+      const all = outputs.join("\n");
+      assert.match(all, /\[redacted\]/, "the echo is there, with the key replaced");
+      if (!modelsToo) assert.match(all, /HTTP 401/);
+    } finally {
+      await server.close();
+    }
+  });
+}
