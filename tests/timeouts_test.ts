@@ -4,7 +4,7 @@
  * timed-out request keeps what arrived.
  */
 import assert from "node:assert/strict";
-import type { SeedRecord } from "../mod.ts";
+import { classifyFailure, getBackend, runBenchmark, type SeedRecord } from "../mod.ts";
 import { benchFlags, runCli, tempDir } from "./_helpers.ts";
 
 /** A server answering `GET /v1/models`; a POST gets `answer` (bytes), then the connection is held. */
@@ -99,4 +99,56 @@ Deno.test("a response that stalls after one event: --stall-timeout ends it, keep
   } finally {
     server.close();
   }
+});
+
+/**
+ * A listener that never accepts, its backlog filled: a further connect gets
+ * no answer (the kernel drops its SYN), as a server too busy to accept does.
+ */
+async function fullBacklog(): Promise<{ url: string } & Disposable> {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const { port } = listener.addr;
+  const filled: Deno.Conn[] = [];
+  const dispose = () => {
+    for (const conn of filled) conn.close();
+    listener.close();
+  };
+  for (let i = 0; i < 5000; i++) {
+    const connecting = Deno.connect({ hostname: "127.0.0.1", port });
+    const conn = await Promise.race([
+      connecting,
+      new Promise<null>((resolve) => setTimeout(() => resolve(null), 300)),
+    ]);
+    if (conn === null) {
+      connecting.then((late) => late.close(), () => {});
+      return { url: `http://127.0.0.1:${port}`, [Symbol.dispose]: dispose };
+    }
+    filled.push(conn);
+  }
+  dispose();
+  throw new Error("the backlog never filled: this machine answers every connect");
+}
+
+Deno.test("a server that never completes the connection: --connect-timeout fails each request as a timeout", async () => {
+  using server = await fullBacklog();
+  const started = performance.now();
+  const run = await runBenchmark({
+    url: `${server.url}/v1/completions`,
+    backend: getBackend("openai"),
+    requests: [0, 0.05].map((offset) => ({
+      offset,
+      promptLen: 1,
+      request: { prompt: "hi", maxTokens: 4 },
+    })),
+    countTokens: (text) => text.length,
+    timeouts: { connect: 0.4, request: 30, stall: 30 },
+  });
+  const seconds = (performance.now() - started) / 1000;
+  assert.equal(run.results.length, 2);
+  for (const result of run.results) {
+    assert.equal(result.success, false);
+    assert.equal(result.error, "timeout: no connection within 0.4 s (--connect-timeout)");
+    assert.equal(classifyFailure(result), "timeout");
+  }
+  assert.ok(seconds < 10, `the run ended (${seconds.toFixed(1)} s)`);
 });
