@@ -11,9 +11,7 @@ import {
   type SimulatorOptions,
 } from "../mod.ts";
 import { drawFault } from "../simulator/_faults.ts";
-import { benchFlags, type CliRun, runCli, tempDir, withSim } from "./_helpers.ts";
-
-const MAIN = new URL("../main.ts", import.meta.url).pathname;
+import { benchFlags, type CliRun, runCli, spawnServe, tempDir, withSim } from "./_helpers.ts";
 
 /** One jsonl line of a request. */
 interface Line {
@@ -337,26 +335,18 @@ Deno.test("the same seed draws the same faults for the same requests", async () 
 });
 
 Deno.test("mib serve --faults: the banner names them, GET /mib/faults tallies, the exit line counts; a bad spec is one line, exit 2", async () => {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", MAIN, "serve", "--port", "0", "--ttft-ms", "1", "--tpot-ms", "1"].concat(
-      ["--faults", "500:1", "--faults-seed", "3", "--faults-stall-ms", "50"],
-      ["--faults-delay-ms", "20"],
+  const serve = await spawnServe(
+    ["--port", "0", "--ttft-ms", "1", "--tpot-ms", "1", "--faults", "500:1"].concat(
+      ["--faults-seed", "3", "--faults-stall-ms", "50", "--faults-delay-ms", "20"],
     ),
-    env: { NO_COLOR: "1" },
-    stdin: "null",
-    stdout: "piped",
-    stderr: "null",
-  }).spawn();
-  const stdout = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let text = "";
-  while (!text.includes("\n")) {
-    const { done, value } = await stdout.read();
-    if (done) break;
-    text += value;
-  }
+  );
   try {
-    assert.match(text, /faults 500:1 \(seed 3, stall 50 ms, delay 20 ms, tally at \/mib\/faults\)/);
-    const url = text.match(/listening on (http:\/\/\S+)/)![1];
+    const { banner, url } = serve;
+    assert.ok(url, banner);
+    assert.match(
+      banner,
+      /faults 500:1 \(seed 3, stall 50 ms, delay 20 ms, tally at \/mib\/faults\)/,
+    );
     const answer = await fetch(`${url}/v1/completions`, {
       method: "POST",
       headers: { "content-type": "application/json", "x-request-id": "one" },
@@ -372,15 +362,12 @@ Deno.test("mib serve --faults: the banner names them, GET /mib/faults tallies, t
       faulted: [{ id: "one", fault: "500" }],
     });
   } finally {
-    child.kill("SIGINT");
-    for (;;) {
-      const { done, value } = await stdout.read();
-      if (done) break;
-      text += value;
-    }
-    assert.equal((await child.status).code, 0);
+    assert.equal(await serve.stop(), 0);
   }
-  assert.match(text, /\nmib simulator: 1 generation request\(s\), faults injected: 500 1\n$/);
+  assert.match(
+    serve.output,
+    /\nmib simulator: 1 generation request\(s\), faults injected: 500 1\n$/,
+  );
   for (const spec of ["500", "cut:0.7,stall:0.7", "teapot:0.1"]) {
     const bad = await runCli(["serve", "--faults", spec]);
     assert.equal(bad.code, 2, bad.stderr);
