@@ -101,9 +101,9 @@ export function mismatchLines(m: Mismatches, tokenizer?: string): string[] {
  *
  * @example
  * ```ts
- * import { FAILURE_KINDS } from "../metrics/failure.ts";
+ * import { FAILURE_KINDS, type FailureKind } from "../metrics/failure.ts";
  *
- * const failures = Object.fromEntries(FAILURE_KINDS.map((k) => [k, 0]));
+ * const failures = Object.fromEntries(FAILURE_KINDS.map((k) => [k, 0])) as Record<FailureKind, number>;
  * failureLine({ failures: { ...failures, http_status: 3 }, httpStatuses: { "429": 2, "503": 1 } });
  * // "http_status 3 (429: 2, 503: 1)"
  * ```
