@@ -3,7 +3,16 @@
  *
  * @module
  */
-import { HONOURED_FIELDS, type SimulatorHandle, startSimulator } from "../simulator/mod.ts";
+import { UsageError } from "../errors.ts";
+import {
+  FAULT_SPEC_FORM,
+  type FaultRates,
+  faultsBanner,
+  HONOURED_FIELDS,
+  parseFaultSpec,
+  type SimulatorHandle,
+  startSimulator,
+} from "../simulator/mod.ts";
 import type { OptionSpec, RawOptions } from "./options.ts";
 
 /** Every option of `mib serve`, in help order. */
@@ -89,6 +98,38 @@ export const SERVE_OPTIONS: readonly OptionSpec[] = [
       "answer (default never)",
   },
   {
+    key: "faults",
+    flag: "--faults",
+    arg: "<spec>",
+    kind: "string",
+    help:
+      `mixed fault injection, each generation request drawing at most one fault: ${FAULT_SPEC_FORM} ` +
+      "(429/500 JSON errors, 503 a proxy's HTML page, cut stream, stall mid-stream, junk " +
+      "event, connection reset, slow headers, never answered; default none)",
+  },
+  {
+    key: "faults_seed",
+    flag: "--faults-seed",
+    arg: "<n>",
+    kind: "int",
+    help: "seed of the fault draw, made per request from its serving index (default 0)",
+  },
+  {
+    key: "faults_stall_ms",
+    flag: "--faults-stall-ms",
+    arg: "<ms>",
+    kind: "non-negative-number",
+    help: "how long a stall fault pauses a stream and a never-answer fault holds a request " +
+      "before resetting it (default 10000)",
+  },
+  {
+    key: "faults_delay_ms",
+    flag: "--faults-delay-ms",
+    arg: "<ms>",
+    kind: "non-negative-number",
+    help: "how late a slow-headers response begins, its tokens shifted with it (default 1000)",
+  },
+  {
     key: "max_context",
     flag: "--max-context",
     arg: "<n>",
@@ -143,9 +184,29 @@ function disagreements(o: SimulatorHandle["options"]): string {
   return parts.filter((p) => p !== "").map((p) => `, ${p}`).join("");
 }
 
+/** `--faults` read, or a usage error naming the flag and the accepted form. */
+function faultRates(spec: string | undefined): FaultRates | undefined {
+  if (spec === undefined) return undefined;
+  try {
+    return parseFaultSpec(spec);
+  } catch (error) {
+    throw new UsageError("--faults", (error as Error).message);
+  }
+}
+
+/** The injected-fault counts for the line printed on exit. */
+function faultCounts(sim: SimulatorHandle): string {
+  const { requests, counts } = sim.faults();
+  const parts = Object.entries(counts).map(([label, n]) => `${label} ${n}`);
+  return `mib simulator: ${requests} generation request(s), faults injected: ${
+    parts.length === 0 ? "none" : parts.join(", ")
+  }`;
+}
+
 /** Runs the simulator with the options typed (checked by their declarations) until SIGINT/SIGTERM. */
 export async function serveCommand(values: RawOptions): Promise<number> {
   const v = values as Record<string, never>;
+  const faults = faultRates(v.faults);
   const sim = await startSimulator({
     // Unset values take the simulator's own defaults (simulator/_options.ts); only
     // where `mib serve` listens differs from a simulator started in code.
@@ -160,6 +221,10 @@ export async function serveCommand(values: RawOptions): Promise<number> {
     tritonCumulative: v.triton_cumulative,
     legacyDelimiter: v.legacy_delimiter,
     failAfter: v.fail_after,
+    faults,
+    faultsSeed: v.faults_seed,
+    faultsStallMs: v.faults_stall_ms,
+    faultsDelayMs: v.faults_delay_ms,
     maxContext: v.max_context,
     honour: v.honour,
     promptScale: v.prompt_scale,
@@ -171,12 +236,15 @@ export async function serveCommand(values: RawOptions): Promise<number> {
   console.log(
     `mib simulator listening on ${sim.url} (model ${o.model}, ttft ${o.ttftMs} ms, tpot ${o.tpotMs} ms, ${o.tokensPerChunk} token(s)/chunk${
       o.failAfter === null ? "" : `, failing after ${o.failAfter} chunk(s)`
-    }${disagreements(o)}${o.record ? `, recording at ${sim.url}/mib/record` : ""})`,
+    }${faultsBanner(o)}${disagreements(o)}${
+      o.record ? `, recording at ${sim.url}/mib/record` : ""
+    })`,
   );
   const { promise, resolve } = Promise.withResolvers<void>();
   Deno.addSignalListener("SIGINT", resolve);
   Deno.addSignalListener("SIGTERM", resolve);
   await promise;
   await sim.close();
+  if (faults !== undefined) console.log(faultCounts(sim));
   return 0;
 }

@@ -96,6 +96,30 @@ export function mismatchLines(m: Mismatches, tokenizer?: string): string[] {
 }
 
 /**
+ * The failures by kind on one line, the HTTP ones by status:
+ * `"http_status 12 (429: 7, 503: 5), stream_cut 3"`; `""` without failures.
+ *
+ * @example
+ * ```ts
+ * import { FAILURE_KINDS, type FailureKind } from "../metrics/failure.ts";
+ *
+ * const failures = Object.fromEntries(FAILURE_KINDS.map((k) => [k, 0])) as Record<FailureKind, number>;
+ * failureLine({ failures: { ...failures, http_status: 3 }, httpStatuses: { "429": 2, "503": 1 } });
+ * // "http_status 3 (429: 2, 503: 1)"
+ * ```
+ */
+export function failureLine(summary: Pick<Summary, "failures" | "httpStatuses">): string {
+  const statuses = Object.entries(summary.httpStatuses ?? {});
+  const byStatus = statuses.length === 0
+    ? ""
+    : ` (${statuses.map(([status, n]) => `${status}: ${n}`).join(", ")})`;
+  return Object.entries(summary.failures)
+    .filter(([, n]) => n > 0)
+    .map(([kind, n]) => `${kind} ${n}${kind === "http_status" ? byStatus : ""}`)
+    .join(", ");
+}
+
+/**
  * Renders `summary` as text tables (no colour when `plain`); `tokenizer`
  * names the client tokenizer in the notes on mismatches.
  */
@@ -130,10 +154,8 @@ export function formatSummary(
         } / ${summary.peakConcurrency}`,
       },
     );
-    const kinds = Object.entries(summary.failures).filter(([, n]) => n > 0);
-    if (kinds.length > 0) {
-      totals.push({ "Failures by kind": kinds.map(([kind, n]) => `${kind} ${n}`).join(", ") });
-    }
+    const line = failureLine(summary);
+    if (line !== "") totals.push({ "Failures by kind": line });
   }
   const timings = new Table({
     head: ["ms", "mean", "median", "p90", "p99", "n"],

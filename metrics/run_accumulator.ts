@@ -134,6 +134,8 @@ export class RunAccumulator {
     FailureKind,
     number
   >;
+  /** Failed requests of kind "http_status", by status. */
+  readonly #statuses = new Map<number, number>();
   readonly #errors = new Map<string, number>();
   readonly #mismatches = new MismatchCounter();
   readonly #starts = new Doubles();
@@ -198,7 +200,11 @@ export class RunAccumulator {
     this.#sent.add(r.sendOffset);
     (r.success ? this.#ended.ok : this.#ended.failed).add(end);
     if (!r.success) {
-      this.#failures[classifyFailure(r)]++;
+      const kind = classifyFailure(r);
+      this.#failures[kind]++;
+      if (kind === "http_status") {
+        this.#statuses.set(r.status!, (this.#statuses.get(r.status!) ?? 0) + 1);
+      }
       const key = this.#errors.has(r.error) || this.#errors.size < MAX_ERROR_MESSAGES
         ? r.error
         : OTHER_ERRORS;
@@ -335,6 +341,9 @@ export class RunAccumulator {
       goodput: this.#hasSlo ? per(this.#good) : null,
       goodRequests: this.#hasSlo ? this.#good : null,
       failures: { ...this.#failures },
+      httpStatuses: Object.fromEntries(
+        [...this.#statuses].sort(([a], [b]) => a - b).map(([status, n]) => [String(status), n]),
+      ),
       mismatches: this.#mismatches.counts(),
       meanConcurrency: per(this.#totalLatency),
       peakConcurrency: this.#peakConcurrency(),

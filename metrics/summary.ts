@@ -96,6 +96,7 @@ export function summarizeAccumulated(
     peakConcurrency: metrics.peakConcurrency,
     peakOutputTokensPerSecond: metrics.peakOutputTokensPerSecond,
     failures: metrics.failures,
+    httpStatuses: metrics.httpStatuses,
     mismatches: metrics.mismatches,
     ...Object.fromEntries(SAMPLE_NAMES.map((name) => [name, toStats(metrics[name])])),
     eventLoopLag: describeSample(eventLoopLag),

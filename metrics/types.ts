@@ -196,6 +196,11 @@ export interface RunMetrics {
   goodRequests: number | null;
   /** Failed requests by kind (every kind present), classified by `classifyFailure`. */
   failures: Record<FailureKind, number>;
+  /**
+   * The failures of kind "http_status" by status code (`"429": 7`), in
+   * ascending order of status; only statuses that occurred.
+   */
+  httpStatuses: Record<string, number>;
   /** Successful requests whose server disagreed with the plan, by kind (see `mismatchesOf`). */
   mismatches: Mismatches;
   /**
@@ -300,6 +305,11 @@ export interface Summary {
   peakOutputTokensPerSecond: number;
   /** Failed requests by kind (see `classifyFailure`). */
   failures: Record<FailureKind, number>;
+  /**
+   * The "http_status" failures by status code, as in `RunMetrics.httpStatuses`
+   * (absent in summaries an older mib wrote).
+   */
+  httpStatuses?: Record<string, number>;
   /**
    * Successful requests whose server disagreed with the plan, by kind (absent
    * in summaries an older mib wrote).

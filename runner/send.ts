@@ -7,6 +7,7 @@ import type { Backend, GenerationRequest, ParsedStream, StreamParser } from "../
 import { classifyFailure } from "../metrics/failure.ts";
 import { noteMismatches } from "../metrics/mismatch.ts";
 import { requestTimings } from "../metrics/request.ts";
+import { errorExcerpt } from "./_error_excerpt.ts";
 import type { RequestResult } from "./result.ts";
 import { type InFlight, RequestEnded } from "./watchdog.ts";
 import type { OutgoingRequest, ResponseHandler, Transport } from "./transport.ts";
@@ -39,7 +40,8 @@ export interface SendPlan {
   request: GenerationRequest;
 }
 
-const MAX_ERROR_BODY = 500;
+/** Characters of an error body collected for its excerpt (enough for a proxy page's title). */
+const MAX_ERROR_BODY = 2048;
 
 /** Raw response bytes kept per request for the debug log. */
 const MAX_DEBUG_BYTES = 4096;
@@ -157,8 +159,9 @@ export async function sendRequest(
   if (collector.status !== 0) result.status = collector.status;
   if (collector.status !== 0 && (collector.status < 200 || collector.status >= 300)) {
     result.latency = (end - sendTime) / 1000;
-    const body = collector.errorBody.trim().slice(0, MAX_ERROR_BODY);
-    result.error ||= `HTTP ${collector.status} ${collector.reason}: ${body}`;
+    result.error ||= `HTTP ${collector.status} ${collector.reason}: ${
+      errorExcerpt(collector.errorBody)
+    }`;
   } else {
     measure(result, collector.parser.finish(), sendTime, end, plan.request.maxTokens);
   }

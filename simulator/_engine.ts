@@ -10,6 +10,8 @@
  * @module
  */
 
+import { junkBytes } from "./_fault_bytes.ts";
+import type { JunkVariant } from "./_faults.ts";
 import type { ResolvedOptions } from "./_options.ts";
 import type { PacedPlan } from "./_pacing.ts";
 import type { RecordedEndpoint } from "./_record.ts";
@@ -80,8 +82,15 @@ export interface ServeContext {
   readonly tokens: TokenCodec;
   /** Unix seconds when the server started. */
   readonly created: number;
-  /** Answers with `generation` as a paced stream, recorded when recording. */
-  stream(request: Request, arrival: number, generation: StreamedGeneration): Response;
+  /**
+   * Answers with `generation` as a paced stream, recorded when recording (a
+   * promise when an injected fault delays or withholds the answer).
+   */
+  stream(
+    request: Request,
+    arrival: number,
+    generation: StreamedGeneration,
+  ): Response | Promise<Response>;
   /** Answers with `generation` in one body at its last token's time, recorded when recording. */
   whole(request: Request, arrival: number, generation: WholeGeneration): Promise<Response>;
 }
@@ -99,16 +108,41 @@ export function failIndex(failAfter: number | null, chunks: number): number {
   return failAfter !== null && failAfter < chunks ? failAfter : -1;
 }
 
+/** An injected fault that strikes one chunk of a stream (see `_faults.ts`). */
+export interface ChunkFault {
+  /**
+   * `cut`: the connection breaks where the chunk was due; `stall`: the chunk
+   * and all after it come `stallMs` late; `junk`: the chunk is malformed in
+   * form `variant` (`split`: written a few bytes at a time).
+   */
+  readonly kind: "cut" | "stall" | "junk";
+  /** The chunk struck. */
+  readonly chunk: number;
+  /** The pause of a `stall`, ms. */
+  readonly stallMs: number;
+  /** The form of a `junk`. */
+  readonly variant?: JunkVariant;
+}
+
 /**
  * The chunks of one streamed generation and their deadlines: chunk `j` is
- * due when its last token is, `firstDue + lastToken * tpotMs`. A class so the
- * scheduler's per-chunk calls stay monomorphic across thousands of streams.
+ * due when its last token is, `firstDue + lastToken * tpotMs` (plus the pause
+ * of a stall fault from the chunk it strikes). A class so the scheduler's
+ * per-chunk calls stay monomorphic across thousands of streams.
  */
 export class TokenPlan implements PacedPlan {
   readonly initial: Uint8Array | undefined;
   readonly count: number;
   readonly failAt: number;
+  readonly splitAt: number;
   readonly #encoder: StreamEncoder;
+  /** The stall fault's first late chunk (`Infinity` for none) and its pause. */
+  readonly #stallAt: number;
+  readonly #stallMs: number;
+  /** The junk fault's chunk (`-1` for none) and form. */
+  readonly #junkAt: number;
+  readonly #junk: JunkVariant;
+  readonly #cut: boolean;
   readonly #firstDue: number;
   readonly #tpotMs: number;
   readonly #tokens: number;
@@ -124,6 +158,8 @@ export class TokenPlan implements PacedPlan {
     tokensPerChunk: number;
     sequences: number;
     failAfter: number | null;
+    /** An injected fault striking one chunk, if any. */
+    fault?: ChunkFault;
   }) {
     this.#encoder = encoder;
     this.initial = encoder.initial;
@@ -133,16 +169,30 @@ export class TokenPlan implements PacedPlan {
     this.#perChunk = settings.tokensPerChunk;
     this.#sequences = settings.sequences;
     this.count = chunkCount(settings.tokens, settings.tokensPerChunk);
-    this.failAt = failIndex(settings.failAfter, this.count);
+    const { fault } = settings;
+    this.#cut = fault?.kind === "cut";
+    this.failAt = this.#cut ? fault!.chunk : failIndex(settings.failAfter, this.count);
+    this.#stallAt = fault?.kind === "stall" ? fault.chunk : Infinity;
+    this.#stallMs = fault?.stallMs ?? 0;
+    const junk = fault?.kind === "junk" ? fault.variant ?? "bad-json" : undefined;
+    this.#junk = junk ?? "bad-json";
+    this.#junkAt = junk !== undefined && junk !== "split" ? fault!.chunk : -1;
+    this.splitAt = junk === "split" ? fault!.chunk : -1;
   }
 
   dueAt(index: number): number {
     const lastToken = Math.min(this.#tokens, (index + 1) * this.#perChunk) - 1;
-    return this.#firstDue + lastToken * this.#tpotMs;
+    const due = this.#firstDue + lastToken * this.#tpotMs;
+    return index >= this.#stallAt ? due + this.#stallMs : due;
   }
 
   chunk(index: number): Uint8Array {
-    return this.#encoder.chunk(index * this.#perChunk, this.#size(index), index === this.count - 1);
+    const bytes = this.#encoder.chunk(
+      index * this.#perChunk,
+      this.#size(index),
+      index === this.count - 1,
+    );
+    return index === this.#junkAt ? junkBytes(this.#junk, bytes) : bytes;
   }
 
   tokens(index: number): number {
@@ -154,7 +204,8 @@ export class TokenPlan implements PacedPlan {
   }
 
   failure(): Uint8Array | undefined {
-    return this.#encoder.failure();
+    // A cut breaks the connection, whatever the protocol's error form.
+    return this.#cut ? undefined : this.#encoder.failure();
   }
 
   #size(index: number): number {

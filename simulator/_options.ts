@@ -5,6 +5,8 @@
  * @module
  */
 
+import { checkFaultRates, type FaultRates } from "./_faults.ts";
+
 /** Which chat length field a simulated server honours (`SimulatorOptions.honour`). */
 export type HonouredField = "max_tokens" | "max_completion_tokens" | "both";
 
@@ -66,6 +68,29 @@ export interface SimulatorOptions {
    * Default `null` (never).
    */
   failAfter?: number | null;
+  /**
+   * Mixed fault injection: the rate of each fault kind (`parseFaultSpec`
+   * reads the `--faults` form `"500:0.05,cut:0.02"`). Each generation request
+   * draws at most one fault, from `faultsSeed` and the order in which the
+   * server starts serving it; rates sum to at most 1. Kinds: `"429"`, `"500"`
+   * (JSON errors in the protocol's shape), `"503"` (a proxy's HTML page), all
+   * three with `Retry-After`; `"cut"` (the connection breaks mid-stream),
+   * `"stall"` (no byte for `faultsStallMs` mid-stream), `"junk"` (a malformed
+   * event: bad JSON, binary bytes, unknown members or an event written a few
+   * bytes at a time), `"reset"` (the connection is reset before any byte of
+   * the response), `"slow-headers"` (the response begins `faultsDelayMs`
+   * late, its tokens shifted with it), `"never-answer"` (nothing at all for
+   * `faultsStallMs`, then a reset). Each injected fault is counted
+   * ({@linkcode SimulatorHandle.faults}, `GET /mib/faults`) and marked in the
+   * record. Default `{}` (none).
+   */
+  faults?: FaultRates;
+  /** Seed of the fault draw. Default `0`. */
+  faultsSeed?: number;
+  /** How long a `stall` pauses and a `never-answer` holds, ms. Default `10000`. */
+  faultsStallMs?: number;
+  /** How late a `slow-headers` response begins, ms. Default `1000`. */
+  faultsDelayMs?: number;
   /**
    * The context, in the server's own prompt tokens (see `promptScale`): a
    * prompt longer than this is cut as llama.cpp cuts it on the llama.cpp
@@ -151,6 +176,10 @@ export function resolveOptions(options: SimulatorOptions): ResolvedOptions {
     tritonCumulative: options.tritonCumulative ?? false,
     legacyDelimiter: options.legacyDelimiter ?? "newline",
     failAfter: options.failAfter ?? null,
+    faults: { ...options.faults },
+    faultsSeed: options.faultsSeed ?? 0,
+    faultsStallMs: options.faultsStallMs ?? 10_000,
+    faultsDelayMs: options.faultsDelayMs ?? 1000,
     maxContext: options.maxContext ?? null,
     honour: options.honour ?? "both",
     promptScale: options.promptScale ?? 1,
@@ -162,7 +191,13 @@ export function resolveOptions(options: SimulatorOptions): ResolvedOptions {
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new RangeError(`port: expected an integer from 0 to 65535, got ${port}`);
   }
-  for (const [name, value] of [["ttftMs", ttftMs], ["tpotMs", tpotMs]] as const) {
+  const durations = [
+    ["ttftMs", ttftMs],
+    ["tpotMs", tpotMs],
+    ["faultsStallMs", resolved.faultsStallMs],
+    ["faultsDelayMs", resolved.faultsDelayMs],
+  ] as const;
+  for (const [name, value] of durations) {
     if (!Number.isFinite(value) || value < 0) {
       throw new RangeError(`${name}: expected a finite number >= 0, got ${value}`);
     }
@@ -175,6 +210,10 @@ export function resolveOptions(options: SimulatorOptions): ResolvedOptions {
   if (model === "") throw new RangeError("model: expected a non-empty model id");
   if (failAfter !== null && (!Number.isSafeInteger(failAfter) || failAfter < 0)) {
     throw new RangeError(`failAfter: expected an integer >= 0 or null, got ${failAfter}`);
+  }
+  checkFaultRates(resolved.faults);
+  if (!Number.isSafeInteger(resolved.faultsSeed)) {
+    throw new RangeError(`faultsSeed: expected an integer, got ${resolved.faultsSeed}`);
   }
   const { maxContext, honour, promptScale } = resolved;
   if (maxContext !== null && (!Number.isSafeInteger(maxContext) || maxContext < 1)) {

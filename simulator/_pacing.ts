@@ -17,6 +17,7 @@
  */
 
 import { clearImmediate, setImmediate } from "node:timers";
+import { splitPieces } from "./_fault_bytes.ts";
 
 /**
  * Chunks written per event-loop turn while the schedule is being kept.
@@ -295,7 +296,15 @@ export interface PacedPlan {
    * instead, as a server process dying mid-stream does.
    */
   failure(): Uint8Array | undefined;
+  /**
+   * Index of the chunk written a few bytes at a time, one piece every
+   * {@linkcode SPLIT_GAP_MS} (an injected `junk:split` fault), or `-1`.
+   */
+  readonly splitAt: number;
 }
+
+/** Milliseconds between the pieces of a chunk written a few bytes at a time. */
+export const SPLIT_GAP_MS = 1;
 
 /**
  * Where a paced stream notes when it wrote what: parallel arrays, one entry per
@@ -331,6 +340,8 @@ class PacedStream implements Timed {
   #controller!: ReadableStreamDefaultController<Uint8Array>;
   #next = 0;
   #done = false;
+  /** The pieces of a split chunk still to write (see `PacedPlan.splitAt`). */
+  #pieces: Uint8Array[] | undefined;
 
   constructor(plan: PacedPlan, scheduler: Scheduler, log: WriteLog | undefined) {
     this.#plan = plan;
@@ -351,21 +362,52 @@ class PacedStream implements Timed {
   }
 
   fire(): boolean {
+    if (this.#pieces !== undefined) return this.#piece();
     const plan = this.#plan;
     const index = this.#next++;
     if (index === plan.failAt) {
       this.#fail();
       return false;
     }
+    if (index === plan.splitAt) {
+      this.#pieces = splitPieces(plan.chunk(index)).reverse();
+      return this.#piece();
+    }
+    if (!this.#enqueue(plan.chunk(index))) return false;
+    return this.#wrote(index);
+  }
+
+  /**
+   * Enqueues `bytes`; `false` (and the stream stops) when the body can no
+   * longer take bytes (it was errored or cancelled in a way that did not reach
+   * cancel()): a throw here would escape the timer callback and end the
+   * process.
+   */
+  #enqueue(bytes: Uint8Array): boolean {
     try {
-      this.#controller.enqueue(plan.chunk(index));
+      this.#controller.enqueue(bytes);
+      return true;
     } catch {
-      // The body can no longer take bytes (it was errored or cancelled in a
-      // way that did not reach cancel()); a throw here would escape the timer
-      // callback and end the process, so the stream just stops.
       this.#finish();
       return false;
     }
+  }
+
+  /** Writes the next piece of a split chunk; the chunk counts as written with its last piece. */
+  #piece(): boolean {
+    const pieces = this.#pieces!;
+    if (!this.#enqueue(pieces.pop()!)) return false;
+    if (pieces.length > 0) {
+      this.due = performance.now() + SPLIT_GAP_MS;
+      return true;
+    }
+    this.#pieces = undefined;
+    return this.#wrote(this.#next - 1);
+  }
+
+  /** Notes that chunk `index` went out, then schedules the next or ends the stream. */
+  #wrote(index: number): boolean {
+    const plan = this.#plan;
     const log = this.#log;
     if (log) {
       log.writes.push(performance.now());

@@ -7,6 +7,7 @@
  * @module
  */
 
+import type { FaultLabel } from "./_faults.ts";
 import type { WriteLog } from "./_pacing.ts";
 
 /**
@@ -62,10 +63,16 @@ export interface RecordedRequest {
    */
   readonly end: number | null;
   /**
-   * Present (and `true`) only when the response was failed on purpose by the
-   * `failAfter` option; `end` is then when the error was sent.
+   * Present (and `true`) only when the response was failed on purpose mid-way
+   * by the `failAfter` option or a `cut` fault; `end` is then when the error
+   * was sent (or the connection cut).
    */
   readonly error?: true;
+  /**
+   * The fault injected into this request (see `SimulatorOptions.faults`), e.g.
+   * `"503"`, `"cut"` or `"junk:bad-json"`; absent when it drew none.
+   */
+  readonly fault?: FaultLabel;
 }
 
 /** Everything recorded since the server started or the record was last cleared. */
@@ -81,11 +88,13 @@ export interface RequestLog extends WriteLog {
   readonly id: string;
   readonly endpoint: RecordedEndpoint;
   readonly arrival: number;
+  /** The injected fault, set when the request drew one. */
+  fault?: FaultLabel;
 }
 
 /**
  * A fresh entry; the property order is the order of the JSON members (`error`,
- * set only on a failure, comes last).
+ * set only on a failure, and `fault` come last).
  */
 export function requestLog(id: string, endpoint: RecordedEndpoint, arrival: number): RequestLog {
   return { id, endpoint, arrival, writes: [], tokens: [], end: null };
@@ -112,6 +121,7 @@ export function snapshot(logs: readonly RequestLog[]): SimulatorRecord {
       tokens: log.tokens.slice(),
       end: log.end,
       ...(log.error ? { error: true as const } : {}),
+      ...(log.fault ? { fault: log.fault } : {}),
     })),
   };
 }

@@ -13,7 +13,10 @@
  * `POST /api/generate`, `GET /api/tags`; and with `record: true`
  * `GET /mib/record` / `DELETE /mib/record` (the server's write times, for
  * checking a client's own timings; see {@linkcode SimulatorHandle.record}).
- * `failAfter` makes every generation fail mid-way in its protocol's own way.
+ * `failAfter` makes every generation fail mid-way in its protocol's own way;
+ * `faults` injects a seeded mix of faults (error statuses, cut, stalled,
+ * malformed or late streams, reset connections, requests never answered),
+ * counted by {@linkcode SimulatorHandle.faults} and `GET /mib/faults`.
  *
  * @example
  * ```ts
@@ -28,6 +31,20 @@
  */
 
 export {
+  EXPECTED_OUTCOME,
+  FAULT_KINDS,
+  FAULT_SPEC_FORM,
+  type FaultKind,
+  type FaultLabel,
+  type FaultRates,
+  type FaultStats,
+  formatFaultSpec,
+  JUNK_VARIANTS,
+  type JunkVariant,
+  parseFaultSpec,
+} from "./_faults.ts";
+export {
+  faultsBanner,
   HONOURED_FIELDS,
   type HonouredField,
   type RecordedEndpoint,

@@ -9,8 +9,11 @@
  * the serving of one generation, streamed or whole. What every protocol
  * shares lives beside it: `_engine.ts` plans a generation's tokens and
  * failures (`failAfter`), `_pacing.ts` is the one scheduler that paces every
- * streamed chunk, `_record.ts` records arrivals and writes (`--record`); the
- * `_<protocol>.ts` modules only parse requests and encode their wire format.
+ * streamed chunk, `_record.ts` records arrivals and writes (`--record`),
+ * `_faults.ts` draws the injected faults (`faults`) that this file applies
+ * (`_fault_bytes.ts`, `_fault_body.ts`, and `_front.ts` for the faults that
+ * end a connection); the `_<protocol>.ts` modules only parse requests and
+ * encode their wire format.
  *
  * @module
  */
@@ -18,6 +21,7 @@
 import {
   asRecord,
   chunkCount,
+  type ChunkFault,
   decodeSegment,
   failIndex,
   readJsonBody,
@@ -26,6 +30,19 @@ import {
   TokenPlan,
   type WholeGeneration,
 } from "./_engine.ts";
+import { faultyBody } from "./_fault_body.ts";
+import { statusFaultResponse } from "./_fault_bytes.ts";
+import {
+  drawFault,
+  type DrawnFault,
+  faultChunk,
+  type FaultStats,
+  FaultTally,
+  formatFaultSpec,
+  hasFaults,
+  needsConnectionFront,
+} from "./_faults.ts";
+import { type ConnectionFront, startFront } from "./_front.ts";
 import { llamacppCompletion } from "./_llamacpp.ts";
 import { miiGenerate } from "./_mii.ts";
 import { ollamaGenerate, ollamaTags } from "./_ollama.ts";
@@ -82,10 +99,19 @@ export interface SimulatorHandle {
    * (their later writes are not recorded either).
    */
   clearRecord(): void;
+  /**
+   * What was injected so far under `faults`: generation requests served,
+   * faults by label and each faulted request's id (also served as
+   * `GET /mib/faults` when faults are on).
+   */
+  faults(): FaultStats;
 }
 
 /** Where the write record is served when recording. */
 const RECORD_PATH = "/mib/record";
+
+/** Where the fault tally is served when injecting faults. */
+const FAULTS_PATH = "/mib/faults";
 
 /**
  * Starts a simulator and resolves once it accepts requests.
@@ -128,17 +154,32 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   // which must not happen while requests are being paced.
   const tokens = await loadTokenCodec();
   signal?.throwIfAborted();
-  const simulator = new Simulator(resolved, tokens, signal);
+  const front = needsConnectionFront(resolved.faults)
+    ? await startFront(resolved.hostname, resolved.port)
+    : undefined;
+  const simulator = new Simulator(resolved, tokens, signal, front);
   if (!resolved.quiet) {
     const o = simulator.options;
     console.error(
       `mib simulator listening on ${simulator.url} (model ${o.model}, ttft ${o.ttftMs} ms, ` +
         `tpot ${o.tpotMs} ms, natural length ${o.naturalLen}, ${o.tokensPerChunk} token(s)/chunk` +
         `${o.failAfter === null ? "" : `, failing after ${o.failAfter} chunk(s)`}` +
-        `${o.record ? `, recording at ${RECORD_PATH}` : ""})`,
+        `${faultsBanner(o)}${o.record ? `, recording at ${RECORD_PATH}` : ""})`,
     );
   }
   return simulator;
+}
+
+/**
+ * The fault settings for a startup line: `", faults 500:0.05,cut:0.02 (seed
+ * 0, stall 10000 ms, delay 1000 ms)"`, or `""` without faults.
+ */
+export function faultsBanner(o: SimulatorHandle["options"]): string {
+  if (!hasFaults(o.faults)) return "";
+  return `, faults ${
+    formatFaultSpec(o.faults)
+  } (seed ${o.faultsSeed}, stall ${o.faultsStallMs} ms, ` +
+    `delay ${o.faultsDelayMs} ms, tally at ${FAULTS_PATH})`;
 }
 
 /**
@@ -190,11 +231,26 @@ class Simulator implements SimulatorHandle {
    */
   readonly #routes: ReadonlyMap<string, Route>;
   #closing: Promise<void> | undefined;
+  /** Whether any fault may be drawn. */
+  readonly #faulty: boolean;
+  readonly #tally = new FaultTally();
+  /** The relay in front of the server, for faults that end a connection. */
+  readonly #front: ConnectionFront | undefined;
+  /** With a front: the local port of each request's relay connection. */
+  readonly #relayPorts = new WeakMap<Request, number>();
 
-  constructor(options: ResolvedOptions, tokens: TokenCodec, signal?: AbortSignal) {
+  constructor(
+    options: ResolvedOptions,
+    tokens: TokenCodec,
+    signal?: AbortSignal,
+    front?: ConnectionFront,
+  ) {
+    this.#front = front;
+    this.#faulty = hasFaults(options.faults);
     this.#server = Deno.serve({
-      hostname: options.hostname,
-      port: options.port,
+      // Behind a front, only the front's relay connects, on loopback.
+      hostname: front ? "127.0.0.1" : options.hostname,
+      port: front ? 0 : options.port,
       // Silences Deno's own "Listening on" line; startSimulator logs when asked.
       onListen: () => {},
       // Also receives the reason of every response body that errors (server
@@ -203,7 +259,9 @@ class Simulator implements SimulatorHandle {
       onError: (error) =>
         errorResponse(500, "InternalServerError", `Simulator error: ${String(error)}`),
     }, this.#handle);
-    const { hostname, port } = this.#server.addr;
+    const { hostname } = front ? options : this.#server.addr;
+    const port = front ? front.port : this.#server.addr.port;
+    front?.relayTo(this.#server.addr.port);
     this.port = port;
     this.options = Object.freeze({ ...options, port });
     this.url = `http://${hostname.includes(":") ? `[${hostname}]` : hostname}:${port}`;
@@ -236,22 +294,27 @@ class Simulator implements SimulatorHandle {
     this.#log = [];
   }
 
+  faults(): FaultStats {
+    return this.#tally.stats(formatFaultSpec(this.options.faults), this.options.faultsSeed);
+  }
+
   async #shutdown(): Promise<void> {
     this.#externalSignal?.removeEventListener("abort", this.#onExternalAbort);
     // Graceful shutdown waits for in-flight responses; paced ones could run
     // for minutes, so end them first. Requests still reading their body when
     // this runs are ended as soon as they schedule anything.
     this.#scheduler.close(new DOMException("The simulator was closed.", "AbortError"));
-    await this.#server.shutdown();
+    await Promise.all([this.#server.shutdown(), this.#front?.close()]);
   }
 
   #onExternalAbort = () => {
     this.close().catch(() => {});
   };
 
-  #handle = async (request: Request): Promise<Response> => {
+  #handle = async (request: Request, info: Deno.ServeHandlerInfo): Promise<Response> => {
     // The pacing schedule is anchored here, before the body is even read.
     const arrival = performance.now();
+    if (this.#front) this.#relayPorts.set(request, (info.remoteAddr as Deno.NetAddr).port);
     const response = await this.#route(request, arrival);
     // vLLM's request-id middleware echoes the header on every response.
     const requestId = request.headers.get("x-request-id");
@@ -286,6 +349,9 @@ class Simulator implements SimulatorHandle {
       ["/api/generate", post((r, a) => ollamaGenerate(ctx, r, a))],
       ["/api/tags", get(() => ollamaTags(ctx))],
     ]);
+    if (this.#faulty) {
+      routes.set(FAULTS_PATH, get(() => jsonResponse(this.faults())));
+    }
     // Without recording the path does not exist at all (404 whatever the method).
     if (this.options.record) {
       routes.set(RECORD_PATH, {
@@ -354,19 +420,90 @@ class Simulator implements SimulatorHandle {
     return log;
   }
 
+  /**
+   * The fault of the generation this server starts serving now, tallied
+   * under `id` (the request's `x-request-id` when it has one) and marked in
+   * `log`; `undefined` when it drew none.
+   */
+  #drawFault(request: Request, id: string, log: RequestLog | undefined): DrawnFault | undefined {
+    const index = this.#tally.next();
+    if (!this.#faulty) return undefined;
+    const { faults, faultsSeed } = this.options;
+    const fault = drawFault(faults, faultsSeed, index);
+    if (fault === undefined) return undefined;
+    this.#tally.add(request.headers.get("x-request-id") ?? id, fault.label);
+    if (log) log.fault = fault.label;
+    return fault;
+  }
+
+  /**
+   * The answer of a fault that strikes before the response begins (a status
+   * fault, a reset, a request never answered), or `undefined` for the others.
+   */
+  #preempt(
+    request: Request,
+    arrival: number,
+    fault: DrawnFault,
+    endpoint: RecordedEndpoint,
+    log: RequestLog | undefined,
+  ): Response | Promise<Response> | undefined {
+    const { kind } = fault;
+    if (kind === "429" || kind === "500" || kind === "503") {
+      if (log) log.end = performance.now();
+      return statusFaultResponse(kind, endpoint);
+    }
+    if (kind !== "reset" && kind !== "never-answer") return undefined;
+    const reset = () => {
+      const relayPort = this.#relayPorts.get(request);
+      if (relayPort !== undefined) this.#front?.reset(relayPort);
+      if (log) log.end = performance.now();
+      // Never reaches the client: its connection is gone.
+      return new Response(null, { status: 204 });
+    };
+    if (kind === "reset") return reset();
+    return waitUntil(this.#scheduler, arrival + this.options.faultsStallMs).then(reset);
+  }
+
+  /** How late the response begins: the delay of a `slow-headers` fault, else 0. */
+  #delay(fault: DrawnFault | undefined): number {
+    return fault?.kind === "slow-headers" ? this.options.faultsDelayMs : 0;
+  }
+
+  /** The chunk-level form of `fault` for a stream of `chunks` chunks, if it is one. */
+  #chunkFault(fault: DrawnFault | undefined, chunks: number): ChunkFault | undefined {
+    if (fault === undefined) return undefined;
+    const { kind, variant } = fault;
+    if (kind !== "cut" && kind !== "stall" && kind !== "junk") return undefined;
+    return { kind, variant, chunk: faultChunk(fault, chunks), stallMs: this.options.faultsStallMs };
+  }
+
   /** Streams `generation`'s chunks at their deadlines. */
-  #stream(request: Request, arrival: number, generation: StreamedGeneration): Response {
+  #stream(
+    request: Request,
+    arrival: number,
+    generation: StreamedGeneration,
+  ): Response | Promise<Response> {
     const log = this.#logFor(request, generation.endpoint, generation.id, arrival);
+    const fault = this.#drawFault(request, generation.id, log);
+    const preempted = fault && this.#preempt(request, arrival, fault, generation.endpoint, log);
+    if (preempted) return preempted;
     const { ttftMs, tpotMs, tokensPerChunk, failAfter } = this.options;
+    const perChunk = generation.tokensPerChunk ?? tokensPerChunk;
+    const delay = this.#delay(fault);
     const plan = new TokenPlan(generation.encoder, {
-      firstDue: arrival + ttftMs,
+      firstDue: arrival + delay + ttftMs,
       tpotMs,
       tokens: generation.tokens,
-      tokensPerChunk: generation.tokensPerChunk ?? tokensPerChunk,
+      tokensPerChunk: perChunk,
       sequences: generation.sequences ?? 1,
       failAfter,
+      fault: this.#chunkFault(fault, chunkCount(generation.tokens, perChunk)),
     });
-    return new Response(pacedStream(plan, this.#scheduler, log), { headers: generation.headers });
+    const response = new Response(pacedStream(plan, this.#scheduler, log), {
+      headers: generation.headers,
+    });
+    if (delay === 0) return response;
+    return waitUntil(this.#scheduler, arrival + delay).then(() => response);
   }
 
   /**
@@ -375,11 +512,15 @@ class Simulator implements SimulatorHandle {
    */
   async #whole(request: Request, arrival: number, generation: WholeGeneration): Promise<Response> {
     const log = this.#logFor(request, generation.endpoint, generation.id, arrival);
+    const fault = this.#drawFault(request, generation.id, log);
+    const preempted = fault && this.#preempt(request, arrival, fault, generation.endpoint, log);
+    if (preempted) return preempted;
     const { ttftMs, tpotMs, tokensPerChunk, failAfter } = this.options;
     const { tokens } = generation;
     const failAt = failIndex(failAfter, chunkCount(tokens, tokensPerChunk));
     const lastToken = failAt < 0 ? tokens - 1 : Math.min(tokens, (failAt + 1) * tokensPerChunk) - 1;
-    const reached = await waitUntil(this.#scheduler, arrival + ttftMs + lastToken * tpotMs);
+    const due = arrival + this.#delay(fault) + ttftMs + lastToken * tpotMs;
+    const reached = await waitUntil(this.#scheduler, due);
     if (log) {
       const now = performance.now();
       if (reached && failAt >= 0) log.error = true;
@@ -393,7 +534,10 @@ class Simulator implements SimulatorHandle {
       // The server is closing; the connection is about to go away.
       return errorResponse(503, "ServiceUnavailableError", "The request was aborted.");
     }
-    return failAt < 0 ? generation.answer() : generation.failure();
+    const answer = failAt < 0 ? generation.answer() : generation.failure();
+    // The body is one part: a fault striking inside it strikes half-way.
+    const struck = this.#chunkFault(fault, 2);
+    return struck ? faultyBody(answer, struck, this.#scheduler) : answer;
   }
 }
 

@@ -100,8 +100,10 @@ export interface ServeProcess {
   banner: string;
   /** The URL the banner names, if any. */
   url?: string;
-  /** Sends SIGINT and resolves to the exit status. */
+  /** Sends SIGINT and resolves to the exit status, once all its output is read. */
   stop(): Promise<number>;
+  /** Its output so far: the banner, and after {@linkcode ServeProcess.stop} all of it. */
+  readonly output: string;
 }
 
 /** Starts `deno run -A main.ts serve ...args` and waits for its banner line. */
@@ -120,12 +122,20 @@ export async function spawnServe(args: string[]): Promise<ServeProcess> {
     if (done) break;
     banner += value;
   }
+  let output = banner;
   return {
     banner,
     url: banner.match(/listening on (http:\/\/\S+)/)?.[1],
+    get output() {
+      return output;
+    },
     async stop() {
       child.kill("SIGINT");
-      await stdout.cancel();
+      for (;;) {
+        const { done, value } = await stdout.read();
+        if (done) break;
+        output += value;
+      }
       const status = await child.status;
       await child.stderr.cancel();
       return status.code;

@@ -134,6 +134,10 @@ Deno.test("startSimulator resolves its options and rejects bad ones", async () =
       tritonCumulative: false,
       legacyDelimiter: "newline",
       failAfter: null,
+      faults: {},
+      faultsSeed: 0,
+      faultsStallMs: 10_000,
+      faultsDelayMs: 1000,
       maxContext: null,
       honour: "both",
       promptScale: 1,
@@ -149,6 +153,10 @@ Deno.test("startSimulator resolves its options and rejects bad ones", async () =
   await assert.rejects(startSimulator({ tokensPerChunk: 0 }), RangeError);
   await assert.rejects(startSimulator({ port: 70000 }), RangeError);
   await assert.rejects(startSimulator({ failAfter: -1 }), RangeError);
+  await assert.rejects(startSimulator({ faults: { cut: 0.6, stall: 0.6 } }), RangeError);
+  await assert.rejects(startSimulator({ faults: { cut: -1 } }), RangeError);
+  await assert.rejects(startSimulator({ faultsSeed: 0.5 }), RangeError);
+  await assert.rejects(startSimulator({ faultsStallMs: -1 }), RangeError);
   await assert.rejects(startSimulator({ maxContext: 0 }), RangeError);
   await assert.rejects(startSimulator({ promptScale: 0 }), RangeError);
   await assert.rejects(startSimulator({ honour: "n" as unknown as "both" }), RangeError);
