@@ -114,12 +114,24 @@ export function errorText(error: unknown): string {
   return JSON.stringify(error);
 }
 
-/** Parses `text` as JSON, or notes why not. */
+/**
+ * `text` with control characters (binary junk, line ends) written as `\xNN`,
+ * so an excerpt of it stays one printable line in every output.
+ */
+function printable(text: string): string {
+  return text.replace(
+    // deno-lint-ignore no-control-regex
+    /[\x00-\x1f\x7f-\x9f]/g,
+    (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`,
+  );
+}
+
+/** Parses `text` as JSON, or notes why not (with its first 200 characters, printable). */
 export function parseJson(text: string, builder: ChunkBuilder): unknown {
   try {
     return JSON.parse(text);
   } catch {
-    builder.error(`unparsable response: ${text.slice(0, 200)}`);
+    builder.error(`unparsable response: ${printable(text.slice(0, 200))}`);
     return undefined;
   }
 }

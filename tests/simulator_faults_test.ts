@@ -218,6 +218,11 @@ Deno.test("fault junk: bad JSON and binary fail with the offending bytes; unknow
       assert.match(line.error, /^stream error: unparsable response: /);
       if (fault === "junk:bad-json") assert.match(line.error, /response: \{"id":"cmpl-/);
       else assert.match(line.error, /response: \uFFFD\uFFFD/);
+      assert.ok(
+        // deno-lint-ignore no-control-regex
+        !/[\x00-\x1f\x7f]/.test(line.error),
+        `one printable line: ${JSON.stringify(line.error)}`,
+      );
     }
     assert.equal(failureCell(run.stdout), `parse ${failed}`);
   });
