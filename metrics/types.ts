@@ -288,7 +288,7 @@ export interface RunTotals {
  * Its timings are named as in {@link RunMetrics} (see {@link TIMING_METRICS}).
  */
 export interface Summary {
-  /** Requests sent. */
+  /** Requests sent, but warm-up and cool-down ones. */
   total: number;
   /** Requests that succeeded. */
   completed: number;

@@ -221,7 +221,6 @@ export async function runBenchmark(options: RunOptions): Promise<RunResult> {
     if (--pending === 0) drained.resolve();
   };
   const finish = async (result: RequestResult) => {
-    lastEnd = Math.max(lastEnd, performance.now());
     if (secrets.length > 0 && !result.success) {
       result.error = redactSecrets(result.error, secrets);
       result.notes = result.notes.map((note) => redactSecrets(note, secrets));
@@ -314,6 +313,8 @@ export async function runBenchmark(options: RunOptions): Promise<RunResult> {
           slots.release();
         })
         .then((result) => {
+          // Now, not when handed over: a possible cool-down is handed over later.
+          lastEnd = Math.max(lastEnd, performance.now());
           if (waited) result.waitedForSlot = true;
           if (phases === undefined) return finish(result);
           phases.finished(result, i, result.sendOffset, warmup, (performance.now() - start) / 1000);
