@@ -240,6 +240,42 @@ Deno.test("--duration stops sending by the real clock when the plan is behind; i
   });
 });
 
+Deno.test("--cooldown 0.2s with --duration 0.6 in a run that keeps nothing: the last 0.2 s of sending are cool-down, every line written", async () => {
+  await withSim({ ttftMs: 5, tpotMs: 2 }, async (sim) => {
+    await using dir = await tempDir();
+    const file = `${dir.path}/cool.jsonl`;
+    const run = await runCli([
+      ...benchFlags(sim.url, 1000, 8, 10),
+      ...tokenizerFlags,
+      "--request-distribution",
+      "constant",
+      "0.02",
+      "--duration",
+      "0.6",
+      "--cooldown",
+      "0.2s",
+      // Past the exact limit: results are counted on the worker and dropped as they end.
+      "--exact-limit",
+      "1",
+      "--output-file",
+      file,
+      "--output-format",
+      "jsonl",
+    ]);
+    assert.equal(run.code, 0, run.stderr + run.stdout);
+    const lines = (await Deno.readTextFile(file)).trim().split("\n").map((l) => JSON.parse(l));
+    const rows = lines.filter((l) => !("summary" in l)) as Row[];
+    const summary = lines.at(-1).summary;
+    assert.equal(rows.length, summary.completed + summary.cooldown);
+    for (const r of rows) {
+      // Sending ended at E = 0.6 s (the --duration stop): cool-down is s ≥ 0.4.
+      assert.equal(r.phase, r.send_offset >= 0.4 ? "cooldown" : "measured", `at ${r.send_offset}`);
+      assert.notEqual(r.output_len, null, "counted before its line was written");
+    }
+    assert.ok(summary.cooldown >= 3, `${summary.cooldown} cool-down`);
+  });
+});
+
 Deno.test("--duration alone: a closed loop for S seconds, warm-up by seconds of the real clock", async () => {
   await withSim({ ttftMs: 5, tpotMs: 2 }, async (sim) => {
     await using dir = await tempDir();
