@@ -45,10 +45,21 @@ export { seededSource } from "./seeded_source.ts";
 export {
   ARRIVAL_STREAM,
   arrivalOffsets,
+  type ArrivalOptions,
   type ArrivalSequence,
   arrivalSequence,
   vllmArrivalFields,
 } from "./arrival.ts";
 export { lengthSequence, sampleLengths } from "./length.ts";
+export {
+  checkRamp,
+  RAMP_STRATEGIES,
+  type RampChange,
+  rampChanges,
+  rampClock,
+  rampRate,
+  type RampSpec,
+  type RampStrategy,
+} from "./ramp.ts";
 export { lazySequence, mapSequence, type Sequence, take } from "./sequence.ts";
 export { MAX_PLANNED_REQUESTS } from "./_limits.ts";
