@@ -108,6 +108,7 @@ function planRequests(
     dataset: config.datasetName,
     seed: config.seed,
     arrival: config.requestDistribution,
+    ramp: config.rampUp,
     input: config.inputTokenDistribution,
     output: config.outputTokenDistribution,
     outputGiven: config.outputTokenDistributionGiven,

@@ -9,7 +9,11 @@
 import { BACKEND_NAMES } from "../backends/mod.ts";
 import { OUTPUT_FORMAT_HELP, OUTPUT_FORMAT_NAMES } from "../output/mod.ts";
 import { DATASET_NAMES, DATASET_OPTIONS, DATASETS } from "../datasets/mod.ts";
-import { describeArrivalForms, describeLengthForms } from "../distributions/mod.ts";
+import {
+  describeArrivalForms,
+  describeLengthForms,
+  RAMP_STRATEGIES,
+} from "../distributions/mod.ts";
 import { TRANSPORTS } from "../runner/transport.ts";
 import type { OptionSpec } from "./options.ts";
 
@@ -72,6 +76,30 @@ export const BENCH_OPTIONS: readonly OptionSpec[] = [
     arg: "<name args...>",
     kind: "distribution",
     help: `gaps between requests: ${describeArrivalForms()} (default poisson inf)`,
+  },
+  {
+    key: "ramp_up",
+    flag: "--ramp-up",
+    aliases: ["--ramp-up-strategy"],
+    arg: "<strategy>",
+    kind: "choice",
+    choices: RAMP_STRATEGIES,
+    help:
+      "ramp the request rate over the run from --ramp-up-start-rps to --ramp-up-end-rps, as vLLM's --ramp-up-strategy (needs --num-of-req; --request-distribution then gives only the shape: poisson inf or gamma inf BURSTINESS)",
+  },
+  {
+    key: "ramp_up_start_rps",
+    flag: "--ramp-up-start-rps",
+    arg: "<rps>",
+    kind: "positive-number",
+    help: "with --ramp-up: requests/s at the first request",
+  },
+  {
+    key: "ramp_up_end_rps",
+    flag: "--ramp-up-end-rps",
+    arg: "<rps>",
+    kind: "positive-number",
+    help: "with --ramp-up: requests/s at the last request (>= the start rate)",
   },
   {
     key: "input_token_distribution",

@@ -3,7 +3,14 @@
  *
  * @module
  */
-import { MAX_PLANNED_REQUESTS, parseArrivalSpec, parseLengthSpec } from "../distributions/mod.ts";
+import {
+  arrivalSequence,
+  type ArrivalSpec,
+  MAX_PLANNED_REQUESTS,
+  parseArrivalSpec,
+  parseLengthSpec,
+  type RampSpec,
+} from "../distributions/mod.ts";
 import { DATASET_OPTIONS, type PrefixOption } from "../datasets/mod.ts";
 import { UsageError } from "../errors.ts";
 import { DEFAULT_EXACT_LIMIT } from "../metrics/sample.ts";
@@ -134,6 +141,40 @@ function normalizeBaseUrl(value: string, flag: string): string {
   return value.replace(/\/+$/, "");
 }
 
+/** The ramp the `ramp_up*` values ask for, checked with the schedule it shapes. */
+function resolveRamp(
+  v: Record<string, never>,
+  label: (key: string) => string,
+  arrival: ArrivalSpec,
+): RampSpec | undefined {
+  const keys = ["ramp_up", "ramp_up_start_rps", "ramp_up_end_rps"];
+  const given = keys.filter((key) => v[key] !== undefined);
+  if (given.length === 0) return undefined;
+  if (v.ramp_up === undefined) {
+    throw new UsageError(
+      label(given[0]),
+      `sets a ramp's rate, and there is none: give --ramp-up linear|exponential as well`,
+    );
+  }
+  const missing = keys.filter((key) => v[key] === undefined);
+  if (missing.length > 0) {
+    throw new UsageError(
+      label("ramp_up"),
+      `needs both --ramp-up-start-rps A and --ramp-up-end-rps B (requests/s); missing ${
+        missing.map(label).join(" and ")
+      }`,
+    );
+  }
+  const ramp: RampSpec = {
+    strategy: v.ramp_up,
+    startRps: v.ramp_up_start_rps,
+    endRps: v.ramp_up_end_rps,
+  };
+  // Checked now, before any network call: drawing nothing, it refuses what the plan would.
+  arrivalSequence(arrival, { seed: 0, count: v.num_of_req, maxTime: v.max_time_for_reqs, ramp });
+  return ramp;
+}
+
 /**
  * Checks merged values and fills in defaults.
  *
@@ -221,6 +262,10 @@ export function resolveBenchConfig(
 
   const distribution = (key: string, fallback: readonly (string | number)[]) =>
     (v[key] ?? fallback) as readonly (string | number)[];
+  const requestDistribution = parseArrivalSpec(
+    distribution("request_distribution", DEFAULTS.requestDistribution),
+    label("request_distribution"),
+  );
 
   return {
     seed: v.seed ?? DEFAULTS.seed,
@@ -229,10 +274,8 @@ export function resolveBenchConfig(
     endpoint,
     numOfReq: v.num_of_req,
     maxTimeForReqs: v.max_time_for_reqs,
-    requestDistribution: parseArrivalSpec(
-      distribution("request_distribution", DEFAULTS.requestDistribution),
-      label("request_distribution"),
-    ),
+    requestDistribution,
+    rampUp: resolveRamp(v, label, requestDistribution),
     inputTokenDistribution: parseLengthSpec(
       distribution("input_token_distribution", DEFAULTS.inputTokenDistribution),
       label("input_token_distribution"),

@@ -5,7 +5,12 @@
  *
  * @module
  */
-import { type ArrivalSpec, formatSpec, vllmArrivalFields } from "../distributions/mod.ts";
+import {
+  type ArrivalSpec,
+  formatSpec,
+  type RampSpec,
+  vllmArrivalFields,
+} from "../distributions/mod.ts";
 import { percentileKey } from "../metrics/stats.ts";
 import {
   type GoodputSlo,
@@ -18,6 +23,7 @@ import {
 import type { RequestResult } from "../runner/result.ts";
 import { finite, isObject } from "./_json.ts";
 import { serverTimingsRecord } from "./seed.ts";
+import { readFileRamp, rpsChangeEvents } from "./_ramp.ts";
 import { writtenAtEnd } from "./_write.ts";
 import { type FigureSource, toFigures } from "./figures.ts";
 import type { Figures, FinishedRun, OutputFormat, RequestPoint } from "./types.ts";
@@ -40,6 +46,8 @@ export interface VllmMeta {
   numPrompts: number;
   /** Arrivals (for `request_rate`). */
   arrival: ArrivalSpec;
+  /** The ramp of the rate, if any (for `ramp_up_*` and `rps_change_events`). */
+  ramp?: RampSpec;
   /** Run start. */
   startedAt: Date;
   /** Run duration, seconds. */
@@ -85,6 +93,11 @@ export function vllmResult(
     request_rate,
     burstiness,
     max_concurrency: null,
+    ...(meta.ramp === undefined ? {} : {
+      ramp_up_strategy: meta.ramp.strategy,
+      ramp_up_start_rps: meta.ramp.startRps,
+      ramp_up_end_rps: meta.ramp.endRps,
+    }),
     mib_request_distribution: formatSpec(meta.arrival),
     duration: meta.duration,
     completed: metrics.completed,
@@ -113,6 +126,15 @@ export function vllmResult(
   out.mib_prompt_length_mismatches = metrics.mismatches.promptLength;
   out.mib_truncated_prompts = metrics.mismatches.truncated;
   if (results === undefined) return out;
+  if (meta.ramp !== undefined) {
+    // Stamped with each request's actual send, as vLLM stamps the moment it sends.
+    out.rps_change_events = rpsChangeEvents(
+      meta.ramp,
+      meta.numPrompts,
+      meta.startedAt,
+      (i) => results[i]?.sendOffset,
+    );
+  }
   out.input_lens = results.map((r) => r.promptLen);
   out.output_lens = results.map((r) => r.outputLen);
   // Unknown (failed, unstreamed) stays null rather than a misleading 0.
@@ -141,6 +163,7 @@ export function vllmMeta(finished: FinishedRun): VllmMeta {
     tokenizer: finished.tokenizer,
     numPrompts: finished.numPrompts,
     arrival: config.requestDistribution,
+    ramp: config.rampUp,
     startedAt: run.startedAt,
     duration: run.duration,
     percentiles: config.percentiles,
@@ -228,9 +251,11 @@ export const vllm: OutputFormat<"vllm"> = {
       end = Math.max(end, (point.sendOffset ?? 0) + (point.latency ?? 0));
       onRequest?.(point);
     }
+    const count = finite(v.num_prompts) ?? (Array.isArray(v.ttfts) ? v.ttfts.length : null);
     return Promise.resolve({
       figures: vllmFigures((field) => finite(v[field])),
       duration: finite(v.duration) ?? end,
+      ramp: readFileRamp(v, count),
     });
   },
 };

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { ArrivalSpec, LengthSpec } from "../distributions/mod.ts";
+import type { ArrivalSpec, LengthSpec, RampSpec } from "../distributions/mod.ts";
 import type { DATASET_NAMES, DatasetOptionValue, PrefixOption } from "../datasets/mod.ts";
 import type { FormatName } from "../output/mod.ts";
 import type { TransportName } from "./transport.ts";
@@ -26,6 +26,8 @@ export interface BenchConfig {
   maxTimeForReqs?: number;
   /** Gaps between requests. */
   requestDistribution: ArrivalSpec;
+  /** A ramp of the request rate over the run (`--ramp-up`); the distribution gives the shape. */
+  rampUp?: RampSpec;
   /** Prompt lengths (tokens after the prefix). */
   inputTokenDistribution: LengthSpec;
   /** Output lengths. */

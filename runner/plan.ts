@@ -24,6 +24,7 @@ import {
   lengthSequence,
   type LengthSpec,
   mapSequence,
+  type RampSpec,
   type Sequence,
 } from "../distributions/mod.ts";
 import type { LazyTokenizer } from "../tokenizers/mod.ts";
@@ -49,6 +50,8 @@ export interface ScheduleOptions {
   count?: number;
   /** Sending window, seconds (exclusive with `count`). */
   maxTime?: number;
+  /** A ramp of the rate over the `count` requests; `arrival` then gives the shape. */
+  ramp?: RampSpec;
 }
 
 /** Options of {@linkcode planRandomRun}. */
@@ -108,6 +111,7 @@ function schedule(options: ScheduleOptions) {
     seed,
     count: options.count,
     maxTime: options.maxTime,
+    ramp: options.ramp,
   });
   const inputLens = lengthSequence(options.input, offsets.length, seed, "input-lengths");
   const outputLens = lengthSequence(options.output, offsets.length, seed, "output-lengths");
