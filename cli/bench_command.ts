@@ -26,7 +26,8 @@ import { loadHdrLibrary } from "../metrics/sample.ts";
 import { needsEveryResult, openOutput, type OutputWriter, runRecordPath } from "../output/mod.ts";
 import { checkDatasetInput, getDataset, statDatasetFile } from "../datasets/mod.ts";
 import { keepsResults, valueBound } from "../runner/keep_results.ts";
-import { type DatasetPlan, planDatasetRun } from "../runner/plan.ts";
+import { type DatasetPlan, planDatasetRun, planTraceRun } from "../runner/plan.ts";
+import { detectTrace } from "../traces/read.ts";
 import { runBenchmark, type RunResult } from "../runner/run.ts";
 import type { BenchConfig } from "../runner/bench_config.ts";
 import type { Sources } from "./options.ts";
@@ -95,6 +96,10 @@ async function checkSupported(config: BenchConfig): Promise<void> {
   if (dataset.needsPath) await statDatasetFile(config.datasetPath!);
   checkRequestOptions(getBackend(config.backend, config.endpoint), config);
   if (config.outputFile !== undefined) await checkOutputFolder(config.outputFile);
+  // Its format, from the first line: a wrong file fails before the server is asked.
+  if (config.requestDistribution.kind === "trace") {
+    await detectTrace(config.requestDistribution.path);
+  }
 }
 
 /** The run's schedule and prompts, from the dataset `config` names. */
@@ -104,10 +109,26 @@ function planRequests(
   model: string | undefined,
   tokenizer: LazyTokenizer,
 ): Promise<DatasetPlan> {
+  const shared = {
+    model,
+    bestOf: config.bestOf,
+    useBeamSearch: config.useBeamSearch || undefined,
+    stream: streams(backend, config),
+  };
+  const arrival = config.requestDistribution;
+  if (arrival.kind === "trace") {
+    return planTraceRun({
+      trace: arrival,
+      maxTime: config.maxTimeForReqs,
+      seed: config.seed,
+      tokenizer,
+      shared,
+    });
+  }
   return planDatasetRun({
     dataset: config.datasetName,
     seed: config.seed,
-    arrival: config.requestDistribution,
+    arrival,
     ramp: config.rampUp,
     input: config.inputTokenDistribution,
     output: config.outputTokenDistribution,
@@ -118,12 +139,7 @@ function planRequests(
     prefix: config.prefix,
     path: config.datasetPath,
     datasetOptions: config.datasetOptions,
-    shared: {
-      model,
-      bestOf: config.bestOf,
-      useBeamSearch: config.useBeamSearch || undefined,
-      stream: streams(backend, config),
-    },
+    shared,
   });
 }
 

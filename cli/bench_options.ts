@@ -78,6 +78,29 @@ export const BENCH_OPTIONS: readonly OptionSpec[] = [
     help: `gaps between requests: ${describeArrivalForms()} (default poisson inf)`,
   },
   {
+    key: "trace_speedup",
+    flag: "--trace-speedup",
+    arg: "<x>",
+    kind: "positive-number",
+    help:
+      "with --request-distribution trace: replay X times faster (offsets divided by X; default 1)",
+  },
+  {
+    key: "trace_start",
+    flag: "--trace-start",
+    arg: "<seconds>",
+    kind: "non-negative-number",
+    help:
+      "with --request-distribution trace: skip the rows before this many seconds into the trace; offsets start at the first row kept (default 0)",
+  },
+  {
+    key: "trace_limit",
+    flag: "--trace-limit",
+    arg: "<n>",
+    kind: "positive-int",
+    help: "with --request-distribution trace: replay at most this many rows",
+  },
+  {
     key: "ramp_up",
     flag: "--ramp-up",
     aliases: ["--ramp-up-strategy"],

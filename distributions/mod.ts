@@ -38,7 +38,8 @@ export type {
   VllmArrivalFields,
 } from "./form.ts";
 export type { RandomSource } from "./_d3.ts";
-export { parseArrivalSpec, parseLengthSpec } from "./parse.ts";
+export { parseArrivalSpec, parseLengthSpec, parseRequestDistribution } from "./parse.ts";
+export { type RequestDistribution, TRACE_ARGS, TRACE_FORM, type TraceSpec } from "./trace_form.ts";
 export { formatSpec } from "./format.ts";
 export { describeArrivalForms, describeLengthForms } from "./help.ts";
 export { seededSource } from "./seeded_source.ts";

@@ -67,13 +67,14 @@ export function recordRamp(finished: FinishedRun): {
 } | null {
   const { config, run, numPrompts } = finished;
   const ramp = config.rampUp;
-  if (ramp === undefined) return null;
+  const arrival = config.requestDistribution;
+  if (ramp === undefined || arrival.kind === "trace") return null;
   let sendOffset = (i: number): number | undefined => run.results[i]?.sendOffset;
   if (run.results.length === 0) {
     const wanted = new Set(rampChanges(ramp, numPrompts).map((c) => c.index));
     const planned = new Map<number, number>();
     let i = 0;
-    const offsets = arrivalSequence(config.requestDistribution, {
+    const offsets = arrivalSequence(arrival, {
       seed: config.seed,
       count: numPrompts,
       ramp,

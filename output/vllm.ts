@@ -6,9 +6,9 @@
  * @module
  */
 import {
-  type ArrivalSpec,
   formatSpec,
   type RampSpec,
+  type RequestDistribution,
   vllmArrivalFields,
 } from "../distributions/mod.ts";
 import { percentileKey } from "../metrics/stats.ts";
@@ -45,7 +45,7 @@ export interface VllmMeta {
   /** Requests planned. */
   numPrompts: number;
   /** Arrivals (for `request_rate`). */
-  arrival: ArrivalSpec;
+  arrival: RequestDistribution;
   /** The ramp of the rate, if any (for `ramp_up_*` and `rps_change_events`). */
   ramp?: RampSpec;
   /** Run start. */
@@ -81,7 +81,11 @@ export function vllmResult(
 ): Record<string, unknown> {
   const { inputTokens, outputTokens } = totals;
   const per = (x: number) => (meta.duration > 0 ? x / meta.duration : 0);
-  const { request_rate, burstiness } = vllmArrivalFields(meta.arrival);
+  const { arrival } = meta;
+  // A trace has no rate, as no other shape but a Poisson or gamma process has.
+  const { request_rate, burstiness } = arrival.kind === "trace"
+    ? { request_rate: null, burstiness: 1 }
+    : vllmArrivalFields(arrival);
   const out: Record<string, unknown> = {
     date: vllmDate(meta.startedAt),
     endpoint_type: meta.backend,
@@ -98,7 +102,9 @@ export function vllmResult(
       ramp_up_start_rps: meta.ramp.startRps,
       ramp_up_end_rps: meta.ramp.endRps,
     }),
-    mib_request_distribution: formatSpec(meta.arrival),
+    mib_request_distribution: arrival.kind === "trace"
+      ? `trace ${arrival.path}`
+      : formatSpec(arrival),
     duration: meta.duration,
     completed: metrics.completed,
     failed: metrics.failed,
