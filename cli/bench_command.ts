@@ -26,7 +26,8 @@ import { loadHdrLibrary } from "../metrics/sample.ts";
 import { needsEveryResult, openOutput, type OutputWriter, runRecordPath } from "../output/mod.ts";
 import { checkDatasetInput, getDataset, statDatasetFile } from "../datasets/mod.ts";
 import { keepsResults, valueBound } from "../runner/keep_results.ts";
-import { type DatasetPlan, planDatasetRun } from "../runner/plan.ts";
+import { type DatasetPlan, planDatasetRun, planTraceRun } from "../runner/plan.ts";
+import { detectTrace } from "../traces/read.ts";
 import { runBenchmark, type RunResult } from "../runner/run.ts";
 import { planSize } from "../runner/duration.ts";
 import { arrivalSequence } from "../distributions/mod.ts";
@@ -97,6 +98,10 @@ async function checkSupported(config: BenchConfig): Promise<void> {
   if (dataset.needsPath) await statDatasetFile(config.datasetPath!);
   checkRequestOptions(getBackend(config.backend, config.endpoint), config);
   if (config.outputFile !== undefined) await checkOutputFolder(config.outputFile);
+  // Its format, from the first line: a wrong file fails before the server is asked.
+  if (config.requestDistribution.kind === "trace") {
+    await detectTrace(config.requestDistribution.path);
+  }
 }
 
 /** The run's schedule and prompts, from the dataset `config` names. */
@@ -106,11 +111,28 @@ async function planRequests(
   model: string | undefined,
   tokenizer: LazyTokenizer,
 ): Promise<DatasetPlan & { openEnded: boolean }> {
+  const shared = {
+    model,
+    bestOf: config.bestOf,
+    useBeamSearch: config.useBeamSearch || undefined,
+    stream: streams(backend, config),
+  };
+  const arrival = config.requestDistribution;
+  if (arrival.kind === "trace") {
+    const plan = await planTraceRun({
+      trace: arrival,
+      maxTime: config.maxTimeForReqs,
+      seed: config.seed,
+      tokenizer,
+      shared,
+    });
+    return { ...plan, openEnded: false };
+  }
   const size = planSize({
     count: config.numOfReq,
     maxTime: config.maxTimeForReqs,
     duration: config.duration,
-    allAtOnce: arrivalSequence(config.requestDistribution, { seed: 0, count: 0 }).allAtOnce,
+    allAtOnce: arrivalSequence(arrival, { seed: 0, count: 0 }).allAtOnce,
   });
   if (size.openEnded && tokenizer.server !== undefined) {
     // The server's tokenizer measures every prompt before the run: ten million of them.
@@ -122,7 +144,8 @@ async function planRequests(
   const plan = await planDatasetRun({
     dataset: config.datasetName,
     seed: config.seed,
-    arrival: config.requestDistribution,
+    arrival,
+    ramp: config.rampUp,
     input: config.inputTokenDistribution,
     output: config.outputTokenDistribution,
     outputGiven: config.outputTokenDistributionGiven,
@@ -132,12 +155,7 @@ async function planRequests(
     prefix: config.prefix,
     path: config.datasetPath,
     datasetOptions: config.datasetOptions,
-    shared: {
-      model,
-      bestOf: config.bestOf,
-      useBeamSearch: config.useBeamSearch || undefined,
-      stream: streams(backend, config),
-    },
+    shared,
   });
   return { ...plan, openEnded: size.openEnded };
 }

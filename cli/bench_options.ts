@@ -9,7 +9,11 @@
 import { BACKEND_NAMES } from "../backends/mod.ts";
 import { OUTPUT_FORMAT_HELP, OUTPUT_FORMAT_NAMES } from "../output/mod.ts";
 import { DATASET_NAMES, DATASET_OPTIONS, DATASETS } from "../datasets/mod.ts";
-import { describeArrivalForms, describeLengthForms } from "../distributions/mod.ts";
+import {
+  describeArrivalForms,
+  describeLengthForms,
+  RAMP_STRATEGIES,
+} from "../distributions/mod.ts";
 import { TRANSPORTS } from "../runner/transport.ts";
 import type { OptionSpec } from "./options.ts";
 
@@ -104,6 +108,53 @@ export const BENCH_OPTIONS: readonly OptionSpec[] = [
     arg: "<name args...>",
     kind: "distribution",
     help: `gaps between requests: ${describeArrivalForms()} (default poisson inf)`,
+  },
+  {
+    key: "trace_speedup",
+    flag: "--trace-speedup",
+    arg: "<x>",
+    kind: "positive-number",
+    help:
+      "with --request-distribution trace: replay X times faster (offsets divided by X; default 1)",
+  },
+  {
+    key: "trace_start",
+    flag: "--trace-start",
+    arg: "<seconds>",
+    kind: "non-negative-number",
+    help:
+      "with --request-distribution trace: skip the rows before this many seconds into the trace; offsets start at the first row kept (default 0)",
+  },
+  {
+    key: "trace_limit",
+    flag: "--trace-limit",
+    arg: "<n>",
+    kind: "positive-int",
+    help: "with --request-distribution trace: replay at most this many rows",
+  },
+  {
+    key: "ramp_up",
+    flag: "--ramp-up",
+    aliases: ["--ramp-up-strategy"],
+    arg: "<strategy>",
+    kind: "choice",
+    choices: RAMP_STRATEGIES,
+    help:
+      "ramp the request rate over the run from --ramp-up-start-rps to --ramp-up-end-rps, as vLLM's --ramp-up-strategy (needs --num-of-req; --request-distribution then gives only the shape: poisson inf or gamma inf BURSTINESS)",
+  },
+  {
+    key: "ramp_up_start_rps",
+    flag: "--ramp-up-start-rps",
+    arg: "<rps>",
+    kind: "positive-number",
+    help: "with --ramp-up: requests/s at the first request",
+  },
+  {
+    key: "ramp_up_end_rps",
+    flag: "--ramp-up-end-rps",
+    arg: "<rps>",
+    kind: "positive-number",
+    help: "with --ramp-up: requests/s at the last request (>= the start rate)",
   },
   {
     key: "input_token_distribution",

@@ -7,8 +7,10 @@ import {
   arrivalSequence,
   type ArrivalSpec,
   MAX_PLANNED_REQUESTS,
-  parseArrivalSpec,
   parseLengthSpec,
+  parseRequestDistribution,
+  type RampSpec,
+  type RequestDistribution,
 } from "../distributions/mod.ts";
 import { DATASET_OPTIONS, type PrefixOption } from "../datasets/mod.ts";
 import { UsageError } from "../errors.ts";
@@ -141,6 +143,95 @@ function normalizeBaseUrl(value: string, flag: string): string {
   return value.replace(/\/+$/, "");
 }
 
+/** Keys of what a trace gives or refuses, and why, for the errors. */
+const TRACE_REFUSES: readonly (readonly [string, string])[] = [
+  [
+    "num_of_req",
+    "a trace gives the number of requests, one per row; use --trace-limit N for at most N rows",
+  ],
+  ["input_token_distribution", "a trace gives each prompt's length"],
+  ["output_token_distribution", "a trace gives each output length"],
+  ["prefix_text", "a trace gives each prompt's length, which a prefix would change"],
+  ["prefix_len", "a trace gives each prompt's length, which a prefix would change"],
+  ["dataset_path", "a trace's prompts are random words of its lengths"],
+  ["ramp_up", "a trace gives the send times"],
+];
+
+/**
+ * `parsed` with the `trace_*` values when it is a trace; refuses them
+ * without one, and what a trace gives itself (the count, the lengths) with one.
+ */
+function withTrace(
+  v: Record<string, never>,
+  label: (key: string) => string,
+  parsed: RequestDistribution,
+): RequestDistribution {
+  const traceKeys = ["trace_speedup", "trace_start", "trace_limit"];
+  if (parsed.kind !== "trace") {
+    const given = traceKeys.find((key) => v[key] !== undefined);
+    if (given !== undefined) {
+      throw new UsageError(
+        label(given),
+        "shapes a trace replay, and there is none: give --request-distribution trace FILE as well",
+      );
+    }
+    return parsed;
+  }
+  for (const [key, why] of TRACE_REFUSES) {
+    if (v[key] !== undefined && v[key] !== false) {
+      throw new UsageError(label(key), `not with --request-distribution trace: ${why}`);
+    }
+  }
+  if (v.dataset_name !== undefined && v.dataset_name !== "random") {
+    throw new UsageError(
+      label("dataset_name"),
+      "not with --request-distribution trace: its prompts are random words of the trace's lengths (random)",
+    );
+  }
+  return {
+    ...parsed,
+    speedup: v.trace_speedup ?? parsed.speedup,
+    start: v.trace_start ?? parsed.start,
+    limit: v.trace_limit,
+  };
+}
+
+/** The ramp the `ramp_up*` values ask for, checked with the schedule it shapes. */
+function resolveRamp(
+  v: Record<string, never>,
+  label: (key: string) => string,
+  arrival: RequestDistribution,
+): RampSpec | undefined {
+  const keys = ["ramp_up", "ramp_up_start_rps", "ramp_up_end_rps"];
+  const given = keys.filter((key) => v[key] !== undefined);
+  if (given.length === 0) return undefined;
+  if (v.ramp_up === undefined) {
+    throw new UsageError(
+      label(given[0]),
+      `sets a ramp's rate, and there is none: give --ramp-up linear|exponential as well`,
+    );
+  }
+  const missing = keys.filter((key) => v[key] === undefined);
+  if (missing.length > 0) {
+    throw new UsageError(
+      label("ramp_up"),
+      `needs both --ramp-up-start-rps A and --ramp-up-end-rps B (requests/s); missing ${
+        missing.map(label).join(" and ")
+      }`,
+    );
+  }
+  const ramp: RampSpec = {
+    strategy: v.ramp_up,
+    startRps: v.ramp_up_start_rps,
+    endRps: v.ramp_up_end_rps,
+  };
+  // withTrace refused --ramp-up with a trace already.
+  if (arrival.kind === "trace") return undefined;
+  // Checked now, before any network call: drawing nothing, it refuses what the plan would.
+  arrivalSequence(arrival, { seed: 0, count: v.num_of_req, maxTime: v.max_time_for_reqs, ramp });
+  return ramp;
+}
+
 /**
  * `--duration` alone with arrivals all at once plans an open-ended count
  * (`runner/duration.ts`): only a closed loop paces it, and only prompts made
@@ -182,6 +273,16 @@ export function resolveBenchConfig(
   const label = (key: string) => labelFor(BENCH_OPTIONS, key, sources, configPath);
   const v = values as Record<string, never>;
 
+  const distribution = (key: string, fallback: readonly (string | number)[]) =>
+    (v[key] ?? fallback) as readonly (string | number)[];
+  const requestDistribution = withTrace(
+    v,
+    label,
+    parseRequestDistribution(
+      distribution("request_distribution", DEFAULTS.requestDistribution),
+      label("request_distribution"),
+    ),
+  );
   const hasNum = v.num_of_req !== undefined;
   const hasTime = v.max_time_for_reqs !== undefined;
   const hasDuration = v.duration !== undefined;
@@ -191,7 +292,8 @@ export function resolveBenchConfig(
       "give only one of them (a number of requests, or a time window in seconds)",
     );
   }
-  if (!hasNum && !hasTime && !hasDuration) {
+  // A trace gives the count; --max-time-for-reqs may still cut it short.
+  if (!hasNum && !hasTime && !hasDuration && requestDistribution.kind !== "trace") {
     throw new UsageError(
       "--num-of-req/--max-time-for-reqs",
       "give exactly one: --num-of-req N (requests) or --max-time-for-reqs T (seconds), or --duration S",
@@ -259,13 +361,7 @@ export function resolveBenchConfig(
     prefix = { kind: "tokens", len: v.prefix_len };
   }
 
-  const distribution = (key: string, fallback: readonly (string | number)[]) =>
-    (v[key] ?? fallback) as readonly (string | number)[];
-  const requestDistribution = parseArrivalSpec(
-    distribution("request_distribution", DEFAULTS.requestDistribution),
-    label("request_distribution"),
-  );
-  if (hasDuration && !hasNum && !hasTime) {
+  if (hasDuration && !hasNum && !hasTime && requestDistribution.kind !== "trace") {
     checkOpenEnded(requestDistribution, v, label);
   }
 
@@ -281,6 +377,7 @@ export function resolveBenchConfig(
     warmup: v.warmup === undefined ? undefined : parsePhaseBound(v.warmup, label("warmup")),
     cooldown: v.cooldown === undefined ? undefined : parsePhaseBound(v.cooldown, label("cooldown")),
     requestDistribution,
+    rampUp: resolveRamp(v, label, requestDistribution),
     inputTokenDistribution: parseLengthSpec(
       distribution("input_token_distribution", DEFAULTS.inputTokenDistribution),
       label("input_token_distribution"),

@@ -31,5 +31,8 @@ export const randomUniform: Sourced<(min: number, max: number) => RandomSource> 
 /** Normal with mean `mu` and standard deviation `sigma`. */
 export const randomNormal: Sourced<(mu: number, sigma: number) => RandomSource> = d3.randomNormal;
 
+/** Gamma with shape `k` and scale `theta` (mean k·theta); k = 1 is exponential. */
+export const randomGamma: Sourced<(k: number, theta?: number) => RandomSource> = d3.randomGamma;
+
 /** Integers in [min, max): d3-random's max is exclusive. */
 export const randomInt: Sourced<(min: number, max: number) => RandomSource> = d3.randomInt;

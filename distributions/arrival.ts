@@ -10,6 +10,7 @@ import { checkedEntry } from "./_check.ts";
 import { type Entry, entryFor, formatEntry } from "./_entry.ts";
 import { ARRIVAL_FORMS, type ArrivalSpec } from "./arrival_forms.ts";
 import type { ArrivalForm, FormArgs, FormTable, VllmArrivalFields } from "./form.ts";
+import { checkRamp, RAMP_FLAG, rampClock, type RampSpec } from "./ramp.ts";
 import { seededSource } from "./seeded_source.ts";
 import type { Sequence } from "./sequence.ts";
 
@@ -21,6 +22,18 @@ const TIME_FLAG = "--max-time-for-reqs";
 
 // Each entry typed for its own fields, read here as a form over any numbers.
 const FORMS: FormTable<ArrivalForm<FormArgs>> = ARRIVAL_FORMS;
+
+/** How many offsets a plan has, and from which seed and ramp. */
+export interface ArrivalOptions {
+  /** Seed of the `ARRIVAL_STREAM` the gaps are drawn from. */
+  seed: number;
+  /** Number of offsets (exclusive with `maxTime`). */
+  count?: number;
+  /** Every offset strictly below this many seconds (exclusive with `count`). */
+  maxTime?: number;
+  /** A ramp of the rate over the `count` requests (`--ramp-up`). */
+  ramp?: RampSpec;
+}
 
 /** Planned send offsets, made as read, and whether they are all 0. */
 export interface ArrivalSequence extends Sequence<number> {
@@ -39,12 +52,19 @@ export interface ArrivalSequence extends Sequence<number> {
  * strictly below it: one pass counts them, so `length` is known at once). A
  * `maxTime` plan is a prefix of a long enough `count` plan.
  *
+ * With `ramp` (which needs `count`), the rate is the ramp's (see
+ * `distributions/ramp.ts`) and `spec` gives only the gaps' shape: it must be a
+ * form with a rate whose rate is `inf` (`poisson inf`, `gamma inf BURSTINESS`),
+ * as vLLM refuses `--request-rate` with `--ramp-up-strategy`.
+ *
  * @throws {UsageError} on `--request-distribution` for an out-of-range spec; on
  * `--num-of-req` for a count that is not an integer in [0, 10,000,000] or when
  * both or neither of `count`/`maxTime` are given; on `--max-time-for-reqs` for a
  * `maxTime` that is not a finite number > 0, for a spec whose gaps are all 0
  * (the run would never end), or when more than 10,000,000 requests would fit; on
- * `--seed` for a non-finite seed.
+ * `--seed` for a non-finite seed; on `--ramp-up` (and its rate flags) for a
+ * ramp without `count` or out of range, and on `--request-distribution` for a
+ * spec a ramp cannot shape.
  *
  * @example
  * ```ts
@@ -55,10 +75,11 @@ export interface ArrivalSequence extends Sequence<number> {
  */
 export function arrivalSequence(
   spec: ArrivalSpec,
-  opts: { seed: number; count?: number; maxTime?: number },
+  opts: ArrivalOptions,
 ): ArrivalSequence {
   const entry = checkedEntry(FORMS, spec, SPEC_FLAG);
-  const { seed, count, maxTime } = opts;
+  const { seed, count, maxTime, ramp } = opts;
+  if (ramp !== undefined) return rampedSequence(entry, ramp, seed, count);
   if (count !== undefined && maxTime !== undefined) {
     throw new UsageError(
       COUNT_FLAG,
@@ -95,9 +116,43 @@ export function arrivalSequence(
  */
 export function arrivalOffsets(
   spec: ArrivalSpec,
-  opts: { seed: number; count?: number; maxTime?: number },
+  opts: ArrivalOptions,
 ): number[] {
   return Array.from(arrivalSequence(spec, opts));
+}
+
+/** The offsets of `ramp` over `count` requests in the shape of `entry`'s form. */
+function rampedSequence(
+  entry: Entry<ArrivalForm<FormArgs>>,
+  ramp: RampSpec,
+  seed: number,
+  count: number | undefined,
+): ArrivalSequence {
+  checkRamp(ramp);
+  if (count === undefined) {
+    throw new UsageError(
+      RAMP_FLAG,
+      `the rate at request i of N is set by i/(N - 1), so give ${COUNT_FLAG} N, not ${TIME_FLAG}`,
+    );
+  }
+  checkCount(count);
+  const shaped = entry.form.unitGaps(entry.values, () => 0) !== undefined;
+  if (!shaped || !entry.form.gapsAllZero(entry.values)) {
+    throw new UsageError(
+      SPEC_FLAG,
+      `expected "poisson inf" or "gamma inf BURSTINESS" with ${RAMP_FLAG} (the ramp sets the rate, ` +
+        `the distribution only the shape of the gaps), got ${JSON.stringify(formatEntry(entry))}`,
+    );
+  }
+  const unitGaps = (source: () => number) => entry.form.unitGaps(entry.values, source)!;
+  return {
+    length: count,
+    allAtOnce: false,
+    *[Symbol.iterator]() {
+      const next = rampClock(ramp, count, unitGaps(seededSource(seed, ARRIVAL_STREAM)));
+      for (let i = 0; i < count; i++) yield next();
+    },
+  };
 }
 
 /** How many offsets `next` yields strictly below `maxTime`. */

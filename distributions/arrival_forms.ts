@@ -5,7 +5,7 @@
  */
 
 import { multiplesOf, sumOfGaps } from "./_clocks.ts";
-import { randomExponential, randomNormal, randomUniform } from "./_d3.ts";
+import { randomExponential, randomGamma, randomNormal, randomUniform } from "./_d3.ts";
 import { atLeastZero, finite, ordered, positive } from "./_rules.ts";
 import type { ArrivalForms, FormSpecs } from "./form.ts";
 
@@ -20,7 +20,7 @@ export const ARRIVAL_ARGS = {
   uniform: { MIN: "min", MAX: "max" },
   normal: { MEAN: "mean", STD: "std" },
   constant: { GAP: "gap" },
-  // Issue 13 adds gamma: { RATE: "rate", BURSTINESS: "burstiness" }, then its entry below.
+  gamma: { RATE: "rate", BURSTINESS: "burstiness" },
 } as const;
 
 /**
@@ -32,6 +32,7 @@ export const ARRIVAL_ARGS = {
  * const tenPerSecond: ArrivalSpec = { kind: "poisson", rate: 10 };
  * const burst: ArrivalSpec = { kind: "poisson", rate: Infinity }; // every request at 0 s
  * const steady: ArrivalSpec = { kind: "constant", gap: 0.5 };
+ * const bursty: ArrivalSpec = { kind: "gamma", rate: 10, burstiness: 0.5 }; // vLLM's --burstiness 0.5
  * ```
  */
 export type ArrivalSpec = FormSpecs<typeof ARRIVAL_ARGS>;
@@ -59,6 +60,7 @@ export const ARRIVAL_FORMS: ArrivalForms<typeof ARRIVAL_ARGS> = {
     clock: ({ rate }, source) =>
       sumOfGaps(rate === Infinity ? () => 0 : randomExponential.source(source)(rate)),
     gapsAllZero: ({ rate }) => rate === Infinity,
+    unitGaps: (_, source) => randomExponential.source(source)(1),
     vllm: ({ rate }) => ({ request_rate: rate === Infinity ? "inf" : rate, burstiness: 1 }),
   },
   /** Exponential gaps of mean MEAN seconds: the same process as `poisson 1/MEAN`. */
@@ -68,6 +70,7 @@ export const ARRIVAL_FORMS: ArrivalForms<typeof ARRIVAL_ARGS> = {
     problem: ({ mean }) => positive("MEAN", mean),
     clock: ({ mean }, source) => sumOfGaps(randomExponential.source(source)(1 / mean)),
     gapsAllZero: () => false,
+    unitGaps: () => undefined,
     vllm: ({ mean }) => ({ request_rate: 1 / mean, burstiness: 1 }),
   },
   /** Gaps uniform in [MIN, MAX) seconds. */
@@ -77,6 +80,7 @@ export const ARRIVAL_FORMS: ArrivalForms<typeof ARRIVAL_ARGS> = {
     problem: ({ min, max }) => atLeastZero("MIN", min) ?? finite("MAX", max) ?? ordered(min, max),
     clock: ({ min, max }, source) => sumOfGaps(randomUniform.source(source)(min, max)),
     gapsAllZero: ({ max }) => max === 0,
+    unitGaps: () => undefined,
     vllm: () => NO_VLLM_RATE,
   },
   /** Gaps normal with MEAN and STD seconds, negative draws clamped to 0. */
@@ -90,6 +94,7 @@ export const ARRIVAL_FORMS: ArrivalForms<typeof ARRIVAL_ARGS> = {
     },
     // A mean > 0 can't give all zeros; a mostly-zero one (tiny mean, huge std) hits the request cap.
     gapsAllZero: () => false,
+    unitGaps: () => undefined,
     vllm: () => NO_VLLM_RATE,
   },
   /** Every gap is GAP seconds. */
@@ -99,9 +104,32 @@ export const ARRIVAL_FORMS: ArrivalForms<typeof ARRIVAL_ARGS> = {
     problem: ({ gap }) => atLeastZero("GAP", gap),
     clock: ({ gap }) => multiplesOf(gap),
     gapsAllZero: ({ gap }) => gap === 0,
+    unitGaps: () => undefined,
     vllm: () => NO_VLLM_RATE,
   },
-  // Issue 13's gamma entry: gaps from d3's randomGamma (added to _d3.ts) with vLLM's
-  // shape = BURSTINESS and scale = 1 / (RATE * BURSTINESS); vllm() gives
-  // { request_rate: rate, burstiness }.
+  /**
+   * vLLM's `--request-rate RATE --burstiness BURSTINESS`: gamma gaps of shape
+   * BURSTINESS and scale 1/(RATE·BURSTINESS), so of mean 1/RATE and coefficient
+   * of variation 1/√BURSTINESS. 1 is `poisson RATE`, lower is burstier, higher
+   * steadier, `inf` evenly spaced (every gap 1/RATE); RATE `inf` sends all at once.
+   */
+  gamma: {
+    args: ARRIVAL_ARGS.gamma,
+    rule: 'RATE > 0 requests/s or "inf", BURSTINESS > 0 or "inf": the gamma shape, ' +
+      "1 is poisson, lower burstier, higher steadier",
+    problem: ({ rate, burstiness }) =>
+      rate > 0 ? (burstiness > 0 ? undefined : "BURSTINESS must be > 0") : "RATE must be > 0",
+    clock: ({ rate, burstiness }, source) => {
+      if (rate === Infinity) return multiplesOf(0);
+      if (burstiness === Infinity) return multiplesOf(1 / rate);
+      return sumOfGaps(randomGamma.source(source)(burstiness, 1 / (rate * burstiness)));
+    },
+    gapsAllZero: ({ rate }) => rate === Infinity,
+    unitGaps: ({ burstiness }, source) =>
+      burstiness === Infinity ? () => 1 : randomGamma.source(source)(burstiness, 1 / burstiness),
+    vllm: ({ rate, burstiness }) => ({
+      request_rate: rate === Infinity ? "inf" : rate,
+      burstiness,
+    }),
+  },
 };

@@ -178,11 +178,11 @@ Deno.test("arrivalOffsets: holds hand-built specs to the parser's rules", () => 
   for (const spec of bad) {
     assertUsage(() => arrivalOffsets(spec, { seed: 1, count: 1 }), REQ, formatSpec(spec));
   }
-  const unknown = { kind: "gamma", shape: 2 } as unknown as ArrivalSpec;
+  const unknown = { kind: "weibull", shape: 2 } as unknown as ArrivalSpec;
   assertUsage(
     () => arrivalOffsets(unknown, { seed: 1, count: 1 }),
     REQ,
-    'unknown distribution "gamma"',
+    'unknown distribution "weibull"',
     "poisson",
     "constant",
   );
@@ -196,9 +196,48 @@ Deno.test("vllmArrivalFields: request_rate and burstiness as vLLM's result file 
     [{ kind: "uniform", min: 1, max: 2 }, null],
     [{ kind: "normal", mean: 1, std: 0.5 }, null],
     [{ kind: "constant", gap: 1 }, null],
-    [{ kind: "gamma", rate: 2 } as unknown as ArrivalSpec, null],
+    [{ kind: "weibull", rate: 2 } as unknown as ArrivalSpec, null],
   ];
   for (const [spec, rate] of cases) {
     assert.deepEqual(vllmArrivalFields(spec), { request_rate: rate, burstiness: 1 }, spec.kind);
   }
+});
+
+/**
+ * Gamma gaps against vLLM's definition: mean 1/RATE, coefficient of variation
+ * 1/√BURSTINESS. Tolerances are 5 standard errors at n = 20,000: the mean's is
+ * σ/√n; the sample CV's, by the delta method for a gamma of shape k (kurtosis
+ * 3 + 6/k, skewness 2/√k), is CV·√((1/2 + 1/(2k))/n), i.e. 1.1 % of the CV at
+ * k = 0.25 and 0.6 % at k = 4.
+ */
+Deno.test("arrivalOffsets: gamma RATE BURSTINESS gaps have mean 1/RATE and CV 1/sqrt(BURSTINESS)", () => {
+  const rate = 5;
+  for (const [k, seed] of [[0.25, 1], [0.5, 2], [1, 3], [2, 4], [4, 5]]) {
+    const g = gaps(arrivalOffsets({ kind: "gamma", rate, burstiness: k }, { seed, count: N + 1 }));
+    assert.ok(g.every((x) => x >= 0));
+    const cv = 1 / Math.sqrt(k);
+    assertNear(mean(g), 1 / rate, 5 * cv / rate / Math.sqrt(N), `mean gap at shape ${k}`);
+    const cvTolerance = 5 * cv * Math.sqrt((0.5 + 0.5 / k) / N);
+    assertNear(std(g) / mean(g), cv, cvTolerance, `CV at shape ${k}`);
+  }
+});
+
+Deno.test("arrivalOffsets: gamma's limits: RATE inf sends all at once, BURSTINESS inf evenly", () => {
+  assert.deepEqual(
+    arrivalOffsets({ kind: "gamma", rate: Infinity, burstiness: 0.5 }, { seed: 1, count: 3 }),
+    [0, 0, 0],
+  );
+  assert.deepEqual(
+    arrivalOffsets({ kind: "gamma", rate: 4, burstiness: Infinity }, { seed: 1, count: 4 }),
+    [0, 0.25, 0.5, 0.75],
+  );
+  assert.deepEqual(vllmArrivalFields({ kind: "gamma", rate: 4, burstiness: 0.5 }), {
+    request_rate: 4,
+    burstiness: 0.5,
+  });
+  assert.deepEqual(vllmArrivalFields({ kind: "gamma", rate: Infinity, burstiness: 2 }), {
+    request_rate: "inf",
+    burstiness: 2,
+  });
+  assert.equal(formatSpec({ kind: "gamma", rate: 4, burstiness: 0.5 }), "gamma 4 0.5");
 });

@@ -104,6 +104,13 @@ export interface ArrivalForm<A extends FormArgs> extends DistributionForm<A> {
    * false; the request cap catches those.
    */
   gapsAllZero(spec: FormValues<A>): boolean;
+  /**
+   * For a form that is a process of some rate (`poisson`, `gamma`): its gaps
+   * at a rate of 1 request/s, drawn from `source` only, so that a gap at rate
+   * r is one of them divided by r. A ramp (`--ramp-up`) sets r per request
+   * and keeps the form's shape. Undefined for forms with no rate.
+   */
+  unitGaps(spec: FormValues<A>, source: RandomSource): RandomSource | undefined;
   /** How vLLM's result file describes a valid `spec`. */
   vllm(spec: FormValues<A>): VllmArrivalFields;
 }

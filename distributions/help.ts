@@ -7,9 +7,11 @@
 import { helpForms } from "./_messages.ts";
 import { ARRIVAL_FORMS } from "./arrival_forms.ts";
 import { LENGTH_FORMS } from "./length_forms.ts";
+import { TRACE_FORM } from "./trace_form.ts";
 
 /**
- * Every form of `--request-distribution` with its rule, for help.
+ * Every form of `--request-distribution` with its rule, for help: the
+ * arrival forms, then `trace FILE`.
  *
  * @example
  * ```ts
@@ -18,7 +20,7 @@ import { LENGTH_FORMS } from "./length_forms.ts";
  * ```
  */
 export function describeArrivalForms(): string {
-  return helpForms(ARRIVAL_FORMS);
+  return helpForms({ ...ARRIVAL_FORMS, trace: TRACE_FORM });
 }
 
 /**

@@ -38,17 +38,29 @@ export type {
   VllmArrivalFields,
 } from "./form.ts";
 export type { RandomSource } from "./_d3.ts";
-export { parseArrivalSpec, parseLengthSpec } from "./parse.ts";
+export { parseArrivalSpec, parseLengthSpec, parseRequestDistribution } from "./parse.ts";
+export { type RequestDistribution, TRACE_ARGS, TRACE_FORM, type TraceSpec } from "./trace_form.ts";
 export { formatSpec } from "./format.ts";
 export { describeArrivalForms, describeLengthForms } from "./help.ts";
 export { seededSource } from "./seeded_source.ts";
 export {
   ARRIVAL_STREAM,
   arrivalOffsets,
+  type ArrivalOptions,
   type ArrivalSequence,
   arrivalSequence,
   vllmArrivalFields,
 } from "./arrival.ts";
 export { lengthSequence, sampleLengths } from "./length.ts";
+export {
+  checkRamp,
+  RAMP_STRATEGIES,
+  type RampChange,
+  rampChanges,
+  rampClock,
+  rampRate,
+  type RampSpec,
+  type RampStrategy,
+} from "./ramp.ts";
 export { lazySequence, mapSequence, type Sequence, take } from "./sequence.ts";
 export { MAX_PLANNED_REQUESTS } from "./_limits.ts";

@@ -9,6 +9,7 @@ import { expectedForm, expectedOneOf, quoteReceived, unknownKind } from "./_mess
 import { ARRIVAL_FORMS, type ArrivalSpec } from "./arrival_forms.ts";
 import type { DistributionForm, FormArgs, FormTable } from "./form.ts";
 import { LENGTH_FORMS, type LengthSpec } from "./length_forms.ts";
+import { type RequestDistribution, TRACE_FORM } from "./trace_form.ts";
 
 /**
  * Parses `NAME ARGS...` for `--request-distribution` (gaps between requests, in
@@ -32,6 +33,39 @@ import { LENGTH_FORMS, type LengthSpec } from "./length_forms.ts";
  */
 export function parseArrivalSpec(args: readonly (string | number)[], flag: string): ArrivalSpec {
   return parseIn<ArrivalSpec>(ARRIVAL_FORMS, args, flag);
+}
+
+/**
+ * Parses `--request-distribution`: `trace FILE` (a trace to replay at real
+ * speed from its start; the CLI fills in `--trace-speedup` and friends), or
+ * any arrival form as {@link parseArrivalSpec} reads it. Errors list every
+ * form, `trace FILE` included. A path may hold spaces when given as its own
+ * argument (`["trace", "my trace.csv"]`).
+ *
+ * @throws {UsageError} on `flag` as {@link parseArrivalSpec} does, or for
+ * `trace` without exactly one FILE.
+ *
+ * @example
+ * ```ts
+ * parseRequestDistribution(["trace", "azure.csv"], "--request-distribution");
+ * // { kind: "trace", path: "azure.csv", speedup: 1, start: 0 }
+ * parseRequestDistribution(["gamma", 5, 0.5], "--request-distribution");
+ * // { kind: "gamma", rate: 5, burstiness: 0.5 }
+ * ```
+ */
+export function parseRequestDistribution(
+  args: readonly (string | number)[],
+  flag: string,
+): RequestDistribution {
+  const tokens = tokenize(args);
+  if (typeof tokens[0] !== "string" || tokens[0].toLowerCase() !== "trace") {
+    return parseIn<ArrivalSpec>({ ...ARRIVAL_FORMS, trace: TRACE_FORM }, args, flag);
+  }
+  const path = args.length === 2 ? args[1] : tokens.length === 2 ? tokens[1] : undefined;
+  if (typeof path !== "string" || path === "") {
+    throw new UsageError(flag, expectedForm("trace", TRACE_FORM, quoteReceived(tokens)));
+  }
+  return { kind: "trace", path, speedup: 1, start: 0 };
 }
 
 /**

@@ -57,7 +57,7 @@ Deno.test("parseArrivalSpec: rejects every kind of mistake on the given flag", (
     [[], ["got nothing", ...names]],
     [["5"], ['got "5"', "name comes first", ...names]],
     [[5, 3], ['got "5 3"', "name comes first"]],
-    [["gamma", 3], ['unknown distribution "gamma"', ...names]],
+    [["weibull", 3], ['unknown distribution "weibull"', ...names]],
     [[""], ["got nothing"]],
     // wrong number of arguments
     [["poisson"], ['"poisson RATE"', 'got "poisson"']],

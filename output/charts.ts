@@ -6,10 +6,11 @@
  *
  * @module
  */
+import { rampRate } from "../distributions/mod.ts";
 import { RunAccumulator } from "../metrics/run_accumulator.ts";
 import { TIMING_METRICS } from "../metrics/types.ts";
 import { resultOfPoint } from "./_points.ts";
-import type { RequestPoint, ResultFile } from "./types.ts";
+import type { FileRamp, RequestPoint, ResultFile } from "./types.ts";
 
 /** The timings the page draws a CDF of, and shows the median and p99 of. */
 export const CHARTED_TIMINGS = ["ttft", "itlPerChunk", "e2el"] as const;
@@ -29,8 +30,10 @@ export interface ChartData {
   kind: "step" | "line" | "points";
   /** x values, ascending. */
   x: number[];
-  /** One column per run, as long as `x`. */
+  /** One column per run, as long as `x` (or per entry of `series`, when given). */
   ys: (number | null)[][];
+  /** What each column is, when not one per run: its label, its run (the colour), dashed. */
+  series?: { label: string; run: number; dash: boolean }[];
 }
 
 const round = (v: number, digits: number) => {
@@ -92,11 +95,14 @@ export class RunCharts {
   readonly #ends: number[] = [];
   /** Every timed request, for the per-second series. */
   readonly #series = new RunAccumulator();
+  /** Send time of every request that says, for the asked rate of a ramp. */
+  readonly #sends: number[] = [];
 
   /** Adds one request of the run. */
   add(point: RequestPoint): void {
     const { sendOffset, latency } = point;
     const timed = sendOffset !== null && latency !== null;
+    if (sendOffset !== null) this.#sends.push(sendOffset);
     if (timed) {
       this.#series.add(resultOfPoint(point));
       if (latency > 0) {
@@ -121,14 +127,36 @@ export class RunCharts {
     return cdfPoints(values).map(([x, y]) => [round(x * 1000, 3), round(y, 5)]);
   }
 
-  /** Output tokens and completed requests per second of a run of `duration` seconds. */
-  perSecond(duration: number): { tokens: [number, number][]; completed: [number, number][] } {
-    if (this.#series.total === 0) return { tokens: [], completed: [] };
+  /** Output tokens, completed and sent requests per second of a run of `duration` seconds. */
+  perSecond(duration: number): {
+    tokens: [number, number][];
+    completed: [number, number][];
+    sent: [number, number][];
+  } {
+    if (this.#series.total === 0) return { tokens: [], completed: [], sent: [] };
     const { timeSeries } = this.#series.metrics({ duration });
     return {
       tokens: timeSeries.map((b) => [b.second, b.outputTokens]),
       completed: timeSeries.map((b) => [b.second, b.completed]),
+      sent: timeSeries.map((b) => [b.second, b.sent]),
     };
+  }
+
+  /**
+   * The rate `ramp` asked for at each send, (send time s, requests/s), at
+   * most {@link MAX_POINTS}: requests go out in schedule order, so the k-th
+   * earliest send is request k, asking for the ramp's rate at k.
+   */
+  askedRate(ramp: FileRamp): [number, number][] {
+    const sends = Float64Array.from(this.#sends).sort();
+    const n = sends.length;
+    const count = Math.min(n, MAX_POINTS);
+    const points: [number, number][] = [];
+    for (let k = 0; k < count; k++) {
+      const i = evenRank(k, n, count);
+      points.push([round(sends[i], 6), round(rampRate(ramp.spec, i, ramp.count), 3)]);
+    }
+    return points;
   }
 
   /** (send time s, E2E latency ms) of successful requests, at most {@link MAX_POINTS}. */
@@ -209,5 +237,30 @@ export function buildCharts(runs: readonly ChartRun[]): ChartData[] {
       kind: "step",
       ...mergeSeries(runs.map(({ charts }) => charts.inFlight())),
     },
+    sendRateChart(runs, seconds.map((s) => s.sent)),
   ];
+}
+
+/**
+ * Requests sent per second of each run (achieved), and for a run with a ramp
+ * the rate it asked for at each send (a dashed line in its colour).
+ */
+function sendRateChart(
+  runs: readonly ChartRun[],
+  sent: readonly [number, number][][],
+): ChartData {
+  const asked = runs.flatMap(({ file, charts }, run) =>
+    file.ramp === undefined ? [] : [{ run, file: file.file, points: charts.askedRate(file.ramp) }]
+  );
+  return {
+    title: "Send rate: asked (dashed, a ramp) and achieved",
+    xLabel: "second of the run (the last may be partial)",
+    yLabel: "requests/s",
+    kind: "line",
+    ...mergeSeries([...sent, ...asked.map((a) => a.points)]),
+    series: [
+      ...runs.map(({ file }, run) => ({ label: `${file.file}: sent/s`, run, dash: false })),
+      ...asked.map(({ run, file }) => ({ label: `${file}: asked (ramp)`, run, dash: true })),
+    ],
+  };
 }

@@ -17,7 +17,8 @@ import uplotCss from "uplot/dist/uPlot.min.css" with { type: "text" };
 import { UsageError } from "../errors.ts";
 import { buildCharts, CHARTED_TIMINGS, type ChartRun, RunCharts } from "./charts.ts";
 import { timingFigure } from "./figures.ts";
-import { readResultFile, RESULT_FORMATS, resultFormat } from "./mod.ts";
+import { readResultFile, RESULT_FORMATS, resultFormat, runRecordPath } from "./mod.ts";
+import type { FileRamp } from "./types.ts";
 
 /**
  * Reads one result file for the page, in one pass: its figures and its
@@ -39,7 +40,23 @@ export async function readChartRun(path: string): Promise<ChartRun> {
       })`,
     );
   }
-  return { file, charts };
+  return { file: { ...file, ramp: file.ramp ?? await rampBeside(path) }, charts };
+}
+
+/**
+ * The ramp in the run record beside result file `path` (`X.summary.json`),
+ * for formats that list requests only (seed, jsonl); undefined when there is
+ * no readable record there or it has no ramp.
+ */
+async function rampBeside(path: string): Promise<FileRamp | undefined> {
+  const beside = runRecordPath(path);
+  if (beside === path) return undefined;
+  try {
+    const record = await readResultFile(beside);
+    return record.format === "record" ? record.ramp : undefined;
+  } catch {
+    return undefined; // none there, or not a record: the chart shows what was achieved only
+  }
 }
 
 /** JSON safe inside a `<script>` element: no `<`, `>`, `&`, U+2028 or U+2029 left raw. */
@@ -100,9 +117,11 @@ const PAGE_SCRIPT = `"use strict";
     box.className = "chart";
     container.append(box);
     const series = [{ label: chart.xLabel }];
-    data.runs.forEach((run, i) => {
-      const color = colors[i % colors.length];
-      const s = { label: run.file, stroke: color, width: 1.5, spanGaps: true };
+    const columns = chart.series || data.runs.map((run, i) => ({ label: run.file, run: i }));
+    columns.forEach((column) => {
+      const color = colors[column.run % colors.length];
+      const s = { label: column.label, stroke: color, width: 1.5, spanGaps: true };
+      if (column.dash) s.dash = [6, 4];
       if (chart.kind === "step") s.paths = uPlot.paths.stepped({ align: 1 });
       if (chart.kind === "points") {
         s.paths = () => null;

@@ -28,6 +28,7 @@ import { vllm } from "./vllm.ts";
 export type {
   Figures,
   FileHead,
+  FileRamp,
   FinishedRun,
   OutputFormat,
   OutputWriter,

@@ -14,6 +14,8 @@ import { type HdrLibrary, HISTOGRAM_DIGITS, loadHdrLibrary } from "../metrics/sa
 import type { SampleName, Summary } from "../metrics/types.ts";
 import { isObject } from "./_json.ts";
 import { writtenAtEnd } from "./_write.ts";
+import { readFileRamp, type RpsChangeEvent, rpsChangeEvents } from "./_ramp.ts";
+import { arrivalSequence, rampChanges } from "../distributions/mod.ts";
 import { toFigures } from "./figures.ts";
 import type { Figures, FinishedRun, OutputFormat, RunRecord } from "./types.ts";
 
@@ -52,6 +54,45 @@ export function encodeHistograms(accumulator: RunAccumulator, hdr: HdrLibrary): 
 }
 
 /**
+ * The ramp of a run as the record keeps it, with vLLM's names: strategy,
+ * rates and `rps_change_events`, each stamped with the actual send of its
+ * request when the run kept its results, else with its planned send (the
+ * plan drawn again from the seed, which is cheap). Null without a ramp.
+ */
+export function recordRamp(finished: FinishedRun): {
+  ramp_up_strategy: string;
+  ramp_up_start_rps: number;
+  ramp_up_end_rps: number;
+  rps_change_events: RpsChangeEvent[];
+} | null {
+  const { config, run, numPrompts } = finished;
+  const ramp = config.rampUp;
+  const arrival = config.requestDistribution;
+  if (ramp === undefined || arrival.kind === "trace") return null;
+  let sendOffset = (i: number): number | undefined => run.results[i]?.sendOffset;
+  if (run.results.length === 0) {
+    const wanted = new Set(rampChanges(ramp, numPrompts).map((c) => c.index));
+    const planned = new Map<number, number>();
+    let i = 0;
+    const offsets = arrivalSequence(arrival, {
+      seed: config.seed,
+      count: numPrompts,
+      ramp,
+    });
+    for (const offset of offsets) if (wanted.has(i++)) planned.set(i - 1, offset);
+    // Requests past the interruption were never sent.
+    const sent = numPrompts - run.notSent;
+    sendOffset = (i) => (i < sent ? planned.get(i) : undefined);
+  }
+  return {
+    ramp_up_strategy: ramp.strategy,
+    ramp_up_start_rps: ramp.startRps,
+    ramp_up_end_rps: ramp.endRps,
+    rps_change_events: rpsChangeEvents(ramp, numPrompts, run.startedAt, sendOffset),
+  };
+}
+
+/**
  * Writes the run record of `finished`: the resolved configuration (secrets
  * redacted), the tool version, the start time, the seed, the summary, every
  * run metric (with `--percentiles`, failures by kind and the per-second time
@@ -68,6 +109,7 @@ async function writeRunRecord(path: string, finished: FinishedRun): Promise<void
     model: model ?? null,
     tokenizer: finished.tokenizer,
     config: redactConfig(config),
+    ramp_up: recordRamp(finished),
     summary: finished.summary,
     metrics: finished.metrics,
     histograms: encodeHistograms(finished.accumulator, await loadHdrLibrary()),
@@ -123,11 +165,14 @@ export const runRecord: OutputFormat<"record"> = {
   open: (path) => writtenAtEnd((finished) => writeRunRecord(path, finished)),
   detect: ({ json }) => isObject(json) && json.tool === "mib" && "summary" in json,
   read(head) {
-    const record = toRunRecord(head.json as Record<string, unknown>);
+    const json = head.json as Record<string, unknown>;
+    const record = toRunRecord(json);
+    const config = isObject(json.config) ? json.config : {};
     return Promise.resolve({
       figures: recordFigures(record),
       duration: record.summary.duration ?? 0,
       record,
+      ramp: readFileRamp(json.ramp_up, config.numOfReq),
     });
   },
 };

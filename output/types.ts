@@ -9,6 +9,7 @@ import type { RunAccumulator } from "../metrics/run_accumulator.ts";
 import type { RunMetrics, SampleName, Summary } from "../metrics/types.ts";
 import type { RequestResult } from "../runner/result.ts";
 import type { RunResult } from "../runner/run.ts";
+import type { RampSpec } from "../distributions/mod.ts";
 
 /**
  * One result file format: its `--output-format` name, how a run writes it and
@@ -137,6 +138,16 @@ export interface ReadResult {
   duration: number;
   /** The run record, when the file is one (`mib report --merge` adds them up). */
   record?: RunRecord;
+  /** The ramp of the rate the run asked for (`--ramp-up`), when the file says. */
+  ramp?: FileRamp;
+}
+
+/** A ramp as a result file records it: the ramp and the requests it ran over. */
+export interface FileRamp {
+  /** The ramp. */
+  spec: RampSpec;
+  /** Requests planned (N of the ramp's i/(N − 1)). */
+  count: number;
 }
 
 /** One result file read back. */

@@ -5,7 +5,12 @@
  *
  * @module
  */
-import { type ArrivalSpec, formatSpec, vllmArrivalFields } from "../distributions/mod.ts";
+import {
+  formatSpec,
+  type RampSpec,
+  type RequestDistribution,
+  vllmArrivalFields,
+} from "../distributions/mod.ts";
 import { percentileKey } from "../metrics/stats.ts";
 import {
   type GoodputSlo,
@@ -19,6 +24,7 @@ import type { RequestResult } from "../runner/result.ts";
 import { finite, isObject } from "./_json.ts";
 import { serverTimingsRecord } from "./seed.ts";
 import { phaseOf } from "./_points.ts";
+import { readFileRamp, rpsChangeEvents } from "./_ramp.ts";
 import { writtenAtEnd } from "./_write.ts";
 import { type FigureSource, toFigures } from "./figures.ts";
 import type { Figures, FinishedRun, OutputFormat, RequestPoint } from "./types.ts";
@@ -40,7 +46,9 @@ export interface VllmMeta {
   /** Requests planned. */
   numPrompts: number;
   /** Arrivals (for `request_rate`). */
-  arrival: ArrivalSpec;
+  arrival: RequestDistribution;
+  /** The ramp of the rate, if any (for `ramp_up_*` and `rps_change_events`). */
+  ramp?: RampSpec;
   /** Run start. */
   startedAt: Date;
   /** What throughputs are over, seconds: the run's duration, or its measured window's. */
@@ -76,7 +84,11 @@ export function vllmResult(
 ): Record<string, unknown> {
   const { inputTokens, outputTokens } = totals;
   const per = (x: number) => (meta.duration > 0 ? x / meta.duration : 0);
-  const { request_rate, burstiness } = vllmArrivalFields(meta.arrival);
+  const { arrival } = meta;
+  // A trace has no rate, as no other shape but a Poisson or gamma process has.
+  const { request_rate, burstiness } = arrival.kind === "trace"
+    ? { request_rate: null, burstiness: 1 }
+    : vllmArrivalFields(arrival);
   const out: Record<string, unknown> = {
     date: vllmDate(meta.startedAt),
     endpoint_type: meta.backend,
@@ -88,7 +100,14 @@ export function vllmResult(
     request_rate,
     burstiness,
     max_concurrency: meta.maxConcurrency ?? null,
-    mib_request_distribution: formatSpec(meta.arrival),
+    ...(meta.ramp === undefined ? {} : {
+      ramp_up_strategy: meta.ramp.strategy,
+      ramp_up_start_rps: meta.ramp.startRps,
+      ramp_up_end_rps: meta.ramp.endRps,
+    }),
+    mib_request_distribution: arrival.kind === "trace"
+      ? `trace ${arrival.path}`
+      : formatSpec(arrival),
     duration: meta.duration,
     completed: metrics.completed,
     failed: metrics.failed,
@@ -122,6 +141,15 @@ export function vllmResult(
   out.mib_measured_window_end = metrics.window.end;
   out.mib_waited_for_slot_requests = metrics.waitedForSlot;
   if (results === undefined) return out;
+  if (meta.ramp !== undefined) {
+    // Stamped with each request's actual send, as vLLM stamps the moment it sends.
+    out.rps_change_events = rpsChangeEvents(
+      meta.ramp,
+      meta.numPrompts,
+      meta.startedAt,
+      (i) => results[i]?.sendOffset,
+    );
+  }
   out.input_lens = results.map((r) => r.promptLen);
   out.output_lens = results.map((r) => r.outputLen);
   // Unknown (failed, unstreamed) stays null rather than a misleading 0.
@@ -154,6 +182,7 @@ export function vllmMeta(finished: FinishedRun): VllmMeta {
     tokenizer: finished.tokenizer,
     numPrompts: finished.numPrompts,
     arrival: config.requestDistribution,
+    ramp: config.rampUp,
     startedAt: run.startedAt,
     duration: finished.summary.duration,
     maxConcurrency: config.maxConcurrency,
@@ -244,9 +273,11 @@ export const vllm: OutputFormat<"vllm"> = {
       end = Math.max(end, (point.sendOffset ?? 0) + (point.latency ?? 0));
       onRequest?.(point);
     }
+    const count = finite(v.num_prompts) ?? (Array.isArray(v.ttfts) ? v.ttfts.length : null);
     return Promise.resolve({
       figures: vllmFigures((field) => finite(v[field])),
       duration: finite(v.duration) ?? end,
+      ramp: readFileRamp(v, count),
     });
   },
 };

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { ArrivalSpec, LengthSpec } from "../distributions/mod.ts";
+import type { LengthSpec, RampSpec, RequestDistribution } from "../distributions/mod.ts";
 import type { DATASET_NAMES, DatasetOptionValue, PrefixOption } from "../datasets/mod.ts";
 import type { FormatName } from "../output/mod.ts";
 import type { TransportName } from "./transport.ts";
@@ -37,8 +37,10 @@ export interface BenchConfig {
   warmup?: PhaseBound;
   /** Cool-down requests (`--cooldown`); undefined: none. */
   cooldown?: PhaseBound;
-  /** Gaps between requests. */
-  requestDistribution: ArrivalSpec;
+  /** Gaps between requests, or a trace to replay (which gives the lengths too). */
+  requestDistribution: RequestDistribution;
+  /** A ramp of the request rate over the run (`--ramp-up`); the distribution gives the shape. */
+  rampUp?: RampSpec;
   /** Prompt lengths (tokens after the prefix). */
   inputTokenDistribution: LengthSpec;
   /** Output lengths. */

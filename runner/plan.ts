@@ -24,9 +24,15 @@ import {
   lengthSequence,
   type LengthSpec,
   mapSequence,
+  type RampSpec,
   type Sequence,
 } from "../distributions/mod.ts";
 import type { LazyTokenizer } from "../tokenizers/mod.ts";
+import { shippedWordPool, wordPoolOf } from "../datasets/word_pool.ts";
+import { UsageError } from "../errors.ts";
+import type { TraceSpec } from "../distributions/mod.ts";
+import { readTrace } from "../traces/read.ts";
+import { mooncakePrompts } from "../traces/prompts.ts";
 import type { PlannedRequest } from "./run.ts";
 
 /** Request fields shared by every request (model, best_of, …). */
@@ -49,6 +55,8 @@ export interface ScheduleOptions {
   count?: number;
   /** Sending window, seconds (exclusive with `count`). */
   maxTime?: number;
+  /** A ramp of the rate over the `count` requests; `arrival` then gives the shape. */
+  ramp?: RampSpec;
 }
 
 /** Options of {@linkcode planRandomRun}. */
@@ -108,6 +116,7 @@ function schedule(options: ScheduleOptions) {
     seed,
     count: options.count,
     maxTime: options.maxTime,
+    ramp: options.ramp,
   });
   const inputLens = lengthSequence(options.input, offsets.length, seed, "input-lengths");
   const outputLens = lengthSequence(options.output, offsets.length, seed, "output-lengths");
@@ -227,4 +236,91 @@ export function planFromPrompts(
     options.count,
   );
   return Array.from(requestsOf(offsets, joined, options.shared));
+}
+
+/** Options of {@linkcode planTraceRun}. */
+export interface TracePlanOptions {
+  /** The trace and how much of it to replay, how fast. */
+  trace: TraceSpec;
+  /** `--max-time-for-reqs`: only rows whose offset is below this many seconds. */
+  maxTime?: number;
+  /** Seed of the prompts' words. */
+  seed: number;
+  /** The run's tokenizer, by name, loaded only where the word pool needs it. */
+  tokenizer: LazyTokenizer;
+  /** Request fields shared by every request (model, best_of, …). */
+  shared?: SharedRequestFields;
+}
+
+/**
+ * Plans the replay of a trace (`--request-distribution trace FILE`): one
+ * request per row, sent at the row's offset, with a prompt of exactly the
+ * row's input tokens asking for exactly its output tokens. Prompts are the
+ * random dataset's, made as read; a Mooncake trace's are built from its hash
+ * blocks (`traces/prompts.ts`), so rows sharing hash ids share that text.
+ * What the plan holds is the trace's typed arrays (16 bytes a row).
+ *
+ * @throws {UsageError} for a trace that cannot be read (see `readTrace`), or
+ *   a Mooncake trace under `--tokenizer server`.
+ *
+ * @example
+ * ```ts
+ * import { lazyTokenizer } from "../tokenizers/choose.ts";
+ *
+ * const { requests } = await planTraceRun({
+ *   trace: { kind: "trace", path: "tests/fixtures/trace_azure.csv", speedup: 1, start: 0 },
+ *   seed: 0,
+ *   tokenizer: lazyTokenizer({ kind: "tiktoken", name: "cl100k_base" }),
+ * });
+ * ```
+ */
+export async function planTraceRun(options: TracePlanOptions): Promise<DatasetPlan> {
+  const { trace: spec, seed, tokenizer } = options;
+  const trace = await readTrace(spec.path, { ...spec, maxTime: options.maxTime });
+  const { offsets, outputLens } = trace;
+  const notes = [
+    `replaying ${offsets.length} row(s) of the ${trace.format} trace ${
+      JSON.stringify(spec.path)
+    } over ${offsets[offsets.length - 1].toFixed(3)} s`,
+  ];
+  if (trace.skippedEmpty > 0) {
+    notes.push(
+      `left out ${trace.skippedEmpty} trace row(s) with 0 input or output tokens (failed requests in BurstGPT)`,
+    );
+  }
+  let prompts: Sequence<DatasetPrompt>;
+  if (trace.hashIds !== undefined) {
+    if (tokenizer.server !== undefined) {
+      throw new UsageError(
+        "--tokenizer",
+        "a Mooncake trace's shared prompt blocks are built from a local tokenizer's words; " +
+          "give a tiktoken encoding or a tokenizer file instead of server",
+      );
+    }
+    const shipped = shippedWordPool(tokenizer.name);
+    const loaded = shipped === undefined ? await tokenizer.load() : undefined;
+    prompts = mooncakePrompts(trace, {
+      words: shipped ?? wordPoolOf(loaded!).words,
+      seed,
+      count: loaded?.count,
+    });
+  } else {
+    ({ prompts } = await getDataset("random").load({
+      count: offsets.length,
+      seed,
+      inputLens: trace.inputLens,
+      outputLens,
+      outputLensGiven: true,
+      tokenizer,
+      prefix: { kind: "none" },
+      options: {},
+    }));
+  }
+  const requests = requestsOf(offsets, prompts, options.shared);
+  return {
+    requests: Array.isArray(prompts) ? Array.from(requests) : requests,
+    allAtOnce: offsets.every((offset) => offset === 0),
+    maxTokens: outputLens,
+    notes,
+  };
 }

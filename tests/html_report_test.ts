@@ -14,7 +14,7 @@ async function readRunRequests(file: string) {
 const MAIN = new URL("../main.ts", import.meta.url).pathname;
 
 /** Charts the page draws. */
-const PLOTS = 7;
+const PLOTS = 8;
 
 /** A headless Chromium on PATH, if any. */
 const chromium = ["chromium", "chromium-browser"].find((name) =>
