@@ -9,14 +9,10 @@ import { checkRequestOptions, endpointPath, streams } from "../backends/request_
 import { chooseModel } from "../runner/model.ts";
 import { waitForServer } from "../runner/ready.ts";
 // choose.ts, not mod.ts: the start-up path must not load js-tiktoken.
-import {
-  chooseRunTokenizer,
-  chooseTokenizer,
-  type LazyTokenizer,
-  lazyTokenizer,
-} from "../tokenizers/choose.ts";
+import { chooseRunTokenizer, chooseTokenizer, lazyTokenizer } from "../tokenizers/choose.ts";
 import { SERVER_TOKENIZER, serverCounter } from "../tokenizers/server.ts";
 import type { WorkerCounter } from "../tokenizers/mod.ts";
+import type { RequestResult } from "../runner/result.ts";
 import { UsageError } from "../errors.ts";
 import { summarizeAccumulated } from "../metrics/summary.ts";
 import { RunAccumulator } from "../metrics/run_accumulator.ts";
@@ -26,8 +22,15 @@ import { loadHdrLibrary } from "../metrics/sample.ts";
 import { needsEveryResult, openOutput, type OutputWriter, runRecordPath } from "../output/mod.ts";
 import { checkDatasetInput, getDataset, statDatasetFile } from "../datasets/mod.ts";
 import { keepsResults, valueBound } from "../runner/keep_results.ts";
-import { type DatasetPlan, planDatasetRun } from "../runner/plan.ts";
+import { type DatasetPlanOptions, planDatasetRun } from "../runner/plan.ts";
 import { runBenchmark, type RunResult } from "../runner/run.ts";
+import {
+  formatShard,
+  planIdentity,
+  shardRequests,
+  shardValues,
+  startAtProblem,
+} from "../runner/shard.ts";
 import type { BenchConfig } from "../runner/bench_config.ts";
 import type { Sources } from "./options.ts";
 import { debugConfig, debugPlan } from "./debug_log.ts";
@@ -95,16 +98,23 @@ async function checkSupported(config: BenchConfig): Promise<void> {
   if (dataset.needsPath) await statDatasetFile(config.datasetPath!);
   checkRequestOptions(getBackend(config.backend, config.endpoint), config);
   if (config.outputFile !== undefined) await checkOutputFolder(config.outputFile);
+  checkStartAt(config);
 }
 
-/** The run's schedule and prompts, from the dataset `config` names. */
-function planRequests(
+/** Refuses a `--start-at` already past by more than a little. */
+function checkStartAt(config: BenchConfig): void {
+  if (config.startAt === undefined) return;
+  const problem = startAtProblem(config.startAt, Date.now());
+  if (problem !== undefined) throw new UsageError("--start-at", problem);
+}
+
+/** The options of the run's plan (the same in every shard and worker), but its tokenizer. */
+function planOptions(
   config: BenchConfig,
   backend: Backend,
   model: string | undefined,
-  tokenizer: LazyTokenizer,
-): Promise<DatasetPlan> {
-  return planDatasetRun({
+): Omit<DatasetPlanOptions, "tokenizer"> {
+  return {
     dataset: config.datasetName,
     seed: config.seed,
     arrival: config.requestDistribution,
@@ -113,7 +123,6 @@ function planRequests(
     outputGiven: config.outputTokenDistributionGiven,
     count: config.numOfReq,
     maxTime: config.maxTimeForReqs,
-    tokenizer,
     prefix: config.prefix,
     path: config.datasetPath,
     datasetOptions: config.datasetOptions,
@@ -123,7 +132,7 @@ function planRequests(
       useBeamSearch: config.useBeamSearch || undefined,
       stream: streams(backend, config),
     },
-  });
+  };
 }
 
 /**
@@ -202,13 +211,20 @@ export async function benchCommand(
   let counter: WorkerCounter | undefined;
   let output: OutputWriter | undefined;
   try {
-    const { requests, notes, allAtOnce, maxTokens } = await planRequests(
-      config,
-      backend,
-      model,
-      tokenizer,
-    );
+    const options = planOptions(config, backend, model);
+    const plan = await planDatasetRun({ ...options, tokenizer });
+    const { notes, allAtOnce } = plan;
+    // A shard draws the whole plan and keeps its part, each with its plan index.
+    const requests = shardRequests(plan.requests, config.shard);
+    const maxTokens = shardValues(plan.maxTokens, config.shard);
     for (const note of notes) io.log(`note: ${note}`);
+    if (config.shard.count > 1) {
+      io.log(
+        `shard ${
+          formatShard(config.shard)
+        }: ${requests.length} of the plan's ${plan.requests.length} requests`,
+      );
+    }
     if (io.debug) debugPlan(io.debug, requests, backend);
     // A run that keeps nothing per request counts each output as it ends, on
     // a worker thread loaded before t = 0 (so loading competes with nothing
@@ -237,34 +253,76 @@ export async function benchCommand(
       : await openOutput(config.outputFile, config.outputFormat);
     // Loaded while the rest was set up, and ready before t = 0.
     await counter?.ready;
+    // Set-up may have taken the start past.
+    checkStartAt(config);
     // Before the first request: a user watching a long run knows what it measures.
     io.log(`mib: ${backend.name} ${url}  model=${model ?? "(none)"}  tokenizer=${tokenizer.name}`);
     let run: RunResult;
     bar?.start(requests.length, 0);
+    // Kept results are counted after the run (the tokenizer loads then);
+    // a large run's as each ends, on the worker. The server's tokenizer
+    // counts through its endpoint either way.
+    const countTokens = counter?.count ?? tokenizer.server?.count ??
+      (async (text: string) => (await tokenizer.load()).count(text));
+    const onResult = (result: RequestResult) => {
+      bar?.increment();
+      output?.add(result);
+      if (!keepResults) accumulator.add(result, result.chunkTokens);
+    };
+    // Shards started at one instant share their request ids' prefix.
+    const requestIdPrefix = config.startAt === undefined ? undefined : `mib-${config.startAt}-`;
+    const startAt = config.startAt === undefined ? undefined : config.startAt * 1000;
     try {
-      run = await runBenchmark({
-        url,
-        backend,
-        requests,
-        allAtOnce,
-        // Kept results are counted after the run (the tokenizer loads then);
-        // a large run's as each ends, on the worker. The server's tokenizer
-        // counts through its endpoint either way.
-        countTokens: counter?.count ?? tokenizer.server?.count ??
-          (async (text) => (await tokenizer.load()).count(text)),
-        keepResults,
-        transport: config.transport,
-        headers: config.headers,
-        onResult: (result) => {
-          bar?.increment();
-          output?.add(result);
-          if (!keepResults) accumulator.add(result, result.chunkTokens);
-        },
-        signal: io.signal,
-        stop: io.stop,
-        timeouts: config.timeouts,
-        debug: io.debug,
-      });
+      if (config.workers > 1) {
+        if (resolved === undefined) {
+          throw new UsageError(
+            "--workers",
+            `the tokenizer is the server's (${tokenizer.name}), which every worker would ask again; give a local --tokenizer`,
+          );
+        }
+        const { runOnWorkers } = await import("../runner/workers.ts");
+        run = await runOnWorkers({
+          workers: config.workers,
+          shard: config.shard,
+          job: {
+            plan: options,
+            tokenizer: resolved,
+            backend: config.backend,
+            endpoint: config.endpoint,
+            url,
+            headers: config.headers,
+            transport: config.transport,
+            timeouts: config.timeouts,
+            requestIdPrefix: requestIdPrefix ?? `mib-${crypto.randomUUID().slice(0, 8)}-`,
+            debug: io.debug !== undefined,
+          },
+          startAt,
+          keepResults,
+          countTokens,
+          onResult,
+          debug: io.debug,
+          signal: io.signal,
+          stop: io.stop,
+        });
+      } else {
+        run = await runBenchmark({
+          url,
+          backend,
+          requests,
+          allAtOnce,
+          countTokens,
+          keepResults,
+          transport: config.transport,
+          headers: config.headers,
+          requestIdPrefix,
+          startAt,
+          onResult,
+          signal: io.signal,
+          stop: io.stop,
+          timeouts: config.timeouts,
+          debug: io.debug,
+        });
+      }
     } finally {
       bar?.stop();
     }
@@ -284,7 +342,13 @@ export async function benchCommand(
     // Only needed now: loading it at start-up would delay the first request.
     const { formatSummary } = await import("./summary_table.ts");
     if (output !== undefined) {
-      const meta = { model, url, tokenizer: tokenizer.name, numPrompts: requests.length };
+      const meta = {
+        model,
+        url,
+        tokenizer: tokenizer.name,
+        numPrompts: requests.length,
+        plan: planIdentity(config, plan.requests.length),
+      };
       await output.finish({ config, run, accumulator, metrics, summary, ...meta });
       output = undefined;
     }

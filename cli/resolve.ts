@@ -10,6 +10,8 @@ import { DEFAULT_EXACT_LIMIT } from "../metrics/sample.ts";
 import { labelFor, type RawOptions, type Sources } from "./options.ts";
 import { BENCH_OPTIONS } from "./bench_options.ts";
 import type { BenchConfig } from "../runner/bench_config.ts";
+import { parseShard, WHOLE_PLAN } from "../runner/shard.ts";
+import { SERVER_TOKENIZER } from "../tokenizers/server.ts";
 
 /** Defaults for values neither the command line nor the config file gave. */
 export const DEFAULTS = {
@@ -219,6 +221,14 @@ export function resolveBenchConfig(
     prefix = { kind: "tokens", len: v.prefix_len };
   }
 
+  const workers: number = v.workers ?? 1;
+  if (workers > 1 && v.tokenizer === SERVER_TOKENIZER) {
+    throw new UsageError(
+      label("workers"),
+      "not with --tokenizer server: each worker would measure every prompt through the server again; give a local --tokenizer",
+    );
+  }
+
   const distribution = (key: string, fallback: readonly (string | number)[]) =>
     (v[key] ?? fallback) as readonly (string | number)[];
 
@@ -279,5 +289,8 @@ export function resolveBenchConfig(
       stall: seconds(v.stall_timeout, DEFAULT_TIMEOUTS.stall),
     },
     grace: v.grace ?? DEFAULT_GRACE,
+    shard: v.shard === undefined ? WHOLE_PLAN : parseShard(v.shard, label("shard")),
+    startAt: v.start_at,
+    workers,
   };
 }

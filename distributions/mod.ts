@@ -50,5 +50,5 @@ export {
   vllmArrivalFields,
 } from "./arrival.ts";
 export { lengthSequence, sampleLengths } from "./length.ts";
-export { lazySequence, mapSequence, type Sequence, take } from "./sequence.ts";
+export { lazySequence, mapSequence, type Sequence, strideSequence, take } from "./sequence.ts";
 export { MAX_PLANNED_REQUESTS } from "./_limits.ts";

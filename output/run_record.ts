@@ -55,7 +55,9 @@ export function encodeHistograms(accumulator: RunAccumulator, hdr: HdrLibrary): 
  * Writes the run record of `finished`: the resolved configuration (secrets
  * redacted), the tool version, the start time, the seed, the summary, every
  * run metric (with `--percentiles`, failures by kind and the per-second time
- * series) and the timing histograms (which `mib report --merge` adds up).
+ * series) and the timing histograms (which `mib report --merge` adds up);
+ * the plan it belongs to, its `--shard` and `--start-at` (which `mib merge`
+ * checks).
  */
 async function writeRunRecord(path: string, finished: FinishedRun): Promise<void> {
   const { config, run, model } = finished;
@@ -68,6 +70,10 @@ async function writeRunRecord(path: string, finished: FinishedRun): Promise<void
     model: model ?? null,
     tokenizer: finished.tokenizer,
     config: redactConfig(config),
+    plan: finished.plan ?? null,
+    shard: config.shard,
+    start_at: config.startAt ?? null,
+    workers: config.workers,
     summary: finished.summary,
     metrics: finished.metrics,
     histograms: encodeHistograms(finished.accumulator, await loadHdrLibrary()),
