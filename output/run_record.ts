@@ -78,7 +78,11 @@ async function writeRunRecord(path: string, finished: FinishedRun): Promise<void
     metrics: finished.metrics,
     histograms: encodeHistograms(finished.accumulator, await loadHdrLibrary()),
   };
-  // Infinity (poisson inf) has no JSON form: write it as the string "inf".
+  await writeRecordFile(path, record);
+}
+
+/** Writes a run record's JSON to `path`; Infinity (poisson inf), which JSON lacks, as "inf". */
+export async function writeRecordFile(path: string, record: unknown): Promise<void> {
   const text = JSON.stringify(record, (_, v) => (v === Infinity ? "inf" : v), 2);
   await Deno.writeTextFile(path, text + "\n");
 }
