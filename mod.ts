@@ -159,6 +159,16 @@ export {
   type SharedRequestFields,
 } from "./runner/plan.ts";
 export { keepsResults, type ValueBound, valueBound } from "./runner/keep_results.ts";
+export {
+  parseShard,
+  type PlanIdentity,
+  planIdentity,
+  type Shard,
+  shardRequests,
+  shardValues,
+  WHOLE_PLAN,
+} from "./runner/shard.ts";
+export { type MergedRun, mergeShards, type ShardRun } from "./output/shard_merge.ts";
 export * from "./simulator/mod.ts";
 
 // `deno run -A jsr:@mib/cli` runs this module: behave as the CLI then.
