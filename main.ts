@@ -23,6 +23,7 @@ import {
   readConfigFile,
   typedOptions,
 } from "./cli/options.ts";
+import { MERGE_OPTIONS } from "./cli/merge_options.ts";
 import { REPORT_OPTIONS } from "./cli/report_options.ts";
 import { resolveBenchConfig } from "./cli/resolve.ts";
 import { SERVE_OPTIONS, serveCommand } from "./cli/serve_command.ts";
@@ -192,6 +193,23 @@ export function buildProgram(exit: (code: number) => void, args: readonly string
       }
       const { reportCommand } = await import("./cli/report_command.ts");
       exit(await reportCommand(files, opts));
+    } catch (error) {
+      exit(reportError(error, false));
+    }
+  });
+
+  const merge = program.command("merge")
+    .description(
+      "the shards of one plan (mib bench --shard I/N) as one run: merged run record and summary",
+    )
+    .argument("<files...>", "every shard's seed or jsonl result file, or run record")
+    .exitOverride();
+  addOptions(merge, MERGE_OPTIONS);
+  merge.action(async (files: string[]) => {
+    try {
+      const opts = typedOptions(merge, MERGE_OPTIONS, args) as { output?: string };
+      const { mergeCommand } = await import("./cli/merge_command.ts");
+      exit(await mergeCommand(files, opts));
     } catch (error) {
       exit(reportError(error, false));
     }

@@ -168,6 +168,16 @@ export {
   PhaseSorter,
 } from "./runner/phases.ts";
 export { OPEN_ENDED_COUNT, type PlanSize, planSize } from "./runner/duration.ts";
+export {
+  parseShard,
+  type PlanIdentity,
+  planIdentity,
+  type Shard,
+  shardRequests,
+  shardValues,
+  WHOLE_PLAN,
+} from "./runner/shard.ts";
+export { type MergedRun, mergeShards, type ShardRun } from "./output/shard_merge.ts";
 export * from "./simulator/mod.ts";
 
 // `deno run -A jsr:@mib/cli` runs this module: behave as the CLI then.

@@ -9,14 +9,10 @@ import { checkRequestOptions, endpointPath, streams } from "../backends/request_
 import { chooseModel } from "../runner/model.ts";
 import { waitForServer } from "../runner/ready.ts";
 // choose.ts, not mod.ts: the start-up path must not load js-tiktoken.
-import {
-  chooseRunTokenizer,
-  chooseTokenizer,
-  type LazyTokenizer,
-  lazyTokenizer,
-} from "../tokenizers/choose.ts";
+import { chooseRunTokenizer, chooseTokenizer, lazyTokenizer } from "../tokenizers/choose.ts";
 import { SERVER_TOKENIZER, serverCounter } from "../tokenizers/server.ts";
-import type { WorkerCounter } from "../tokenizers/mod.ts";
+import type { LazyTokenizer, WorkerCounter } from "../tokenizers/mod.ts";
+import type { RequestResult } from "../runner/result.ts";
 import { UsageError } from "../errors.ts";
 import { summarizeAccumulated } from "../metrics/summary.ts";
 import { RunAccumulator } from "../metrics/run_accumulator.ts";
@@ -26,11 +22,23 @@ import { loadHdrLibrary } from "../metrics/sample.ts";
 import { needsEveryResult, openOutput, type OutputWriter, runRecordPath } from "../output/mod.ts";
 import { checkDatasetInput, getDataset, statDatasetFile } from "../datasets/mod.ts";
 import { keepsResults, valueBound } from "../runner/keep_results.ts";
-import { type DatasetPlan, planDatasetRun, planTraceRun } from "../runner/plan.ts";
+import {
+  type DatasetPlan,
+  type DatasetPlanOptions,
+  planDatasetRun,
+  planTraceRun,
+} from "../runner/plan.ts";
 import { detectTrace } from "../traces/read.ts";
 import { runBenchmark, type RunResult } from "../runner/run.ts";
 import { planSize } from "../runner/duration.ts";
-import { arrivalSequence } from "../distributions/mod.ts";
+import { arrivalSequence, type ArrivalSpec } from "../distributions/mod.ts";
+import {
+  formatShard,
+  planIdentity,
+  shardRequests,
+  shardValues,
+  startAtProblem,
+} from "../runner/shard.ts";
 import type { BenchConfig } from "../runner/bench_config.ts";
 import type { Sources } from "./options.ts";
 import { debugConfig, debugPlan } from "./debug_log.ts";
@@ -102,21 +110,66 @@ async function checkSupported(config: BenchConfig): Promise<void> {
   if (config.requestDistribution.kind === "trace") {
     await detectTrace(config.requestDistribution.path);
   }
+  checkStartAt(config);
 }
 
-/** The run's schedule and prompts, from the dataset `config` names. */
-async function planRequests(
-  config: BenchConfig,
-  backend: Backend,
-  model: string | undefined,
-  tokenizer: LazyTokenizer,
-): Promise<DatasetPlan & { openEnded: boolean }> {
-  const shared = {
+/** Refuses a `--start-at` already past by more than a little. */
+function checkStartAt(config: BenchConfig): void {
+  if (config.startAt === undefined) return;
+  const problem = startAtProblem(config.startAt, Date.now());
+  if (problem !== undefined) throw new UsageError("--start-at", problem);
+}
+
+/** Request fields every request of the run carries. */
+function sharedFields(config: BenchConfig, backend: Backend, model: string | undefined) {
+  return {
     model,
     bestOf: config.bestOf,
     useBeamSearch: config.useBeamSearch || undefined,
     stream: streams(backend, config),
   };
+}
+
+/**
+ * The options of the run's plan (the same in every shard and worker), but
+ * its tokenizer; `size` is the count or time bound `planSize` gave.
+ */
+function planOptions(
+  config: BenchConfig,
+  backend: Backend,
+  model: string | undefined,
+  arrival: ArrivalSpec,
+  size: { count?: number; maxTime?: number },
+): Omit<DatasetPlanOptions, "tokenizer"> {
+  return {
+    dataset: config.datasetName,
+    seed: config.seed,
+    arrival,
+    ramp: config.rampUp,
+    input: config.inputTokenDistribution,
+    output: config.outputTokenDistribution,
+    outputGiven: config.outputTokenDistributionGiven,
+    count: size.count,
+    maxTime: size.maxTime,
+    prefix: config.prefix,
+    path: config.datasetPath,
+    datasetOptions: config.datasetOptions,
+    shared: sharedFields(config, backend, model),
+  };
+}
+
+/**
+ * The run's schedule and prompts, from the trace or the dataset `config`
+ * names, with the plan options a worker repeats (none for a trace).
+ */
+async function planRequests(
+  config: BenchConfig,
+  backend: Backend,
+  model: string | undefined,
+  tokenizer: LazyTokenizer,
+): Promise<
+  DatasetPlan & { openEnded: boolean; options?: Omit<DatasetPlanOptions, "tokenizer"> }
+> {
   const arrival = config.requestDistribution;
   if (arrival.kind === "trace") {
     const plan = await planTraceRun({
@@ -124,7 +177,7 @@ async function planRequests(
       maxTime: config.maxTimeForReqs,
       seed: config.seed,
       tokenizer,
-      shared,
+      shared: sharedFields(config, backend, model),
     });
     return { ...plan, openEnded: false };
   }
@@ -141,23 +194,9 @@ async function planRequests(
       "a closed loop without --num-of-req needs a local tokenizer (the server's counts every prompt up front): give --num-of-req N or --tokenizer NAME",
     );
   }
-  const plan = await planDatasetRun({
-    dataset: config.datasetName,
-    seed: config.seed,
-    arrival,
-    ramp: config.rampUp,
-    input: config.inputTokenDistribution,
-    output: config.outputTokenDistribution,
-    outputGiven: config.outputTokenDistributionGiven,
-    count: size.count,
-    maxTime: size.maxTime,
-    tokenizer,
-    prefix: config.prefix,
-    path: config.datasetPath,
-    datasetOptions: config.datasetOptions,
-    shared,
-  });
-  return { ...plan, openEnded: size.openEnded };
+  const options = planOptions(config, backend, model, arrival, size);
+  const plan = await planDatasetRun({ ...options, tokenizer });
+  return { ...plan, openEnded: size.openEnded, options };
 }
 
 /** What stopped sending early, in one line; undefined when the whole plan went out. */
@@ -253,13 +292,19 @@ export async function benchCommand(
   let counter: WorkerCounter | undefined;
   let output: OutputWriter | undefined;
   try {
-    const { requests, notes, allAtOnce, maxTokens, openEnded } = await planRequests(
-      config,
-      backend,
-      model,
-      tokenizer,
-    );
+    const plan = await planRequests(config, backend, model, tokenizer);
+    const { notes, allAtOnce, openEnded } = plan;
+    // A shard draws the whole plan and keeps its part, each with its plan index.
+    const requests = shardRequests(plan.requests, config.shard);
+    const maxTokens = shardValues(plan.maxTokens, config.shard);
     for (const note of notes) io.log(`note: ${note}`);
+    if (config.shard.count > 1) {
+      io.log(
+        `shard ${
+          formatShard(config.shard)
+        }: ${requests.length} of the plan's ${plan.requests.length} requests`,
+      );
+    }
     if (io.debug) debugPlan(io.debug, requests, backend);
     // A run that keeps nothing per request counts each output as it ends, on
     // a worker thread loaded before t = 0 (so loading competes with nothing
@@ -288,37 +333,82 @@ export async function benchCommand(
       : await openOutput(config.outputFile, config.outputFormat);
     // Loaded while the rest was set up, and ready before t = 0.
     await counter?.ready;
+    // Set-up may have taken the start past.
+    checkStartAt(config);
     // Before the first request: a user watching a long run knows what it measures.
     io.log(`mib: ${backend.name} ${url}  model=${model ?? "(none)"}  tokenizer=${tokenizer.name}`);
     let run: RunResult;
     bar?.start(requests.length, 0);
+    // Kept results are counted after the run (the tokenizer loads then);
+    // a large run's as each ends, on the worker. The server's tokenizer
+    // counts through its endpoint either way.
+    const countTokens = counter?.count ?? tokenizer.server?.count ??
+      (async (text: string) => (await tokenizer.load()).count(text));
+    const onResult = (result: RequestResult) => {
+      bar?.increment();
+      output?.add(result);
+      if (!keepResults) accumulator.add(result, result.chunkTokens);
+    };
+    // Shards started at one instant share their request ids' prefix.
+    const requestIdPrefix = config.startAt === undefined ? undefined : `mib-${config.startAt}-`;
+    const startAt = config.startAt === undefined ? undefined : config.startAt * 1000;
     try {
-      run = await runBenchmark({
-        url,
-        backend,
-        requests,
-        allAtOnce,
-        // Kept results are counted after the run (the tokenizer loads then);
-        // a large run's as each ends, on the worker. The server's tokenizer
-        // counts through its endpoint either way.
-        countTokens: counter?.count ?? tokenizer.server?.count ??
-          (async (text) => (await tokenizer.load()).count(text)),
-        keepResults,
-        transport: config.transport,
-        headers: config.headers,
-        onResult: (result) => {
-          bar?.increment();
-          output?.add(result);
-          if (!keepResults) accumulator.add(result, result.chunkTokens);
-        },
-        signal: io.signal,
-        stop: io.stop,
-        timeouts: config.timeouts,
-        debug: io.debug,
-        maxConcurrency: config.maxConcurrency,
-        duration: config.duration,
-        phases: { warmup: config.warmup, cooldown: config.cooldown },
-      });
+      if (config.workers > 1) {
+        if (resolved === undefined) {
+          throw new UsageError(
+            "--workers",
+            `the tokenizer is the server's (${tokenizer.name}), which every worker would ask again; give a local --tokenizer`,
+          );
+        }
+        if (plan.options === undefined) {
+          throw new UsageError("--workers", "not with --request-distribution trace (yet)");
+        }
+        const { runOnWorkers } = await import("../runner/workers.ts");
+        run = await runOnWorkers({
+          workers: config.workers,
+          shard: config.shard,
+          job: {
+            plan: plan.options,
+            tokenizer: resolved,
+            backend: config.backend,
+            endpoint: config.endpoint,
+            url,
+            headers: config.headers,
+            transport: config.transport,
+            timeouts: config.timeouts,
+            requestIdPrefix: requestIdPrefix ?? `mib-${crypto.randomUUID().slice(0, 8)}-`,
+            debug: io.debug !== undefined,
+          },
+          startAt,
+          keepResults,
+          countTokens,
+          onResult,
+          debug: io.debug,
+          signal: io.signal,
+          stop: io.stop,
+        });
+      } else {
+        run = await runBenchmark({
+          url,
+          backend,
+          requests,
+          allAtOnce,
+          countTokens,
+          keepResults,
+          transport: config.transport,
+          headers: config.headers,
+          requestIdPrefix,
+          startAt,
+          onResult,
+          signal: io.signal,
+          stop: io.stop,
+          timeouts: config.timeouts,
+          debug: io.debug,
+          maxConcurrency: config.maxConcurrency,
+          duration: config.duration,
+          phases: { warmup: config.warmup, cooldown: config.cooldown },
+        });
+      }
     } finally {
       bar?.stop();
     }
@@ -340,9 +430,14 @@ export async function benchCommand(
     // Only needed now: loading it at start-up would delay the first request.
     const { formatSummary } = await import("./summary_table.ts");
     if (output !== undefined) {
-      // An open-ended plan's length is no figure of the run: what was sent is.
-      const numPrompts = openEnded ? requests.length - run.notSent : requests.length;
-      const meta = { model, url, tokenizer: tokenizer.name, numPrompts };
+      const meta = {
+        model,
+        url,
+        tokenizer: tokenizer.name,
+        // An open-ended plan's length is no figure of the run: what was sent is.
+        numPrompts: openEnded ? requests.length - run.notSent : requests.length,
+        plan: planIdentity(config, plan.requests.length),
+      };
       await output.finish({ config, run, accumulator, metrics, summary, ...meta });
       output = undefined;
     }

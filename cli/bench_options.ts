@@ -324,6 +324,30 @@ export const BENCH_OPTIONS: readonly OptionSpec[] = [
     help: "http1 (mib's own HTTP/1.1 client, default) or fetch (the runtime's)",
   },
   {
+    key: "shard",
+    flag: "--shard",
+    arg: "<I/N>",
+    kind: "string",
+    help:
+      "send only shard I of N of the plan (plan index mod N = I), keeping plan indices: N processes with the same seed and --start-at act as one client",
+  },
+  {
+    key: "start_at",
+    flag: "--start-at",
+    arg: "<epoch-seconds>",
+    kind: "positive-number",
+    help:
+      "wall-clock instant (Unix seconds) that is t = 0 of the plan: wait until then; a start more than 1 s past is refused",
+  },
+  {
+    key: "workers",
+    flag: "--workers",
+    arg: "<n>",
+    kind: "positive-int",
+    help:
+      "send on N worker threads, each with its own connections and event loop, each a shard of the plan; one progress bar and summary (default 1)",
+  },
+  {
     key: "output_format",
     flag: "--output-format",
     arg: "<format>",

@@ -160,7 +160,7 @@ export function parseFlagValue(spec: OptionSpec, value: string): unknown {
 
 /** Commander's attribute name of a flag: camel-cased at dashes, `--no-x` stored as `x`. */
 function attributeOf(flag: string): string {
-  return flag.replace(/^--(no-)?/, "").replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+  return flag.replace(/^--?(no-)?/, "").replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 }
 
 /** Every spelling of the option. */

@@ -19,6 +19,8 @@ import { labelFor, type RawOptions, type Sources } from "./options.ts";
 import { BENCH_OPTIONS } from "./bench_options.ts";
 import type { BenchConfig } from "../runner/bench_config.ts";
 import { parsePhaseBound } from "../runner/phases.ts";
+import { parseShard, WHOLE_PLAN } from "../runner/shard.ts";
+import { SERVER_TOKENIZER } from "../tokenizers/server.ts";
 
 /** Defaults for values neither the command line nor the config file gave. */
 export const DEFAULTS = {
@@ -365,6 +367,26 @@ export function resolveBenchConfig(
     checkOpenEnded(requestDistribution, v, label);
   }
 
+  const workers: number = v.workers ?? 1;
+  if (workers > 1 && v.tokenizer === SERVER_TOKENIZER) {
+    throw new UsageError(
+      label("workers"),
+      "not with --tokenizer server: each worker would measure every prompt through the server again; give a local --tokenizer",
+    );
+  }
+  const shaped = ["max_concurrency", "duration", "warmup", "cooldown"].filter((k) =>
+    v[k] !== undefined
+  );
+  if (workers > 1 && (shaped.length > 0 || requestDistribution.kind === "trace")) {
+    throw new UsageError(
+      label("workers"),
+      `not yet with ${
+        [...shaped.map(label), ...(requestDistribution.kind === "trace" ? ["a trace"] : [])]
+          .join(", ")
+      }: each worker would cap, time and sort phases on its own; run one process, or shards (--shard)`,
+    );
+  }
+
   return {
     seed: v.seed ?? DEFAULTS.seed,
     backend: v.backend ?? DEFAULTS.backend,
@@ -424,5 +446,8 @@ export function resolveBenchConfig(
       stall: seconds(v.stall_timeout, DEFAULT_TIMEOUTS.stall),
     },
     grace: v.grace ?? DEFAULT_GRACE,
+    shard: v.shard === undefined ? WHOLE_PLAN : parseShard(v.shard, label("shard")),
+    startAt: v.start_at,
+    workers,
   };
 }

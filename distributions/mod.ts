@@ -62,5 +62,5 @@ export {
   type RampSpec,
   type RampStrategy,
 } from "./ramp.ts";
-export { lazySequence, mapSequence, type Sequence, take } from "./sequence.ts";
+export { lazySequence, mapSequence, type Sequence, strideSequence, take } from "./sequence.ts";
 export { MAX_PLANNED_REQUESTS } from "./_limits.ts";

@@ -71,3 +71,33 @@ export function take<T>(source: Iterable<T>, count: number): T[] {
   }
   return out;
 }
+
+/**
+ * Every `step`-th value of `source` from position `start` (positions start,
+ * start + step, …), made as read: the values of the other positions are still
+ * drawn, so each keeps the value it has in `source`.
+ *
+ * @example
+ * ```ts
+ * [...strideSequence([0, 1, 2, 3, 4, 5, 6], 1, 3)]; // [1, 4]
+ * strideSequence([0, 1, 2, 3, 4, 5, 6], 0, 3).length; // 3
+ * ```
+ */
+export function strideSequence<T>(source: Sequence<T>, start: number, step: number): Sequence<T> {
+  if (!(Number.isInteger(start) && Number.isInteger(step) && start >= 0 && step >= 1)) {
+    throw new RangeError(`stride needs 0 ≤ start and step ≥ 1, got ${start} and ${step}`);
+  }
+  const length = source.length > start ? Math.ceil((source.length - start) / step) : 0;
+  return lazySequence(length, function* () {
+    let position = 0;
+    let yielded = 0;
+    for (const value of source) {
+      if (yielded >= length) return;
+      if (position >= start && (position - start) % step === 0) {
+        yield value;
+        yielded++;
+      }
+      position++;
+    }
+  });
+}

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { arrivalOffsets, arrivalSequence } from "./arrival.ts";
 import { lengthSequence, sampleLengths } from "./length.ts";
-import { lazySequence, mapSequence, take } from "./sequence.ts";
+import { lazySequence, mapSequence, strideSequence, take } from "./sequence.ts";
 import { UsageError } from "../errors.ts";
 
 Deno.test("arrivalSequence: every pass yields the offsets arrivalOffsets gives", () => {
@@ -53,4 +53,18 @@ Deno.test("mapSequence and take read only as far as asked", () => {
   assert.equal(made, 3);
   assert.deepEqual(take(counting, 0), []);
   assert.deepEqual(take([1, 2], 5), [1, 2]);
+});
+
+Deno.test("strideSequence: positions start, start + step, …, each pass from the first", () => {
+  const source = lazySequence(10, function* () {
+    for (let i = 0; i < 10; i++) yield i * 10;
+  });
+  const every3 = strideSequence(source, 1, 3);
+  assert.equal(every3.length, 3);
+  assert.deepEqual([...every3], [10, 40, 70]);
+  assert.deepEqual([...every3], [10, 40, 70]);
+  assert.equal(strideSequence(source, 0, 1).length, 10);
+  assert.equal(strideSequence([1, 2], 5, 3).length, 0);
+  assert.deepEqual([...strideSequence([1, 2], 5, 3)], []);
+  assert.throws(() => strideSequence(source, 0, 0), RangeError);
 });

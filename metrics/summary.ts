@@ -16,7 +16,7 @@ import {
 } from "./types.ts";
 
 /** The result-file statistics in the summary's shape (p90 and p99 named). */
-function toStats(m: MetricStats | null): Stats | undefined {
+export function toStats(m: MetricStats | null): Stats | undefined {
   if (m === null) return undefined;
   const { count, mean, std, min, median, max, percentiles } = m;
   return {

@@ -42,7 +42,6 @@ async function openJsonl(path: string): Promise<OutputWriter> {
     add(result: RequestResult) {
       const [record] = toSeedRecords([result]);
       writeLine({
-        index: result.index,
         ...record,
         output_len: result.outputLenSource === "server" || result.outputLenClient !== undefined
           ? record.output_len

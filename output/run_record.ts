@@ -96,7 +96,9 @@ export function recordRamp(finished: FinishedRun): {
  * Writes the run record of `finished`: the resolved configuration (secrets
  * redacted), the tool version, the start time, the seed, the summary, every
  * run metric (with `--percentiles`, failures by kind and the per-second time
- * series) and the timing histograms (which `mib report --merge` adds up).
+ * series) and the timing histograms (which `mib report --merge` adds up);
+ * the plan it belongs to, its `--shard` and `--start-at` (which `mib merge`
+ * checks).
  */
 async function writeRunRecord(path: string, finished: FinishedRun): Promise<void> {
   const { config, run, model } = finished;
@@ -110,11 +112,19 @@ async function writeRunRecord(path: string, finished: FinishedRun): Promise<void
     tokenizer: finished.tokenizer,
     config: redactConfig(config),
     ramp_up: recordRamp(finished),
+    plan: finished.plan ?? null,
+    shard: config.shard,
+    start_at: config.startAt ?? null,
+    workers: config.workers,
     summary: finished.summary,
     metrics: finished.metrics,
     histograms: encodeHistograms(finished.accumulator, await loadHdrLibrary()),
   };
-  // Infinity (poisson inf) has no JSON form: write it as the string "inf".
+  await writeRecordFile(path, record);
+}
+
+/** Writes a run record's JSON to `path`; Infinity (poisson inf), which JSON lacks, as "inf". */
+export async function writeRecordFile(path: string, record: unknown): Promise<void> {
   const text = JSON.stringify(record, (_, v) => (v === Infinity ? "inf" : v), 2);
   await Deno.writeTextFile(path, text + "\n");
 }

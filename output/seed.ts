@@ -15,6 +15,8 @@ import type { OutputFormat } from "./types.ts";
 
 /** One object of the output file. Times are seconds. */
 export interface SeedRecord {
+  /** Index in the whole plan (a shard's requests keep theirs; see `--shard`). */
+  index: number;
   /** Generated text. */
   text: string;
   /** Whether the request succeeded. */
@@ -45,6 +47,8 @@ export interface SeedRecord {
   output_len_client: number | null;
   /** Chunks that carried text. */
   chunks: number;
+  /** Tokens each text chunk carried, when the server said so for every chunk; else null. */
+  chunk_tokens: number[] | null;
   /** Whether the response was streamed (TTFT is null when it was not). */
   streamed: boolean;
   /** Planned send offset from the run start. */
@@ -98,6 +102,7 @@ export function serverTimingsRecord(t: ServerTimings | undefined): ServerTimings
 /** Converts results to the seed's record shape (snake_case, seconds). */
 export function toSeedRecords(results: readonly RequestResult[]): SeedRecord[] {
   return results.map((r) => ({
+    index: r.index,
     text: r.text,
     success: r.success,
     latency: r.latency,
@@ -113,6 +118,7 @@ export function toSeedRecords(results: readonly RequestResult[]): SeedRecord[] {
     output_len_source: r.outputLenSource,
     output_len_client: r.outputLenClient ?? null,
     chunks: r.chunks,
+    chunk_tokens: r.chunkTokens ?? null,
     streamed: r.streamed,
     planned_offset: r.plannedOffset,
     send_offset: r.sendOffset,
@@ -122,6 +128,64 @@ export function toSeedRecords(results: readonly RequestResult[]): SeedRecord[] {
     waited_for_slot: r.waitedForSlot ?? false,
     notes: r.notes,
   }));
+}
+
+/** A number, else undefined. */
+const numberOr = (x: unknown): number | undefined => typeof x === "number" ? x : undefined;
+
+/** A list of numbers, else undefined. */
+const numbers = (x: unknown): number[] | undefined =>
+  Array.isArray(x) && x.every((v) => typeof v === "number") ? x : undefined;
+
+/**
+ * A record read back from a seed or jsonl file as the result it was written
+ * from ({@linkcode toSeedRecords} undone): what the file leaves out (a count
+ * not made, a field an older mib did not write) stays absent, a `null`
+ * `output_len` (a jsonl line written before the client counted it) is the
+ * client's count when there is one, else 0.
+ */
+export function resultOfRecord(record: Record<string, unknown>, position = 0): RequestResult {
+  const t = record.server_timings as Record<string, unknown> | null | undefined;
+  const result: RequestResult = {
+    index: numberOr(record.index) ?? position,
+    success: record.success === true,
+    error: typeof record.error === "string" ? record.error : "",
+    text: typeof record.text === "string" ? record.text : "",
+    promptLen: numberOr(record.prompt_len) ?? 0,
+    outputLen: numberOr(record.output_len) ?? numberOr(record.output_len_client) ?? 0,
+    outputLenSource: record.output_len_source === "tokenizer" ? "tokenizer" : "server",
+    ttft: numberOr(record.ttft) ?? null,
+    itl: numbers(record.itl) ?? [],
+    latency: numberOr(record.latency) ?? 0,
+    chunks: numberOr(record.chunks) ?? 0,
+    streamed: record.streamed !== false,
+    plannedOffset: numberOr(record.planned_offset) ?? 0,
+    sendOffset: numberOr(record.send_offset) ?? 0,
+    notes: Array.isArray(record.notes) ? record.notes.map(String) : [],
+  };
+  const optional: Partial<RequestResult> = {
+    status: numberOr(record.status),
+    promptLenServer: numberOr(record.prompt_len_server),
+    promptCached: numberOr(record.prompt_cached),
+    truncated: typeof record.truncated === "boolean" ? record.truncated : undefined,
+    outputLenAsked: numberOr(record.output_len_asked),
+    outputLenClient: numberOr(record.output_len_client),
+    chunkTokens: numbers(record.chunk_tokens),
+    serverTimings: t
+      ? {
+        promptN: numberOr(t.prompt_n),
+        promptMs: numberOr(t.prompt_ms),
+        predictedN: numberOr(t.predicted_n),
+        predictedMs: numberOr(t.predicted_ms),
+        predictedPerTokenMs: numberOr(t.predicted_per_token_ms),
+        cacheN: numberOr(t.cache_n),
+      }
+      : undefined,
+  };
+  for (const [key, value] of Object.entries(optional)) {
+    if (value !== undefined) (result as unknown as Record<string, unknown>)[key] = value;
+  }
+  return result;
 }
 
 /** The seed format: a JSON array of {@link SeedRecord}s. */

@@ -10,6 +10,7 @@ import type { RunMetrics, SampleName, Summary } from "../metrics/types.ts";
 import type { RequestResult } from "../runner/result.ts";
 import type { RunResult } from "../runner/run.ts";
 import type { RampSpec } from "../distributions/mod.ts";
+import type { PlanIdentity } from "../runner/shard.ts";
 
 /**
  * One result file format: its `--output-format` name, how a run writes it and
@@ -74,6 +75,8 @@ export interface FinishedRun {
   tokenizer: string;
   /** Requests planned. */
   numPrompts: number;
+  /** Which plan the run is part of (the run record's `plan`, which `mib merge` checks). */
+  plan?: PlanIdentity;
 }
 
 /** What format detection sees of a file: read once, handed on to the reader. */

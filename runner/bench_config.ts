@@ -8,6 +8,7 @@
 import type { LengthSpec, RampSpec, RequestDistribution } from "../distributions/mod.ts";
 import type { DATASET_NAMES, DatasetOptionValue, PrefixOption } from "../datasets/mod.ts";
 import type { FormatName } from "../output/mod.ts";
+import type { Shard } from "./shard.ts";
 import type { TransportName } from "./transport.ts";
 import type { PhaseBound } from "./phases.ts";
 
@@ -100,4 +101,10 @@ export interface BenchConfig {
   timeouts: { connect: number; request: number; stall: number };
   /** Seconds requests in flight get to finish after an interrupt. */
   grace: number;
+  /** `--shard I/N`: the part of the plan this process sends (default 0/1, all of it). */
+  shard: Shard;
+  /** `--start-at`: t = 0 of the plan, epoch seconds (shared by every shard); default now. */
+  startAt?: number;
+  /** `--workers`: Deno workers this process sends on, each a shard of its part (default 1). */
+  workers: number;
 }

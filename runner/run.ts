@@ -28,6 +28,12 @@ export interface PlannedRequest {
   request: GenerationRequest;
   /** Token count of `request.prompt`. */
   promptLen: number;
+  /**
+   * Its index in the whole plan, when that is not its position here (a
+   * shard's requests; see `runner/shard.ts`): its result's `index` and
+   * request id. Default: its position in `requests`.
+   */
+  index?: number;
 }
 
 /** Options of {@linkcode runBenchmark}. */
@@ -53,8 +59,10 @@ export interface RunOptions {
    * replaces the length where the server gave none). With `keepResults`
    * (default) it is called only after every request has finished, so it may
    * load a tokenizer lazily; with `keepResults: false`, as each request ends.
+   * Absent, outputs are not counted here (a worker thread leaves that to the
+   * thread it hands its results to).
    */
-  countTokens: (text: string) => number | Promise<number>;
+  countTokens?: (text: string) => number | Promise<number>;
   /** `http1` (default) or `fetch`. */
   transport?: TransportName;
   /**
@@ -82,6 +90,11 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Stops sending; requests in flight go on (an interrupt's grace period). */
   stop?: AbortSignal;
+  /**
+   * Wall-clock instant (epoch milliseconds) that is t = 0 of the plan: the
+   * run waits until then (`--start-at`, shared by every shard). Default: now.
+   */
+  startAt?: number;
   /** Request and stall timeouts, seconds (default none). */
   timeouts?: Timeouts;
   /**
@@ -111,9 +124,12 @@ export interface RunOptions {
 
 /** The outcome of a run. */
 export interface RunResult {
-  /** One result per request sent, in schedule order (empty with `keepResults: false`). */
+  /**
+   * One result per request sent, in schedule order (empty with `keepResults:
+   * false`); each result's `index` is its plan index.
+   */
   results: RequestResult[];
-  /** Wall-clock start of the run. */
+  /** Wall-clock start of the run (t = 0: `startAt` when given). */
   startedAt: Date;
   /** Run start → last response finished, seconds. */
   duration: number;
@@ -206,10 +222,16 @@ export async function runBenchmark(options: RunOptions): Promise<RunResult> {
   // A schedule that waits at all gets its clock thread started before t = 0.
   const allAtOnce = options.allAtOnce ??
     (Array.isArray(requests) && requests.every((r) => r.offset === 0));
-  if (!allAtOnce && requests.length > 0) await pacer.start();
+  const waits = !allAtOnce || options.startAt !== undefined;
+  if (waits && requests.length > 0) await pacer.start();
   const loop = monitorEventLoop();
-  const startedAt = new Date();
-  const start = performance.now();
+  // t = 0 on this thread's clock: now, or the shared wall-clock instant.
+  const start = options.startAt === undefined
+    ? performance.now()
+    : options.startAt - performance.timeOrigin;
+  const startedAt = options.startAt === undefined
+    ? new Date(performance.timeOrigin + start)
+    : new Date(options.startAt);
   const keep = options.keepResults ?? true;
   const results: RequestResult[] = [];
   let failure: { error: unknown } | undefined;
@@ -225,8 +247,9 @@ export async function runBenchmark(options: RunOptions): Promise<RunResult> {
       result.error = redactSecrets(result.error, secrets);
       result.notes = result.notes.map((note) => redactSecrets(note, secrets));
     }
-    if (keep) results[result.index] = result;
-    else await countOutputs([result], options.countTokens);
+    // Sorted by plan index at the end: a shard's indices are not positions.
+    if (keep) results.push(result);
+    else if (options.countTokens) await countOutputs([result], options.countTokens);
     options.onResult?.(result);
   };
   const fail = (error: unknown) => (failure ??= { error });
@@ -265,10 +288,11 @@ export async function runBenchmark(options: RunOptions): Promise<RunResult> {
         stopped();
         break;
       }
-      const i = sent;
+      const position = sent;
       const next = planned.next();
       if (next.done) break;
       const { offset, promptLen, request: generation } = next.value;
+      const i = next.value.index ?? position;
       const due = start + offset * 1000;
       if (due >= stopAt) {
         stoppedBy = "duration";
@@ -340,7 +364,8 @@ export async function runBenchmark(options: RunOptions): Promise<RunResult> {
     await drained.promise;
     if (failure !== undefined) throw failure.error;
     const eventLoopLag = loop.stop();
-    if (keep) await countOutputs(results, options.countTokens);
+    results.sort((a, b) => a.index - b.index);
+    if (keep && options.countTokens) await countOutputs(results, options.countTokens);
     return {
       results,
       startedAt,

@@ -19,9 +19,13 @@
  *   RSS and schedule lag p99, which must not grow with the planned count
  *   (scripts/_plan_scale.ts).
  *
+ * - workers: `mib bench --workers 1` vs `--workers 2` at Poisson 1,000–4,000
+ *   requests/s (schedule lag p99, achieved rate) and at 256 streams (token
+ *   error p99), the CLI run with `--start-at` so its request ids are known.
+ *
  * Usage: deno task bench [--runs N] [--only NAME,...] [--out FILE]
  * (names: 64-streams/http1, 256-streams/fetch, 64-at-once/http1, rate-2000,
- * streams-10000, startup, plan-scale, noise; --only matches by prefix)
+ * streams-10000, startup, plan-scale, workers, noise; --only matches by prefix)
  *
  * @module
  */
@@ -230,6 +234,86 @@ const SCENARIOS: Scenario[] = [
   },
 ];
 
+/** A `--workers` load: a Poisson rate for 3 s, or 3 × 256 steady 256-token streams. */
+type WorkersLoad = { rate: number } | { streams: number };
+
+/**
+ * `mib bench --workers N` on `load` against the recording simulator: the
+ * seed file read back as a client report, compared with the server's record.
+ */
+async function workersOnce(server: Server, load: WorkersLoad, workers: number): Promise<Figures> {
+  await server.clear();
+  const dir = await Deno.makeTempDir({ prefix: "mib-bench-workers-" });
+  try {
+    // With --start-at the request ids are mib-<start>-<index>: matched to the server's record.
+    const startAt = Math.ceil(Date.now() / 1000) + 4;
+    const shape = "rate" in load
+      ? ["--request-distribution", "poisson", `${load.rate}`, "--max-time-for-reqs", "3"]
+      : [
+        "--request-distribution",
+        "constant",
+        `${steadyGap(load.streams)}`,
+        "--num-of-req",
+        `${3 * load.streams}`,
+      ];
+    const tokens = "rate" in load ? 2 : 256;
+    const output = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "-A",
+        MAIN,
+        "bench",
+        "--base-url",
+        server.url,
+        ...shape,
+        "--input-token-distribution",
+        "constant",
+        `${"rate" in load ? 8 : 32}`,
+        "--output-token-distribution",
+        "constant",
+        `${tokens}`,
+        "--tokenizer",
+        "cl100k_base",
+        "--workers",
+        `${workers}`,
+        "--start-at",
+        `${startAt}`,
+        "--output-file",
+        `${dir}/run.json`,
+      ],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    if (!output.success) throw new Error(new TextDecoder().decode(output.stderr));
+    const records: Record<string, unknown>[] = JSON.parse(
+      await Deno.readTextFile(`${dir}/run.json`),
+    );
+    const summary = JSON.parse(await Deno.readTextFile(`${dir}/run.summary.json`)).summary;
+    const report: ClientReport = {
+      cpuMicros: NaN,
+      wallMs: NaN,
+      rssBefore: NaN,
+      rssPeak: NaN,
+      eventLoopLag: [],
+      results: records.map((r) => ({
+        index: r.index as number,
+        success: r.success as boolean,
+        error: r.error as string,
+        ttft: r.ttft as number | null,
+        sendOffset: r.send_offset as number,
+        plannedOffset: r.planned_offset as number,
+        outputLen: r.output_len as number,
+        itl: r.itl as number[],
+      })),
+    };
+    const figures = analyse(report, await server.record(), `mib-${startAt}-`);
+    figures["event-loop lag p99 (ms)"] = summary.eventLoopLag?.p99 ?? NaN;
+    return figures;
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
 /** Spawn `mib` with 100 random prompts → its first request arrives at the server, ms. */
 async function startupOnce(server: Server): Promise<number> {
   await server.clear();
@@ -400,6 +484,41 @@ async function main() {
       }
     } finally {
       await server.stop();
+    }
+  }
+
+  if (!only || only.some((o) => "workers".startsWith(o))) {
+    const loads: [string, WorkersLoad, string[]][] = [
+      ...[1000, 2000, 3000, 4000].map((rate): [string, WorkersLoad, string[]] => [
+        `${rate} req/s, 3 s`,
+        { rate },
+        ["schedule lag p99 (ms)", "achieved/asked rate (client)", "failed"],
+      ]),
+      ["256 streams", { streams: 256 }, ["token error p99 (ms)", "TTFT excess median (ms)"]],
+    ];
+    for (const [label, load, shown] of loads) {
+      const server = "rate" in load ? await startServer(2, 1) : await startServer(20, 5);
+      try {
+        for (const workers of [1, 2]) {
+          const all = [];
+          for (let run = 0; run < runs; run++) all.push(await workersOnce(server, load, workers));
+          console.error(`workers ${label}, ${workers} worker(s) done`);
+          record[`workers-${label}-${workers}`] = all;
+          for (const figure of [...shown, "event-loop lag p99 (ms)"]) {
+            const values = all.map((f) => f[figure]);
+            table.push([
+              `--workers ${workers}, ${label}`,
+              figure,
+              "",
+              fmt(p(values, "median")),
+              values.map(fmt).join(" "),
+              "",
+            ]);
+          }
+        }
+      } finally {
+        await server.stop();
+      }
     }
   }
 

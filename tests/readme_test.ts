@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { BACKENDS } from "../backends/mod.ts";
 import { BENCH_OPTIONS, CONFIG_FILE_OPTION } from "../cli/bench_options.ts";
 import type { OptionSpec } from "../cli/options.ts";
+import { MERGE_OPTIONS } from "../cli/merge_options.ts";
 import { REPORT_OPTIONS } from "../cli/report_options.ts";
 import { SERVE_OPTIONS } from "../cli/serve_command.ts";
 import { DATASETS } from "../datasets/mod.ts";
@@ -18,9 +19,9 @@ function tableFlags(heading: string): Set<string> {
   const next = readme.indexOf("\n#", start + heading.length + 2);
   const section = readme.slice(start, next < 0 ? undefined : next);
   const flags = new Set<string>();
-  for (const row of section.split("\n").filter((l) => l.startsWith("| `--"))) {
+  for (const row of section.split("\n").filter((l) => l.startsWith("| `-"))) {
     const first = row.split("|")[1];
-    for (const m of first.matchAll(/`(--[A-Za-z0-9_-]+)`/g)) flags.add(m[1]);
+    for (const m of first.matchAll(/`(--?[A-Za-z0-9_-]+)`/g)) flags.add(m[1]);
   }
   return flags;
 }
@@ -33,6 +34,7 @@ const COMMANDS = [
   ["bench", "### Flags of the benchmark", [...BENCH_OPTIONS, CONFIG_FILE_OPTION]],
   ["serve", "### Flags of `mib serve`", SERVE_OPTIONS],
   ["report", "### Flags of `mib report`", REPORT_OPTIONS],
+  ["merge", "### Flags of `mib merge`", MERGE_OPTIONS],
 ] as const;
 
 for (const [, heading, specs] of COMMANDS) {
