@@ -376,6 +376,7 @@ Deno.test("an onResult that throws stops the sending; the run rejects once in-fl
     }),
     /disk full/,
   );
-  // The first result (about 10 ms in) ends the sending well before 20 × 50 ms.
-  assert.ok(handed >= 1 && handed <= 3, `${handed} results handed over`);
+  // The first result (about 10 ms in, later on a loaded machine) ends the
+  // sending well before 20 × 50 ms: fewer than half were handed over.
+  assert.ok(handed >= 1 && handed < 10, `${handed} results handed over`);
 });
