@@ -159,6 +159,15 @@ export {
   type SharedRequestFields,
 } from "./runner/plan.ts";
 export { keepsResults, type ValueBound, valueBound } from "./runner/keep_results.ts";
+export {
+  formatPhaseBound,
+  parsePhaseBound,
+  type Phase,
+  type PhaseBound,
+  type PhaseOptions,
+  PhaseSorter,
+} from "./runner/phases.ts";
+export { OPEN_ENDED_COUNT, type PlanSize, planSize } from "./runner/duration.ts";
 export * from "./simulator/mod.ts";
 
 // `deno run -A jsr:@mib/cli` runs this module: behave as the CLI then.

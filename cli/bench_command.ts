@@ -28,6 +28,8 @@ import { checkDatasetInput, getDataset, statDatasetFile } from "../datasets/mod.
 import { keepsResults, valueBound } from "../runner/keep_results.ts";
 import { type DatasetPlan, planDatasetRun } from "../runner/plan.ts";
 import { runBenchmark, type RunResult } from "../runner/run.ts";
+import { planSize } from "../runner/duration.ts";
+import { arrivalSequence } from "../distributions/mod.ts";
 import type { BenchConfig } from "../runner/bench_config.ts";
 import type { Sources } from "./options.ts";
 import { debugConfig, debugPlan } from "./debug_log.ts";
@@ -98,21 +100,34 @@ async function checkSupported(config: BenchConfig): Promise<void> {
 }
 
 /** The run's schedule and prompts, from the dataset `config` names. */
-function planRequests(
+async function planRequests(
   config: BenchConfig,
   backend: Backend,
   model: string | undefined,
   tokenizer: LazyTokenizer,
-): Promise<DatasetPlan> {
-  return planDatasetRun({
+): Promise<DatasetPlan & { openEnded: boolean }> {
+  const size = planSize({
+    count: config.numOfReq,
+    maxTime: config.maxTimeForReqs,
+    duration: config.duration,
+    allAtOnce: arrivalSequence(config.requestDistribution, { seed: 0, count: 0 }).allAtOnce,
+  });
+  if (size.openEnded && tokenizer.server !== undefined) {
+    // The server's tokenizer measures every prompt before the run: ten million of them.
+    throw new UsageError(
+      "--duration",
+      "a closed loop without --num-of-req needs a local tokenizer (the server's counts every prompt up front): give --num-of-req N or --tokenizer NAME",
+    );
+  }
+  const plan = await planDatasetRun({
     dataset: config.datasetName,
     seed: config.seed,
     arrival: config.requestDistribution,
     input: config.inputTokenDistribution,
     output: config.outputTokenDistribution,
     outputGiven: config.outputTokenDistributionGiven,
-    count: config.numOfReq,
-    maxTime: config.maxTimeForReqs,
+    count: size.count,
+    maxTime: size.maxTime,
     tokenizer,
     prefix: config.prefix,
     path: config.datasetPath,
@@ -124,6 +139,24 @@ function planRequests(
       stream: streams(backend, config),
     },
   });
+  return { ...plan, openEnded: size.openEnded };
+}
+
+/** What stopped sending early, in one line; undefined when the whole plan went out. */
+function stopLine(
+  config: BenchConfig,
+  run: RunResult,
+  plan: { planned: number; openEnded: boolean },
+): string | undefined {
+  if (run.stoppedBy === "interrupt") {
+    return `interrupted: ${run.notSent} planned request(s) were not sent`;
+  }
+  if (run.stoppedBy !== "duration") return undefined;
+  const count = (n: number) => n.toLocaleString("en-US");
+  const notSent = plan.openEnded ? "" : `; ${count(run.notSent)} planned request(s) not sent`;
+  return `sending stopped at --duration ${config.duration} s after ${
+    count(plan.planned - run.notSent)
+  } request(s)${notSent}; the requests in flight then finished and count`;
 }
 
 /**
@@ -202,7 +235,7 @@ export async function benchCommand(
   let counter: WorkerCounter | undefined;
   let output: OutputWriter | undefined;
   try {
-    const { requests, notes, allAtOnce, maxTokens } = await planRequests(
+    const { requests, notes, allAtOnce, maxTokens, openEnded } = await planRequests(
       config,
       backend,
       model,
@@ -264,19 +297,24 @@ export async function benchCommand(
         stop: io.stop,
         timeouts: config.timeouts,
         debug: io.debug,
+        maxConcurrency: config.maxConcurrency,
+        duration: config.duration,
+        phases: { warmup: config.warmup, cooldown: config.cooldown },
       });
     } finally {
       bar?.stop();
     }
     for (const result of run.results) accumulator.add(result, result.chunkTokens);
+    // With warm-up or cool-down, throughputs are over the measured window.
+    const duration = accumulator.measuredDuration(run.duration);
     // Taken once: sorting a large exact sample is the costly part.
     const metrics = accumulator.metrics({
-      duration: run.duration,
+      duration,
       percentiles: [...new Set([...config.percentiles, 90, 99])].sort((a, b) => a - b),
     });
     const summary = summarizeAccumulated(
       accumulator,
-      run.duration,
+      duration,
       run.eventLoopLag,
       metrics,
       run.pacingLag,
@@ -284,13 +322,16 @@ export async function benchCommand(
     // Only needed now: loading it at start-up would delay the first request.
     const { formatSummary } = await import("./summary_table.ts");
     if (output !== undefined) {
-      const meta = { model, url, tokenizer: tokenizer.name, numPrompts: requests.length };
+      // An open-ended plan's length is no figure of the run: what was sent is.
+      const numPrompts = openEnded ? requests.length - run.notSent : requests.length;
+      const meta = { model, url, tokenizer: tokenizer.name, numPrompts };
       await output.finish({ config, run, accumulator, metrics, summary, ...meta });
       output = undefined;
     }
 
-    io.log(formatSummary(summary, undefined, tokenizer.name));
-    if (run.notSent > 0) io.log(`interrupted: ${run.notSent} planned request(s) were not sent`);
+    io.log(formatSummary(summary, undefined, tokenizer.name, config.maxConcurrency));
+    const stopped = stopLine(config, run, { planned: requests.length, openEnded });
+    if (stopped !== undefined) io.log(stopped);
     if (config.outputFile !== undefined) {
       io.log(`results: ${config.outputFile} (run record: ${runRecordPath(config.outputFile)})`);
     }

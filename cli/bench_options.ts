@@ -67,6 +67,38 @@ export const BENCH_OPTIONS: readonly OptionSpec[] = [
     help: "send every request planned within this many seconds (or --num-of-req)",
   },
   {
+    key: "duration",
+    flag: "--duration",
+    arg: "<seconds>",
+    kind: "positive-number",
+    help:
+      "stop sending this many seconds after the run start, even if the plan is behind; requests in flight finish and count (alone: the plan is every request planned before then, or an open-ended count with --max-concurrency and poisson inf)",
+  },
+  {
+    key: "max_concurrency",
+    flag: "--max-concurrency",
+    arg: "<n>",
+    kind: "positive-int",
+    help:
+      "at most this many requests in flight; a request due while n are waits in the client for a free slot (with poisson inf: a closed loop of n users)",
+  },
+  {
+    key: "warmup",
+    flag: "--warmup",
+    arg: "<n|Ss>",
+    kind: "requests-or-seconds",
+    help:
+      "the first n requests sent, or those sent in the first S seconds (10s), are warm-up: sent, marked, left out of every statistic",
+  },
+  {
+    key: "cooldown",
+    flag: "--cooldown",
+    arg: "<n|Ss>",
+    kind: "requests-or-seconds",
+    help:
+      "the last n requests sent, or those sent in the last S seconds of sending (10s), are cool-down: sent, marked, left out of every statistic",
+  },
+  {
     key: "request_distribution",
     flag: "--request-distribution",
     arg: "<name args...>",

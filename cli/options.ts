@@ -23,7 +23,8 @@ export type ValueKind =
   | "distribution"
   | "headers"
   | "percentiles"
-  | "goodput";
+  | "goodput"
+  | "requests-or-seconds";
 
 /** One option of a command. */
 export interface OptionSpec {
@@ -80,6 +81,8 @@ function schemaOf(spec: OptionSpec): z.ZodType {
       return z.union([z.string(), z.array(z.number())]);
     case "goodput":
       return z.union([z.string().transform(splitWords), z.array(z.string())]);
+    case "requests-or-seconds":
+      return z.union([z.number().int().nonnegative(), z.string()]);
   }
 }
 
@@ -112,6 +115,8 @@ export function acceptedForm(spec: OptionSpec): string {
       return 'a list like "50,90,99" or [50, 90, 99.9]';
     case "goodput":
       return 'SLOs like ["ttft:200", "tpot:50"] or "ttft:200 e2el:2000"';
+    case "requests-or-seconds":
+      return 'a number of requests like 20 or of seconds like "10s"';
   }
 }
 

@@ -3,13 +3,20 @@
  *
  * @module
  */
-import { MAX_PLANNED_REQUESTS, parseArrivalSpec, parseLengthSpec } from "../distributions/mod.ts";
+import {
+  arrivalSequence,
+  type ArrivalSpec,
+  MAX_PLANNED_REQUESTS,
+  parseArrivalSpec,
+  parseLengthSpec,
+} from "../distributions/mod.ts";
 import { DATASET_OPTIONS, type PrefixOption } from "../datasets/mod.ts";
 import { UsageError } from "../errors.ts";
 import { DEFAULT_EXACT_LIMIT } from "../metrics/sample.ts";
 import { labelFor, type RawOptions, type Sources } from "./options.ts";
 import { BENCH_OPTIONS } from "./bench_options.ts";
 import type { BenchConfig } from "../runner/bench_config.ts";
+import { parsePhaseBound } from "../runner/phases.ts";
 
 /** Defaults for values neither the command line nor the config file gave. */
 export const DEFAULTS = {
@@ -135,6 +142,34 @@ function normalizeBaseUrl(value: string, flag: string): string {
 }
 
 /**
+ * `--duration` alone with arrivals all at once plans an open-ended count
+ * (`runner/duration.ts`): only a closed loop paces it, and only prompts made
+ * as sent keep it from being built up front.
+ */
+function checkOpenEnded(
+  arrival: ArrivalSpec,
+  v: Record<string, never>,
+  label: (key: string) => string,
+): void {
+  if (!arrivalSequence(arrival, { seed: 0, count: 0 }).allAtOnce) return;
+  if (v.max_concurrency === undefined) {
+    throw new UsageError(
+      label("duration"),
+      "with arrivals all at once (poisson inf) it needs --max-concurrency N (a closed loop of N users) or --num-of-req N",
+    );
+  }
+  const dataset = v.dataset_name ?? DEFAULTS.datasetName;
+  if (dataset !== "random" || v.tokenizer === "server") {
+    throw new UsageError(
+      label("duration"),
+      `with a closed loop and no --num-of-req, prompts must be made as sent: give --num-of-req N with --dataset-name ${dataset}${
+        v.tokenizer === "server" ? " and --tokenizer server" : ""
+      }`,
+    );
+  }
+}
+
+/**
  * Checks merged values and fills in defaults.
  *
  * @throws {UsageError} naming the flag (or config key) at fault.
@@ -149,12 +184,17 @@ export function resolveBenchConfig(
 
   const hasNum = v.num_of_req !== undefined;
   const hasTime = v.max_time_for_reqs !== undefined;
-  if (hasNum === hasTime) {
+  const hasDuration = v.duration !== undefined;
+  if (hasNum && hasTime) {
     throw new UsageError(
       "--num-of-req/--max-time-for-reqs",
-      hasNum
-        ? "give only one of them (a number of requests, or a time window in seconds)"
-        : "give exactly one: --num-of-req N (requests) or --max-time-for-reqs T (seconds)",
+      "give only one of them (a number of requests, or a time window in seconds)",
+    );
+  }
+  if (!hasNum && !hasTime && !hasDuration) {
+    throw new UsageError(
+      "--num-of-req/--max-time-for-reqs",
+      "give exactly one: --num-of-req N (requests) or --max-time-for-reqs T (seconds), or --duration S",
     );
   }
 
@@ -221,6 +261,13 @@ export function resolveBenchConfig(
 
   const distribution = (key: string, fallback: readonly (string | number)[]) =>
     (v[key] ?? fallback) as readonly (string | number)[];
+  const requestDistribution = parseArrivalSpec(
+    distribution("request_distribution", DEFAULTS.requestDistribution),
+    label("request_distribution"),
+  );
+  if (hasDuration && !hasNum && !hasTime) {
+    checkOpenEnded(requestDistribution, v, label);
+  }
 
   return {
     seed: v.seed ?? DEFAULTS.seed,
@@ -229,10 +276,11 @@ export function resolveBenchConfig(
     endpoint,
     numOfReq: v.num_of_req,
     maxTimeForReqs: v.max_time_for_reqs,
-    requestDistribution: parseArrivalSpec(
-      distribution("request_distribution", DEFAULTS.requestDistribution),
-      label("request_distribution"),
-    ),
+    duration: v.duration,
+    maxConcurrency: v.max_concurrency,
+    warmup: v.warmup === undefined ? undefined : parsePhaseBound(v.warmup, label("warmup")),
+    cooldown: v.cooldown === undefined ? undefined : parsePhaseBound(v.cooldown, label("cooldown")),
+    requestDistribution,
     inputTokenDistribution: parseLengthSpec(
       distribution("input_token_distribution", DEFAULTS.inputTokenDistribution),
       label("input_token_distribution"),

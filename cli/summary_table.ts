@@ -120,13 +120,55 @@ export function failureLine(summary: Pick<Summary, "failures" | "httpStatuses">)
 }
 
 /**
+ * The lines on a run's load shape: warm-up and cool-down requests left out,
+ * the measured window, and the requests that waited for a free slot under a
+ * cap of `maxConcurrency` (said even when none did).
+ *
+ * @example
+ * ```ts
+ * import { summarize } from "../metrics/summary.ts";
+ *
+ * shapeLines(summarize([], 0), 8); // ["Requests that waited for a free slot (--max-concurrency 8): 0 of 0"]
+ * ```
+ */
+export function shapeLines(summary: Summary, maxConcurrency?: number): string[] {
+  const lines: string[] = [];
+  const { warmup = 0, cooldown = 0, window } = summary;
+  if ((warmup > 0 || cooldown > 0) && window !== undefined) {
+    lines.push(
+      `Warm-up ${count(warmup)}, cool-down ${
+        count(cooldown)
+      } request(s): sent, left out of every figure; measured window ${fixed(window.start, 3)} s → ${
+        fixed(window.end, 3)
+      } s (${fixed(summary.duration, 3)} s)`,
+    );
+  }
+  const waited = summary.waitedForSlot ?? 0;
+  if (maxConcurrency !== undefined || waited > 0) {
+    const cap = maxConcurrency === undefined ? "" : ` (--max-concurrency ${maxConcurrency})`;
+    const q = summary.slotQueue;
+    const queue = q === undefined
+      ? ""
+      : ` (queue time p50 ${fixed(q.median)} ms, p99 ${fixed(q.p99)} ms; not in the pacing lag)`;
+    lines.push(
+      `Requests that waited for a free slot${cap}: ${count(waited)} of ${
+        count(summary.total)
+      }${queue}`,
+    );
+  }
+  return lines;
+}
+
+/**
  * Renders `summary` as text tables (no colour when `plain`); `tokenizer`
- * names the client tokenizer in the notes on mismatches.
+ * names the client tokenizer in the notes on mismatches, `maxConcurrency`
+ * the run's cap, if any.
  */
 export function formatSummary(
   summary: Summary,
   plain = !Deno.stdout.isTerminal(),
   tokenizer?: string,
+  maxConcurrency?: number,
 ): string {
   const style = plain ? { head: [], border: [] } : undefined;
   const totals = new Table({ style });
@@ -169,9 +211,10 @@ export function formatSummary(
         : [name, "n/a", "n/a", "n/a", "n/a", "0"],
     );
   for (const name of SAMPLE_NAMES) row(TIMING_METRICS[name].console, summary[name]);
+  if (summary.slotQueue !== undefined) row("Queue time (waited for a slot)", summary.slotQueue);
   row("Pacing lag", summary.pacingLag);
   row("Event-loop lag", summary.eventLoopLag);
-  const lines = [totals.toString(), timings.toString()];
+  const lines = [totals.toString(), timings.toString(), ...shapeLines(summary, maxConcurrency)];
   // Pacing lag, not the schedule lag: a burst's backlog is the plan's, not the client's.
   const late = [["pacing", summary.pacingLag], ["event-loop", summary.eventLoopLag]] as const;
   for (const [what, stats] of late) {

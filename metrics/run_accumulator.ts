@@ -118,6 +118,8 @@ export class RunAccumulator {
   readonly e2el: Sample;
   /** Actual − planned send offset of every request, ms. */
   readonly queue: Sample;
+  /** The same, of the requests that waited for a free `--max-concurrency` slot, ms. */
+  readonly slotQueue: Sample;
   readonly #slo: GoodputSlo;
   readonly #hasSlo: boolean;
   #total = 0;
@@ -130,6 +132,10 @@ export class RunAccumulator {
   #inputTokens = 0;
   #outputTokens = 0;
   #multiToken = 0;
+  #warmup = 0;
+  #cooldown = 0;
+  #warmupEnd = 0;
+  #waitedForSlot = 0;
   readonly #failures = Object.fromEntries(FAILURE_KINDS.map((k) => [k, 0])) as Record<
     FailureKind,
     number
@@ -160,6 +166,7 @@ export class RunAccumulator {
     this.itlPerToken = sample(tokens);
     this.e2el = sample(requests);
     this.queue = sample(requests);
+    this.slotQueue = sample(requests);
     this.#slo = options.goodput ?? {};
     const slo = this.#slo;
     this.#hasSlo = slo.ttft !== undefined || slo.tpot !== undefined || slo.e2el !== undefined;
@@ -177,22 +184,58 @@ export class RunAccumulator {
     };
   }
 
-  /** Results added. */
+  /** Measured results added (warm-up and cool-down ones are only counted). */
   get total(): number {
     return this.#total;
   }
 
   /**
+   * The measured window, seconds from the run start: from the end of the last
+   * warm-up request (0 without any) to the end of the last measured request
+   * (the start when there is none).
+   */
+  window(): { start: number; end: number } {
+    const start = this.#warmupEnd;
+    return { start, end: this.#total === 0 ? start : Math.max(start, this.#lastEnd) };
+  }
+
+  /**
+   * The duration statistics are over: `runDuration` (run start → last
+   * response) for a run without warm-up or cool-down, else the measured
+   * {@link RunAccumulator.window}'s length.
+   */
+  measuredDuration(runDuration: number): number {
+    if (this.#warmup === 0 && this.#cooldown === 0) return runDuration;
+    const { start, end } = this.window();
+    return end - start;
+  }
+
+  /**
    * Adds one finished request. `chunkTokens` are the tokens each text chunk
-   * carried, when known (usually `result.chunkTokens`).
+   * carried, when known (usually `result.chunkTokens`). A warm-up or
+   * cool-down request is only counted (and a warm-up one's end moves the
+   * window's start); it enters no statistic.
    */
   add(r: RequestResult, chunkTokens?: readonly (number | undefined)[]): void {
-    this.#total++;
     const end = r.sendOffset + r.latency;
+    if (r.phase === "warmup") {
+      this.#warmup++;
+      this.#warmupEnd = Math.max(this.#warmupEnd, end);
+      return;
+    }
+    if (r.phase === "cooldown") {
+      this.#cooldown++;
+      return;
+    }
+    this.#total++;
     this.#totalLatency += r.latency;
     this.#firstSend = Math.min(this.#firstSend, r.sendOffset);
     this.#lastEnd = Math.max(this.#lastEnd, end);
     this.queue.add((r.sendOffset - r.plannedOffset) * 1000);
+    if (r.waitedForSlot) {
+      this.#waitedForSlot++;
+      this.slotQueue.add((r.sendOffset - r.plannedOffset) * 1000);
+    }
     if (end > r.sendOffset) {
       this.#starts.push(r.sendOffset);
       this.#ends.push(end);
@@ -304,7 +347,8 @@ export class RunAccumulator {
       if (!(p >= 0 && p <= 100)) throw new RangeError(`percentile out of [0, 100]: ${p}`);
     }
     const per = (x: number) => (duration > 0 ? x / duration : 0);
-    const buckets = this.#total === 0 ? 0 : Math.max(1, Math.ceil(duration));
+    // On the run's clock: a measured window starting late still starts at second 0.
+    const buckets = this.#total === 0 ? 0 : Math.max(1, Math.ceil(this.#warmupEnd + duration));
     const timeSeries: SecondBucket[] = [];
     let inFlight = 0;
     let peakTokens = 0;
@@ -329,6 +373,11 @@ export class RunAccumulator {
       duration,
       activeDuration: this.#total === 0 ? 0 : this.#lastEnd - this.#firstSend,
       queue: this.queue.stats(percentiles),
+      waitedForSlot: this.#waitedForSlot,
+      slotQueue: this.slotQueue.stats(percentiles),
+      warmup: this.#warmup,
+      cooldown: this.#cooldown,
+      window: this.window(),
       total: this.#total,
       completed: this.#completed,
       failed: this.#total - this.#completed,
@@ -349,7 +398,8 @@ export class RunAccumulator {
       peakConcurrency: this.#peakConcurrency(),
       peakOutputTokensPerSecond: peakTokens,
       timeSeries,
-      fromHistogram: Object.entries(samples).filter(([, s]) => !s.exact).map(([name]) => name),
+      fromHistogram: Object.entries({ ...samples, slotQueue: this.slotQueue })
+        .filter(([, s]) => !s.exact).map(([name]) => name),
     };
   }
 }

@@ -34,7 +34,8 @@ function toStats(m: MetricStats | null): Stats | undefined {
 
 /**
  * Summarises a run whose requests produced `results` in `duration` seconds
- * (goodput under `goodput` SLOs, ms, when given).
+ * (run start → last response; with warm-up or cool-down results, their
+ * measured window is used instead) (goodput under `goodput` SLOs, ms, when given).
  *
  * @example
  * ```ts
@@ -59,12 +60,15 @@ export function summarize(
 ): Summary {
   const accumulator = new RunAccumulator({ goodput });
   for (const r of results) accumulator.add(r, r.chunkTokens);
-  return summarizeAccumulated(accumulator, duration, eventLoopLag);
+  return summarizeAccumulated(accumulator, accumulator.measuredDuration(duration), eventLoopLag);
 }
 
 /**
  * The summary of a run whose results went into `accumulator` (for runs that
- * keep no per-request results), with the result files' definitions. Pass the
+ * keep no per-request results), with the result files' definitions.
+ * `duration` is what throughputs are over: give
+ * `accumulator.measuredDuration(runDuration)` when the run had warm-up or
+ * cool-down. Pass the
  * accumulator's `metrics` when already taken (with p90 and p99 among them)
  * rather than have them computed again.
  */
@@ -83,6 +87,11 @@ export function summarizeAccumulated(
     completed: metrics.completed,
     failed: metrics.failed,
     duration,
+    warmup: metrics.warmup,
+    cooldown: metrics.cooldown,
+    window: metrics.window,
+    waitedForSlot: metrics.waitedForSlot,
+    slotQueue: toStats(metrics.slotQueue),
     requestThroughput: per(metrics.completed),
     totalInputTokens: inputTokens,
     totalOutputTokens: outputTokens,

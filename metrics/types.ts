@@ -147,7 +147,28 @@ export interface RunMetrics {
    * failed), ms — how late the client was against the schedule.
    */
   queue: MetricStats | null;
-  /** Requests in the results. */
+  /**
+   * Measured requests whose send time came while `--max-concurrency` requests
+   * were in flight, so they waited in the client for a free slot.
+   */
+  waitedForSlot: number;
+  /**
+   * Queue time of those requests: actual − planned send offset, ms (their
+   * wait for a slot, plus any backlog ahead of them). Null when none waited.
+   */
+  slotQueue: MetricStats | null;
+  /** Warm-up requests: sent, left out of every other figure (see `runner/phases.ts`). */
+  warmup: number;
+  /** Cool-down requests: sent, left out of every other figure. */
+  cooldown: number;
+  /**
+   * The measured window, seconds from the run start: `start` is the end of
+   * the last warm-up request (0 without warm-up), `end` the end of the last
+   * measured request (never before `start`). With warm-up or cool-down the
+   * given `duration` is `end − start`.
+   */
+  window: { start: number; end: number };
+  /** Measured requests in the results (warm-up and cool-down ones are not). */
   total: number;
   /** Requests with `success`. */
   completed: number;
@@ -226,8 +247,9 @@ export interface RunMetrics {
    */
   peakOutputTokensPerSecond: number;
   /**
-   * One bucket per whole second s = 0, 1, …, N − 1 of the run, N = ⌈duration⌉ (at
-   * least 1 when there are results; none when there are none). An event (send, end,
+   * One bucket per whole second s = 0, 1, …, N − 1 of the run, N = ⌈`window.start` +
+   * duration⌉ (⌈duration⌉ without warm-up; at least 1 when there are results; none when
+   * there are none), of measured requests only. An event (send, end,
    * token arrival) at t goes to bucket min(max(0, ⌊t⌋), N − 1): an event at or after
    * N (such as the last response ending at exactly t = duration, a whole number) is in
    * the last bucket. The last bucket may be partial; counts are not scaled.
@@ -271,14 +293,27 @@ export interface RunTotals {
  * Its timings are named as in {@link RunMetrics} (see {@link TIMING_METRICS}).
  */
 export interface Summary {
-  /** Requests sent. */
+  /** Requests sent, but warm-up and cool-down ones. */
   total: number;
   /** Requests that succeeded. */
   completed: number;
   /** Requests that failed. */
   failed: number;
-  /** Run start → last response finished, seconds. */
+  /**
+   * Run start → last response finished, seconds; with warm-up or cool-down,
+   * the measured window's length (see `RunMetrics.window`).
+   */
   duration: number;
+  /** Warm-up requests (sent, in no other figure); absent in older summaries. */
+  warmup?: number;
+  /** Cool-down requests (sent, in no other figure); absent in older summaries. */
+  cooldown?: number;
+  /** The measured window, seconds from the run start; absent in older summaries. */
+  window?: { start: number; end: number };
+  /** Measured requests that waited for a free `--max-concurrency` slot; absent in older summaries. */
+  waitedForSlot?: number;
+  /** Their queue time (actual − planned send), ms; absent when none waited. */
+  slotQueue?: Stats;
   /** completed / duration. */
   requestThroughput: number;
   /** Sum of prompt_len over completed requests. */

@@ -20,7 +20,13 @@ export function pointOfRecord(record: Record<string, unknown>): RequestPoint {
     itl: Array.isArray(record.itl) ? record.itl.filter((x) => finite(x) !== null) : [],
     latency: finite(record.latency),
     outputLen: finite(record.output_len) ?? 0,
+    phase: phaseOf(record.phase),
   };
+}
+
+/** A file's phase value: "warmup" or "cooldown", else measured (undefined). */
+export function phaseOf(value: unknown): RequestPoint["phase"] {
+  return value === "warmup" || value === "cooldown" ? value : undefined;
 }
 
 /**
@@ -44,6 +50,7 @@ export function resultOfPoint(point: RequestPoint): RequestResult {
     streamed: point.ttft !== null,
     plannedOffset: sendOffset,
     sendOffset,
+    phase: point.phase,
     notes: [],
   };
 }
@@ -67,6 +74,14 @@ export class PointFigures {
     return this.#end;
   }
 
+  /**
+   * What the figures are over by default, seconds: to the last response's
+   * end, or the measured window when some points are warm-up or cool-down.
+   */
+  get duration(): number {
+    return this.#accumulator.measuredDuration(this.#end);
+  }
+
   /** Adds one request. */
   add(point: RequestPoint): void {
     const result = resultOfPoint(point);
@@ -74,8 +89,8 @@ export class PointFigures {
     this.#end = Math.max(this.#end, result.sendOffset + result.latency);
   }
 
-  /** The figures of a run of `duration` seconds (default: to the last response's end). */
-  figures(duration: number = this.#end): Figures {
+  /** The figures of a run of `duration` seconds (default: {@link PointFigures.duration}). */
+  figures(duration: number = this.duration): Figures {
     const m = this.#accumulator.metrics({ duration, percentiles: [50, 99] });
     const per = (x: number) => (duration > 0 ? x / duration : null);
     return toFigures({

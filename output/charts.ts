@@ -87,7 +87,7 @@ export class RunCharts {
   /** Send time and E2E latency of successful requests, in file order: the scatter. */
   readonly #sent: number[] = [];
   readonly #latency: number[] = [];
-  /** Send and end times of every request that took time: the requests in flight. */
+  /** Send and end times of every request that took time (any phase): the requests in flight. */
   readonly #starts: number[] = [];
   readonly #ends: number[] = [];
   /** Every timed request, for the per-second series. */
@@ -104,7 +104,8 @@ export class RunCharts {
         this.#ends.push(sendOffset + latency);
       }
     }
-    if (!point.success) return;
+    // Warm-up and cool-down requests are part of the load, not of its statistics.
+    if (!point.success || point.phase !== undefined) return;
     if (point.ttft !== null) this.#ttft.push(point.ttft);
     for (const gap of point.itl) this.#itl.push(gap);
     if (latency !== null) this.#e2el.push(latency);

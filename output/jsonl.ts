@@ -95,7 +95,7 @@ export const jsonl: OutputFormat<"jsonl"> = {
       figures.add(point);
       onRequest?.(point);
     }
-    const total = duration ?? figures.end;
+    const total = duration ?? figures.duration;
     return { figures: figures.figures(total), duration: total };
   },
 };

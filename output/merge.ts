@@ -13,7 +13,7 @@ import type { Figures, RunRecord } from "./types.ts";
 /**
  * Several runs as one. Completed, failed and output tokens add up; the
  * duration is the span from the earliest start to the latest end (start +
- * duration), so runs side by side in time count once and runs one after
+ * duration; a run with warm-up starts at its measured window's start), so runs side by side in time count once and runs one after
  * another count end to end; throughputs are over that span. Each timing is the
  * sum of the runs' histograms, with the count, mean, standard deviation, min
  * and max pooled exactly from the summaries: percentiles within 0.05 %.
@@ -35,7 +35,8 @@ export async function mergeRecords(
     completed += summary.completed ?? 0;
     failed += summary.failed ?? 0;
     outputTokens += summary.totalOutputTokens ?? 0;
-    const start = record.startedAt.getTime() / 1000;
+    // A measured window that starts after warm-up starts there.
+    const start = record.startedAt.getTime() / 1000 + (summary.window?.start ?? 0);
     first = Math.min(first, start);
     last = Math.max(last, start + (summary.duration ?? 0));
     for (const name of REPORTED_TIMINGS) {

@@ -6,6 +6,7 @@
  */
 import type { ServerTimings } from "../backends/types.ts";
 import type { RequestResult } from "../runner/result.ts";
+import type { Phase } from "../runner/phases.ts";
 import { jsonArrayElements } from "./_json_array.ts";
 import { isObject } from "./_json.ts";
 import { PointFigures, pointOfRecord } from "./_points.ts";
@@ -54,6 +55,13 @@ export interface SeedRecord {
   status: number | null;
   /** The server's own timings of the request (llama.cpp's `timings`), ms; null when none. */
   server_timings: ServerTimingsRecord | null;
+  /**
+   * "warmup", "measured" or "cooldown": warm-up and cool-down requests are
+   * sent but left out of every statistic (`--warmup`, `--cooldown`).
+   */
+  phase: Phase;
+  /** It waited in the client for a free `--max-concurrency` slot. */
+  waited_for_slot: boolean;
   /** Notes on how to read the numbers. */
   notes: string[];
 }
@@ -110,6 +118,8 @@ export function toSeedRecords(results: readonly RequestResult[]): SeedRecord[] {
     send_offset: r.sendOffset,
     status: r.status ?? null,
     server_timings: serverTimingsRecord(r.serverTimings),
+    phase: r.phase ?? "measured",
+    waited_for_slot: r.waitedForSlot ?? false,
     notes: r.notes,
   }));
 }
@@ -134,6 +144,6 @@ export const seed: OutputFormat<"seed"> = {
       figures.add(point);
       onRequest?.(point);
     }
-    return { figures: figures.figures(), duration: figures.end };
+    return { figures: figures.figures(), duration: figures.duration };
   },
 };

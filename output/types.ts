@@ -109,6 +109,8 @@ export interface RequestPoint {
   latency: number | null;
   /** Output tokens. */
   outputLen: number;
+  /** "warmup" or "cooldown" (left out of the figures); absent: measured. */
+  phase?: "warmup" | "cooldown";
 }
 
 /** What a report shows for one run: figure → value (ms for times, per second for rates). */

@@ -18,6 +18,7 @@ import {
 import type { RequestResult } from "../runner/result.ts";
 import { finite, isObject } from "./_json.ts";
 import { serverTimingsRecord } from "./seed.ts";
+import { phaseOf } from "./_points.ts";
 import { writtenAtEnd } from "./_write.ts";
 import { type FigureSource, toFigures } from "./figures.ts";
 import type { Figures, FinishedRun, OutputFormat, RequestPoint } from "./types.ts";
@@ -42,8 +43,10 @@ export interface VllmMeta {
   arrival: ArrivalSpec;
   /** Run start. */
   startedAt: Date;
-  /** Run duration, seconds. */
+  /** What throughputs are over, seconds: the run's duration, or its measured window's. */
   duration: number;
+  /** `--max-concurrency`, when given. */
+  maxConcurrency?: number;
   /** Percentiles to report. */
   percentiles: readonly number[];
   /** Goodput SLOs, ms. */
@@ -84,7 +87,7 @@ export function vllmResult(
     num_prompts: meta.numPrompts,
     request_rate,
     burstiness,
-    max_concurrency: null,
+    max_concurrency: meta.maxConcurrency ?? null,
     mib_request_distribution: formatSpec(meta.arrival),
     duration: meta.duration,
     completed: metrics.completed,
@@ -112,6 +115,12 @@ export function vllmResult(
   out.mib_output_length_mismatches = metrics.mismatches.outputLength;
   out.mib_prompt_length_mismatches = metrics.mismatches.promptLength;
   out.mib_truncated_prompts = metrics.mismatches.truncated;
+  // Not in vLLM's file: the load shape's counts, none of them in the figures above.
+  out.mib_warmup_requests = metrics.warmup;
+  out.mib_cooldown_requests = metrics.cooldown;
+  out.mib_measured_window_start = metrics.window.start;
+  out.mib_measured_window_end = metrics.window.end;
+  out.mib_waited_for_slot_requests = metrics.waitedForSlot;
   if (results === undefined) return out;
   out.input_lens = results.map((r) => r.promptLen);
   out.output_lens = results.map((r) => r.outputLen);
@@ -129,6 +138,10 @@ export function vllmResult(
   out.mib_prompt_cached = results.map((r) => r.promptCached ?? null);
   out.mib_truncated = results.map((r) => r.truncated ?? null);
   out.mib_server_timings = results.map((r) => serverTimingsRecord(r.serverTimings));
+  // Every list holds every request sent, warm-up and cool-down ones too (as
+  // vLLM's lists hold its failed requests): this one says which is which.
+  out.mib_phases = results.map((r) => r.phase ?? "measured");
+  out.mib_waited_for_slot = results.map((r) => r.waitedForSlot ?? false);
   return out;
 }
 
@@ -142,7 +155,8 @@ export function vllmMeta(finished: FinishedRun): VllmMeta {
     numPrompts: finished.numPrompts,
     arrival: config.requestDistribution,
     startedAt: run.startedAt,
-    duration: run.duration,
+    duration: finished.summary.duration,
+    maxConcurrency: config.maxConcurrency,
     percentiles: config.percentiles,
     goodput: config.goodput,
   };
@@ -185,6 +199,7 @@ function* vllmPoints(v: Record<string, unknown>): Generator<RequestPoint> {
   const outs = list("output_lens");
   const errors = list("errors");
   const latencies = list("mib_latencies");
+  const phases = list("mib_phases");
   const n = Math.max(ttfts.length, itls.length, outs.length, errors.length);
   for (let i = 0; i < n; i++) {
     const ttft = finite(ttfts[i]);
@@ -200,6 +215,7 @@ function* vllmPoints(v: Record<string, unknown>): Generator<RequestPoint> {
       latency: finite(latencies[i]) ??
         (ttft === null ? null : ttft + itl.reduce((a, b) => a + b, 0)),
       outputLen: finite(outs[i]) ?? 0,
+      phase: phaseOf(phases[i]),
     };
   }
 }

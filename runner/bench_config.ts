@@ -9,6 +9,7 @@ import type { ArrivalSpec, LengthSpec } from "../distributions/mod.ts";
 import type { DATASET_NAMES, DatasetOptionValue, PrefixOption } from "../datasets/mod.ts";
 import type { FormatName } from "../output/mod.ts";
 import type { TransportName } from "./transport.ts";
+import type { PhaseBound } from "./phases.ts";
 
 /** A complete, checked benchmark configuration. */
 export interface BenchConfig {
@@ -24,6 +25,18 @@ export interface BenchConfig {
   numOfReq?: number;
   /** Sending window in seconds (exclusive with `numOfReq`). */
   maxTimeForReqs?: number;
+  /**
+   * Stop sending this many seconds after the run start (`--duration`); with
+   * neither `numOfReq` nor `maxTimeForReqs`, the plan is open-ended (see
+   * `runner/duration.ts`).
+   */
+  duration?: number;
+  /** At most this many requests in flight (`--max-concurrency`); undefined: no cap. */
+  maxConcurrency?: number;
+  /** Warm-up requests (`--warmup`); undefined: none. */
+  warmup?: PhaseBound;
+  /** Cool-down requests (`--cooldown`); undefined: none. */
+  cooldown?: PhaseBound;
   /** Gaps between requests. */
   requestDistribution: ArrivalSpec;
   /** Prompt lengths (tokens after the prefix). */

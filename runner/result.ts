@@ -4,6 +4,7 @@
  * @module
  */
 import type { ServerTimings } from "../backends/types.ts";
+import type { Phase } from "./phases.ts";
 
 /** The measured outcome of one request. Times are seconds. */
 export interface RequestResult {
@@ -54,6 +55,17 @@ export interface RequestResult {
   sendOffset: number;
   /** The server's own timings of the request, when it reported them (llama.cpp). */
   serverTimings?: ServerTimings;
+  /**
+   * Warm-up and cool-down requests are sent but left out of every statistic
+   * (see `runner/phases.ts`); absent means measured.
+   */
+  phase?: Phase;
+  /**
+   * True when its send time came while `--max-concurrency` requests were in
+   * flight, so it waited in the client for a free slot (its schedule lag
+   * `sendOffset − plannedOffset` is then mostly that wait).
+   */
+  waitedForSlot?: boolean;
   /** Things that affect how the numbers read (multi-token chunks, role-only first chunk, …). */
   notes: string[];
 }

@@ -14,6 +14,8 @@ import { redactSecrets, secretValues } from "./secrets.ts";
 import { InFlight, RequestEnded, type Timeouts, watchTimeouts } from "./watchdog.ts";
 import { createTransport, type OutgoingRequest, type TransportName } from "./transport.ts";
 import type { Sequence } from "../distributions/mod.ts";
+import { type PhaseOptions, PhaseSorter } from "./phases.ts";
+import { Slots } from "./_slots.ts";
 
 /** No timeouts: a request may take as long as it takes. */
 const NO_TIMEOUTS: Timeouts = { request: Infinity, stall: Infinity };
@@ -83,6 +85,23 @@ export interface RunOptions {
   /** Request and stall timeouts, seconds (default none). */
   timeouts?: Timeouts;
   /**
+   * At most this many requests in flight at once (`--max-concurrency`;
+   * default no cap). A request whose send time has come while this many are
+   * in flight waits for one of them to end (`waitedForSlot`: a wait for a slot,
+   * its own or an earlier request's, ended after its planned time). In flight: from
+   * the send (`sendOffset`) until the response has been read to its end or
+   * has failed, its connection is back in the keep-alive pool or closed, and
+   * its result is made.
+   */
+  maxConcurrency?: number;
+  /**
+   * Stop sending at this many seconds from the run start (`--duration`):
+   * requests planned later are not sent; those in flight finish.
+   */
+  duration?: number;
+  /** Warm-up and cool-down requests (see `runner/phases.ts`); each result gets its `phase`. */
+  phases?: PhaseOptions;
+  /**
    * Receives a line per finished request (planned and actual send, first
    * byte, end, status, outcome) and the raw bytes of any response that failed
    * to parse. Absent (the default), nothing is stamped or kept for it.
@@ -98,8 +117,16 @@ export interface RunResult {
   startedAt: Date;
   /** Run start → last response finished, seconds. */
   duration: number;
-  /** Planned requests never sent because the run was aborted. */
+  /** Planned requests never sent because the run was stopped (interrupt or `duration`). */
   notSent: number;
+  /** What stopped sending before the plan's end, if anything. */
+  stoppedBy?: "duration" | "interrupt";
+  /**
+   * When sending ended, seconds from the run start: the last send when every
+   * planned request went out, else the moment it was stopped (`duration` itself
+   * for a duration stop). 0 when nothing was sent.
+   */
+  sendingEnded: number;
   /** Delay of event-loop probes during the run, ms (the client's own lateness). */
   eventLoopLag: number[];
   /**
@@ -194,7 +221,6 @@ export async function runBenchmark(options: RunOptions): Promise<RunResult> {
     if (--pending === 0) drained.resolve();
   };
   const finish = async (result: RequestResult) => {
-    lastEnd = Math.max(lastEnd, performance.now());
     if (secrets.length > 0 && !result.success) {
       result.error = redactSecrets(result.error, secrets);
       result.notes = result.notes.map((note) => redactSecrets(note, secrets));
@@ -203,38 +229,111 @@ export async function runBenchmark(options: RunOptions): Promise<RunResult> {
     else await countOutputs([result], options.countTokens);
     options.onResult?.(result);
   };
+  const fail = (error: unknown) => (failure ??= { error });
+  // A result whose phase is known is handed over like any other.
+  const phases = options.phases?.warmup === undefined && options.phases?.cooldown === undefined
+    ? undefined
+    : new PhaseSorter<RequestResult>(options.phases!, (result, phase) => {
+      result.phase = phase;
+      pending++;
+      finish(result).catch(fail).finally(settle);
+    });
+  const slots = new Slots(options.maxConcurrency ?? Infinity);
+  const stopAt = options.duration === undefined ? Infinity : start + options.duration * 1000;
+  const byDuration = stopAt === Infinity ? undefined : new AbortController();
+  // Rounded up: a timer may fire up to 1 ms before a fractional delay.
+  const durationTimer = byDuration &&
+    setTimeout(() => byDuration.abort(), Math.ceil(stopAt - performance.now()));
+  const sendStop = byDuration === undefined
+    ? stopSending
+    : stopSending === undefined
+    ? byDuration.signal
+    : AbortSignal.any([stopSending, byDuration.signal]);
   const pacing = new Sample();
   let lastSend = -Infinity;
   let sent = 0;
+  let stoppedBy: RunResult["stoppedBy"];
+  /** When the send loop last got a slot it had waited for. */
+  let slotFreed = -Infinity;
+  // Which signal ended the wait: an interrupt wins over the duration.
+  const stopped = () => (stoppedBy = stopSending?.aborted ? "interrupt" : "duration");
   // Read one request ahead of its send time: a lazy plan is made as it goes.
   const planned = requests[Symbol.iterator]();
   try {
-    for (; sent < requests.length && !stopSending?.aborted && failure === undefined; sent++) {
+    for (; sent < requests.length && failure === undefined; sent++) {
+      if (sendStop?.aborted) {
+        stopped();
+        break;
+      }
       const i = sent;
       const next = planned.next();
       if (next.done) break;
       const { offset, promptLen, request: generation } = next.value;
-      const request = outgoing(i, next.value);
       const due = start + offset * 1000;
-      await pacer.until(due, stopSending);
-      if (stopSending?.aborted) break;
-      const now = performance.now();
-      if (due > lastSend) pacing.add(now - due);
-      lastSend = now;
+      if (due >= stopAt) {
+        stoppedBy = "duration";
+        break;
+      }
+      const request = outgoing(i, next.value);
+      await pacer.until(due, sendStop);
+      if (sendStop?.aborted) {
+        stopped();
+        break;
+      }
+      if (!slots.free) {
+        await slots.wait(sendStop);
+        if (sendStop?.aborted) {
+          stopped();
+          break;
+        }
+        slotFreed = performance.now();
+      }
+      const sendTime = performance.now();
+      if (sendTime >= stopAt) {
+        stoppedBy = "duration";
+        break;
+      }
+      // Held back by the cap: a wait for a slot (its own or an earlier
+      // request's) ended after it was due. That wait is the cap's, not the
+      // client's lateness: no pacing lag.
+      const waited = slotFreed > due;
+      if (!waited && due > lastSend) pacing.add(sendTime - due);
+      lastSend = sendTime;
       const plan = { index: i, plannedOffset: offset, promptLen, request: generation };
+      const warmup = phases?.sent(i, (sendTime - start) / 1000) ?? false;
       pending++;
+      slots.take();
       // Not kept in a list: a million settled promises would outweigh the results.
-      const watched = new InFlight(performance.now());
+      const watched = new InFlight(sendTime);
       live.add(watched);
-      sendRequest(context, request, plan, start, watched)
-        .finally(() => live.delete(watched))
-        .then(finish)
-        .catch((error) => (failure ??= { error }))
+      sendRequest(context, request, plan, start, watched, sendTime)
+        .finally(() => {
+          live.delete(watched);
+          // No longer in flight: its response is read and its connection released.
+          slots.release();
+        })
+        .then((result) => {
+          // Now, not when handed over: a possible cool-down is handed over later.
+          lastEnd = Math.max(lastEnd, performance.now());
+          if (waited) result.waitedForSlot = true;
+          if (phases === undefined) return finish(result);
+          phases.finished(result, i, result.sendOffset, warmup, (performance.now() - start) / 1000);
+        })
+        .catch(fail)
         .finally(settle);
     }
   } catch (error) {
-    failure ??= { error };
+    fail(error);
   }
+  const sendingEnded = stoppedBy === "duration"
+    ? options.duration!
+    : stoppedBy === "interrupt"
+    ? (performance.now() - start) / 1000
+    : sent === 0
+    ? 0
+    : (lastSend - start) / 1000;
+  clearTimeout(durationTimer);
+  phases?.end(sendingEnded);
   try {
     // Requests already sent finish (and are handed over) before anything is closed.
     settle();
@@ -247,6 +346,8 @@ export async function runBenchmark(options: RunOptions): Promise<RunResult> {
       startedAt,
       duration: (lastEnd - start) / 1000,
       notSent: requests.length - sent,
+      stoppedBy,
+      sendingEnded,
       eventLoopLag,
       pacingLag: pacing.stats([90, 99]),
     };

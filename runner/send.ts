@@ -110,6 +110,8 @@ class Collector implements ResponseHandler {
  * `success: false` and its reason, keeping whatever arrived before it.
  *
  * @param runStart `performance.now()` of the run start, for offsets.
+ * @param sendTime `performance.now()` of the send (default: now), which
+ *   TTFT and latency count from.
  */
 export async function sendRequest(
   context: SendContext,
@@ -117,6 +119,7 @@ export async function sendRequest(
   plan: SendPlan,
   runStart: number,
   watched?: InFlight,
+  sendTime: number = performance.now(),
 ): Promise<RequestResult> {
   const result: RequestResult = {
     index: plan.index,
@@ -141,7 +144,6 @@ export async function sendRequest(
     context.debug !== undefined,
     watched,
   );
-  const sendTime = performance.now();
   result.sendOffset = (sendTime - runStart) / 1000;
   let end: number;
   try {

@@ -236,6 +236,7 @@ export function fakeFinishedRun(
     results,
     eventLoopLag: [0.1, 0.2],
     notSent: 0,
+    sendingEnded: 0.5,
     pacingLag: null,
   };
   const percentiles = [...new Set([...config.percentiles, 90, 99])].sort((a, b) => a - b);
