@@ -31,6 +31,7 @@ import { runBenchmark, type RunResult } from "../runner/run.ts";
 import { planSize } from "../runner/duration.ts";
 import { arrivalSequence } from "../distributions/mod.ts";
 import type { BenchConfig } from "../runner/bench_config.ts";
+import type { RequestResult } from "../runner/result.ts";
 import type { Sources } from "./options.ts";
 import { debugConfig, debugPlan } from "./debug_log.ts";
 
@@ -46,6 +47,8 @@ export interface BenchIo {
   signal?: AbortSignal;
   /** Stops sending; requests in flight go on (an interrupt's grace). */
   stop?: AbortSignal;
+  /** Receives every request's result as it ends (any phase, failed ones too). */
+  onResult?: (result: RequestResult) => void;
 }
 
 /** What a finished benchmark hands back to its caller. */
@@ -290,6 +293,7 @@ export async function benchCommand(
         headers: config.headers,
         onResult: (result) => {
           bar?.increment();
+          io.onResult?.(result);
           output?.add(result);
           if (!keepResults) accumulator.add(result, result.chunkTokens);
         },
