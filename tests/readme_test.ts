@@ -4,6 +4,7 @@ import { BENCH_OPTIONS, CONFIG_FILE_OPTION } from "../cli/bench_options.ts";
 import type { OptionSpec } from "../cli/options.ts";
 import { REPORT_OPTIONS } from "../cli/report_options.ts";
 import { SERVE_OPTIONS } from "../cli/serve_command.ts";
+import { SWEEP_OPTIONS } from "../cli/sweep_options.ts";
 import { DATASETS } from "../datasets/mod.ts";
 import { ARRIVAL_FORMS, LENGTH_FORMS } from "../distributions/mod.ts";
 import { OUTPUT_FORMAT_NAMES } from "../output/mod.ts";
@@ -33,6 +34,7 @@ const COMMANDS = [
   ["bench", "### Flags of the benchmark", [...BENCH_OPTIONS, CONFIG_FILE_OPTION]],
   ["serve", "### Flags of `mib serve`", SERVE_OPTIONS],
   ["report", "### Flags of `mib report`", REPORT_OPTIONS],
+  ["sweep", "### Flags of `mib sweep`", SWEEP_OPTIONS],
 ] as const;
 
 for (const [, heading, specs] of COMMANDS) {
