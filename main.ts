@@ -6,6 +6,7 @@
  * deno run -A main.ts --backend vllm --host_port localhost:8000 --num-of-req 100 \
  *   --request-distribution poisson 5
  * deno run -A main.ts serve --port 8000
+ * deno run -A main.ts sweep --auto --num-of-req 100 --output-dir sweep-1
  * deno run -A main.ts demo
  * ```
  *
@@ -27,6 +28,7 @@ import { MERGE_OPTIONS } from "./cli/merge_options.ts";
 import { REPORT_OPTIONS } from "./cli/report_options.ts";
 import { resolveBenchConfig } from "./cli/resolve.ts";
 import { SERVE_OPTIONS, serveCommand } from "./cli/serve_command.ts";
+import { resolveSweep, SWEEP_OPTIONS } from "./cli/sweep_options.ts";
 import { RunError, UsageError } from "./errors.ts";
 import { RequestEnded } from "./runner/watchdog.ts";
 import { RESULT_FORMATS } from "./output/mod.ts";
@@ -169,6 +171,48 @@ export function buildProgram(exit: (code: number) => void, args: readonly string
       exit(await serveCommand(typedOptions(serve, SERVE_OPTIONS, args)));
     } catch (error) {
       exit(reportError(error, false));
+    }
+  });
+
+  const sweep = program.command("sweep")
+    .description(
+      "a series of benchmarks against one server (--rates, --concurrency or --auto), side by side",
+    )
+    .exitOverride();
+  const sweepLine = [...BENCH_LINE, ...SWEEP_OPTIONS];
+  addOptions(sweep, sweepLine);
+  sweep.action(async () => {
+    let debug = args.includes("--debug");
+    try {
+      const typed = typedOptions(sweep, sweepLine, args);
+      const own = new Set(SWEEP_OPTIONS.map((o) => o.key));
+      const pick = (mine: boolean) =>
+        Object.fromEntries(Object.entries(typed).filter(([key]) => own.has(key) === mine));
+      const { config_file: configPath, ...cli } = pick(false);
+      const file = configPath === undefined
+        ? {}
+        : await readConfigFile(String(configPath), BENCH_OPTIONS);
+      const { values, sources } = mergeOptions(cli, file);
+      debug ||= values.debug === true;
+      const plan = resolveSweep(pick(true), values);
+      const bench = { values, sources, configPath: configPath as string | undefined };
+      const { grace, debug: debugLog } = resolveBenchConfig(values, sources, bench.configPath);
+      const interrupts = listenForInterrupts(grace);
+      try {
+        const { sweepCommand } = await import("./cli/sweep_command.ts");
+        const { failed } = await sweepCommand(plan, bench, {
+          log: console.log,
+          progress: console.error,
+          debug: debugLog ? (line) => console.error(`debug: ${line}`) : undefined,
+          signal: interrupts.abort,
+          stop: interrupts.stop,
+        });
+        exit(interrupts.exitCode() ?? (failed ? 1 : 0));
+      } finally {
+        interrupts.close();
+      }
+    } catch (error) {
+      exit(reportError(error, debug));
     }
   });
 

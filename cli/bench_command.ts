@@ -55,6 +55,8 @@ export interface BenchIo {
   signal?: AbortSignal;
   /** Stops sending; requests in flight go on (an interrupt's grace). */
   stop?: AbortSignal;
+  /** Receives every request's result as it ends (any phase, failed ones too). */
+  onResult?: (result: RequestResult) => void;
 }
 
 /** What a finished benchmark hands back to its caller. */
@@ -346,6 +348,7 @@ export async function benchCommand(
       (async (text: string) => (await tokenizer.load()).count(text));
     const onResult = (result: RequestResult) => {
       bar?.increment();
+      io.onResult?.(result);
       output?.add(result);
       if (!keepResults) accumulator.add(result, result.chunkTokens);
     };

@@ -1,7 +1,8 @@
 /**
  * `mib report FILE...`: the summary of result files of any format mib writes
  * side by side, with `--merge` several run records as one, and with `--html`
- * a page of charts too. Each file is read once.
+ * a page of charts too; or the tables of `sweep.json` files, and with `--html`
+ * their latency against throughput curves. Each file is read once.
  *
  * @module
  */
@@ -10,6 +11,7 @@ import { UsageError } from "../errors.ts";
 import { REPORT_FIGURES } from "../output/figures.ts";
 import { mergeRecords } from "../output/merge.ts";
 import { type Figures, readResultFile, type ResultFile } from "../output/mod.ts";
+import { formatSweepTable, isSweepFile, readSweepFile } from "../output/sweep_file.ts";
 
 /** The figures a report shows for one file. */
 export interface ReportColumn {
@@ -61,6 +63,41 @@ async function mergedColumn(files: readonly ResultFile[]): Promise<ReportColumn>
 }
 
 /**
+ * The report of `sweep.json` files: each sweep's table, and with `html` one
+ * page of their curves side by side.
+ */
+async function sweepReport(
+  files: string[],
+  sweeps: boolean[],
+  options: { merge?: boolean; html?: string },
+): Promise<number> {
+  const other = files.find((_, i) => !sweeps[i]);
+  if (other !== undefined) {
+    throw new UsageError(
+      other,
+      "is not a sweep.json, and the other files are: report sweeps or result files, not both",
+    );
+  }
+  if (options.merge) {
+    throw new UsageError(
+      "--merge",
+      "merges run records, not sweeps; give the X.summary.json files",
+    );
+  }
+  const named = [];
+  for (const file of files) named.push({ name: file, sweep: await readSweepFile(file) });
+  for (const { name, sweep } of named) {
+    console.log(`${name} (${sweep.url}, ${sweep.mode})`);
+    console.log(formatSweepTable(sweep));
+  }
+  if (options.html !== undefined) {
+    const { writeSweepHtml } = await import("../output/sweep_html.ts");
+    await writeSweepHtml(options.html, named);
+  }
+  return 0;
+}
+
+/**
  * Runs `mib report`; returns the exit status. With `merge`, every file must be
  * a run record, and a last column shows them merged; with `html`, the page of
  * charts is written there too.
@@ -69,6 +106,8 @@ export async function reportCommand(
   files: string[],
   options: { merge?: boolean; html?: string } = {},
 ): Promise<number> {
+  const sweeps = await Promise.all(files.map(isSweepFile));
+  if (sweeps.some((s) => s)) return await sweepReport(files, sweeps, options);
   const read: ResultFile[] = [];
   if (options.html !== undefined) {
     // Only now: the page inlines uPlot, which a plain report need not load.

@@ -12,7 +12,8 @@ export const REPORT_OPTIONS: readonly OptionSpec[] = [
     flag: "--html",
     arg: "<out.html>",
     kind: "string",
-    help: "also write a self-contained HTML page of charts to this file",
+    help: "also write a self-contained HTML page of charts to this file (of sweep.json files: " +
+      "their latency against throughput curves)",
   },
   {
     key: "merge",

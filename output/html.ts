@@ -12,9 +12,8 @@
  *
  * @module
  */
-import uplotJs from "uplot/dist/uPlot.iife.min.js" with { type: "text" };
-import uplotCss from "uplot/dist/uPlot.min.css" with { type: "text" };
 import { UsageError } from "../errors.ts";
+import { selfContainedPage } from "./_page.ts";
 import { buildCharts, CHARTED_TIMINGS, type ChartRun, RunCharts } from "./charts.ts";
 import { timingFigure } from "./figures.ts";
 import { readResultFile, RESULT_FORMATS, resultFormat, runRecordPath } from "./mod.ts";
@@ -59,36 +58,10 @@ async function rampBeside(path: string): Promise<FileRamp | undefined> {
   }
 }
 
-/** JSON safe inside a `<script>` element: no `<`, `>`, `&`, U+2028 or U+2029 left raw. */
-export function scriptJson(value: unknown): string {
-  return JSON.stringify(value)
-    .replaceAll("<", "\\u003c")
-    .replaceAll(">", "\\u003e")
-    .replaceAll("&", "\\u0026")
-    .replaceAll("\u2028", "\\u2028")
-    .replaceAll("\u2029", "\\u2029");
-}
-
-/** Library text safe inside `<script>`/`<style>`: no closing tag can end the element early. */
-function inlineSafe(text: string, tag: "script" | "style"): string {
-  return text.replace(new RegExp(`</(${tag})`, "gi"), "<\\/$1");
-}
+export { scriptJson } from "./_page.ts";
 
 /** The page's own script: reads the JSON block and draws every chart. */
-const PAGE_SCRIPT = `"use strict";
-(() => {
-  const data = JSON.parse(document.getElementById("mib-data").textContent);
-  const colors = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2",
-    "#7f7f7f", "#bcbd22", "#17becf"];
-  const el = (tag, text) => {
-    const e = document.createElement(tag);
-    if (text !== undefined) e.textContent = text;
-    return e;
-  };
-  const fmt = (v) => v === null || v === undefined || !Number.isFinite(v) ? "n/a"
-    : Number.isInteger(v) ? String(v) : v.toFixed(2);
-  document.getElementById("generated").textContent = "Generated " + data.generated;
-
+const PAGE_SCRIPT = `
   const table = document.getElementById("summary");
   const head = el("tr");
   head.append(el("th", ""));
@@ -152,7 +125,6 @@ const PAGE_SCRIPT = `"use strict";
     }
     new uPlot(opts, [chart.x, ...chart.ys], box);
   });
-})();
 `;
 
 /** Figures of the summary table above the charts. */
@@ -179,44 +151,18 @@ export function renderHtmlReport(
     runs: runs.map(({ file: { file, format, figures } }) => ({ file, format, figures })),
     charts: buildCharts(runs),
   };
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>mib report</title>
-<style>${inlineSafe(uplotCss, "style")}</style>
-<style>
-html { overflow-y: scroll; }
-body { font-family: system-ui, sans-serif; margin: 16px; color: #222; }
-h1 { font-size: 20px; margin: 0 0 4px; }
-#generated { color: #666; font-size: 12px; margin: 0 0 12px; }
-#summary { border-collapse: collapse; font-size: 13px; margin-bottom: 16px; }
+  return selfContainedPage({
+    title: "mib report",
+    style: `#summary { border-collapse: collapse; font-size: 13px; margin-bottom: 16px; }
 #summary th, #summary td { border: 1px solid #ddd; padding: 3px 8px; text-align: right; }
 #summary th:first-child, #summary td:first-child { text-align: left; }
 #charts { display: flex; flex-wrap: wrap; gap: 12px; }
-.chart { border: 1px solid #eee; padding: 4px; }
-</style>
-</head>
-<body>
-<script>
-window.onerror = (message, source, line, column, error) => {
-  document.body.dataset.error = String(error && error.message ? error.message : message);
-};
-window.addEventListener("unhandledrejection", (event) => {
-  document.body.dataset.error = String(event.reason && event.reason.message || event.reason);
-});
-</script>
-<h1>mib report</h1>
-<p id="generated"></p>
-<table id="summary"></table>
-<div id="charts"></div>
-<script type="application/json" id="mib-data">${scriptJson(data)}</script>
-<script>${inlineSafe(uplotJs, "script")}</script>
-<script>${PAGE_SCRIPT}</script>
-</body>
-</html>
-`;
+.chart { border: 1px solid #eee; padding: 4px; }`,
+    body: `<table id="summary"></table>
+<div id="charts"></div>`,
+    data,
+    script: PAGE_SCRIPT,
+  });
 }
 
 /**

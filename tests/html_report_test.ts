@@ -3,6 +3,7 @@ import { buildCharts, MAX_POINTS } from "../output/charts.ts";
 import { readChartRun, scriptJson } from "../output/html.ts";
 import { readResultFile, type RequestPoint, startSimulator } from "../mod.ts";
 import { benchFlags, runCli, tempDir } from "./_helpers.ts";
+import { chromium, renderPage } from "./_chromium.ts";
 
 /** A result file read back with every request it lists. */
 async function readRunRequests(file: string) {
@@ -15,17 +16,6 @@ const MAIN = new URL("../main.ts", import.meta.url).pathname;
 
 /** Charts the page draws. */
 const PLOTS = 8;
-
-/** A headless Chromium on PATH, if any. */
-const chromium = ["chromium", "chromium-browser"].find((name) =>
-  (Deno.env.get("PATH") ?? "").split(":").some((dir) => {
-    try {
-      return Deno.statSync(`${dir}/${name}`).isFile;
-    } catch {
-      return false;
-    }
-  })
-);
 
 /** A file name that would inject markup if it were interpolated into the page. */
 const HOSTILE = `run <img src=x onerror=alert(1)> & "q".json`;
@@ -124,27 +114,7 @@ Deno.test({
   async fn() {
     await using dir = await tempDir();
     const { out } = await makeReport(dir.path);
-    const output = await new Deno.Command(chromium!, {
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        `--user-data-dir=${dir.path}/profile`,
-        "--virtual-time-budget=5000",
-        "--dump-dom",
-        new URL(`file://${out}`).href,
-      ],
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-      signal: AbortSignal.timeout(60_000),
-    }).output();
-    const dom = new TextDecoder().decode(output.stdout);
-    const body = dom.match(/<body[^>]*>/)?.[0] ?? "";
+    const { dom, body } = await renderPage(out, dir.path);
     assert.ok(!/data-error=/.test(body), `script error: ${body}`);
     assert.match(body, new RegExp(`data-plots="${PLOTS}"`), body || dom.slice(0, 2000));
     assert.equal((dom.match(/class="uplot/g) ?? []).length, PLOTS);

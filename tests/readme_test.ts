@@ -5,6 +5,7 @@ import type { OptionSpec } from "../cli/options.ts";
 import { MERGE_OPTIONS } from "../cli/merge_options.ts";
 import { REPORT_OPTIONS } from "../cli/report_options.ts";
 import { SERVE_OPTIONS } from "../cli/serve_command.ts";
+import { SWEEP_OPTIONS } from "../cli/sweep_options.ts";
 import { DATASETS } from "../datasets/mod.ts";
 import { ARRIVAL_FORMS, LENGTH_FORMS } from "../distributions/mod.ts";
 import { OUTPUT_FORMAT_NAMES } from "../output/mod.ts";
@@ -35,6 +36,7 @@ const COMMANDS = [
   ["serve", "### Flags of `mib serve`", SERVE_OPTIONS],
   ["report", "### Flags of `mib report`", REPORT_OPTIONS],
   ["merge", "### Flags of `mib merge`", MERGE_OPTIONS],
+  ["sweep", "### Flags of `mib sweep`", SWEEP_OPTIONS],
 ] as const;
 
 for (const [, heading, specs] of COMMANDS) {
