@@ -140,10 +140,17 @@ Deno.test("mib sweep --auto: synchronous, throughput, then rates between, stoppi
       6,
     );
     assert.deepEqual(rates.map((r) => r.rate), planned.slice(0, rates.length));
-    // It stopped at the first saturated rate, and said which rule fired.
+    assert.match(run.stderr, /point 1\/8: synchronous: started/);
+    // It stopped at the first saturated rate, and said which rule fired. The
+    // highest rate is 6/7 of the way to the measured throughput, which this
+    // simulator does not keep up with unless a loaded machine measured its
+    // throughput low: then every planned rate ran, none saturated.
     const last = rates.at(-1)!;
-    assert.ok(last.saturation.rule !== null, JSON.stringify(last.saturation));
     assert.ok(rates.slice(0, -1).every((r) => r.saturation.rule === null));
+    if (last.saturation.rule === null) {
+      assert.equal(rates.length, planned.length, "no saturation: every planned rate ran");
+      return;
+    }
     assert.equal(sweep.saturation, last.name);
     assert.match(
       run.stderr,
@@ -154,7 +161,6 @@ Deno.test("mib sweep --auto: synchronous, throughput, then rates between, stoppi
       ),
     );
     assert.match(run.stdout, new RegExp(`saturation: .*\\(${last.saturation.rule}: `));
-    assert.match(run.stderr, /point 1\/8: synchronous: started/);
   });
 });
 
