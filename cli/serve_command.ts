@@ -156,6 +156,22 @@ export const SERVE_OPTIONS: readonly OptionSpec[] = [
       "a server with another tokenizer would (default 1)",
   },
   {
+    key: "prefill_ms_per_token",
+    flag: "--prefill-ms-per-token",
+    arg: "<ms>",
+    kind: "non-negative-number",
+    help: "OpenAI routes: prefill time per prompt token not served from the prefix cache; " +
+      "the first token is due ttft + this × uncached prompt tokens after arrival (default 0)",
+  },
+  {
+    key: "prefix_cache",
+    flag: "--prefix-cache",
+    kind: "boolean",
+    help: "OpenAI routes: a prefix cache of 64-character blocks; a prompt starting with an " +
+      "earlier prompt (or prompt + reply) skips that part's prefill and reports " +
+      "usage.prompt_tokens_details.cached_tokens, as vLLM",
+  },
+  {
     key: "accept_any_model",
     flag: "--accept-any-model",
     kind: "boolean",
@@ -180,6 +196,8 @@ function disagreements(o: SimulatorHandle["options"]): string {
     o.honour === "both" ? "" : `chat honours ${o.honour} only`,
     o.promptScale === 1 ? "" : `prompt counts ×${o.promptScale}`,
     o.acceptAnyModel ? "any model accepted" : "",
+    o.prefillMsPerToken === 0 ? "" : `prefill ${o.prefillMsPerToken} ms/token`,
+    o.prefixCache ? "prefix cache" : "",
   ];
   return parts.filter((p) => p !== "").map((p) => `, ${p}`).join("");
 }
@@ -229,6 +247,8 @@ export async function serveCommand(values: RawOptions): Promise<number> {
     honour: v.honour,
     promptScale: v.prompt_scale,
     acceptAnyModel: v.accept_any_model,
+    prefillMsPerToken: v.prefill_ms_per_token,
+    prefixCache: v.prefix_cache,
     record: v.record,
     quiet: true,
   });

@@ -119,6 +119,19 @@ export interface SimulatorOptions {
    * naming another model than `model` gets the protocol's not-found answer.
    */
   acceptAnyModel?: boolean;
+  /**
+   * Milliseconds of prefill per prompt token not taken from the prefix
+   * cache: the first token is due `ttftMs + prefillMsPerToken · (prompt
+   * tokens − cached tokens)` after arrival, on the OpenAI routes. Default `0`.
+   */
+  prefillMsPerToken?: number;
+  /**
+   * Keep a prefix cache (`_prefix_cache.ts`) on the OpenAI routes: a prompt
+   * whose start an earlier prompt, or prompt and reply, already had skips
+   * that part's prefill, and usage reports it as vLLM does
+   * (`usage.prompt_tokens_details.cached_tokens`). Default `false`.
+   */
+  prefixCache?: boolean;
   /** Aborting it closes the server, like {@linkcode SimulatorHandle.close}. */
   signal?: AbortSignal;
   /** Suppress the "listening" line on stderr. Default `true`. */
@@ -186,6 +199,8 @@ export function resolveOptions(options: SimulatorOptions): ResolvedOptions {
     acceptAnyModel: options.acceptAnyModel ?? false,
     quiet: options.quiet ?? true,
     record: options.record ?? false,
+    prefillMsPerToken: options.prefillMsPerToken ?? 0,
+    prefixCache: options.prefixCache ?? false,
   };
   const { port, ttftMs, tpotMs, naturalLen, tokensPerChunk, model, failAfter } = resolved;
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
@@ -196,6 +211,7 @@ export function resolveOptions(options: SimulatorOptions): ResolvedOptions {
     ["tpotMs", tpotMs],
     ["faultsStallMs", resolved.faultsStallMs],
     ["faultsDelayMs", resolved.faultsDelayMs],
+    ["prefillMsPerToken", resolved.prefillMsPerToken],
   ] as const;
   for (const [name, value] of durations) {
     if (!Number.isFinite(value) || value < 0) {

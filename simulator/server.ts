@@ -24,6 +24,7 @@ import {
   type ChunkFault,
   decodeSegment,
   failIndex,
+  prefillMs,
   readJsonBody,
   type ServeContext,
   type StreamedGeneration,
@@ -54,6 +55,7 @@ import {
   parseCompletionRequest,
 } from "./_openai.ts";
 import { openaiGenerate } from "./_openai_route.ts";
+import { PrefixCache } from "./_prefix_cache.ts";
 import { type ResolvedOptions, resolveOptions, type SimulatorOptions } from "./_options.ts";
 import { pacedStream, Scheduler, waitUntil } from "./_pacing.ts";
 import {
@@ -270,6 +272,7 @@ class Simulator implements SimulatorHandle {
       // What the server reports it counted; /tokenize answers with the real ids.
       countTokens: scaled((text) => tokens.encode(text).length, options.promptScale),
       tokens,
+      prefixCache: options.prefixCache ? new PrefixCache() : undefined,
       created: Math.floor(Date.now() / 1000),
       stream: (request, arrival, generation) => this.#stream(request, arrival, generation),
       whole: (request, arrival, generation) => this.#whole(request, arrival, generation),
@@ -484,14 +487,15 @@ class Simulator implements SimulatorHandle {
     generation: StreamedGeneration,
   ): Response | Promise<Response> {
     const log = this.#logFor(request, generation.endpoint, generation.id, arrival);
+    if (log && generation.body !== undefined) log.body = generation.body;
     const fault = this.#drawFault(request, generation.id, log);
     const preempted = fault && this.#preempt(request, arrival, fault, generation.endpoint, log);
     if (preempted) return preempted;
-    const { ttftMs, tpotMs, tokensPerChunk, failAfter } = this.options;
+    const { tpotMs, tokensPerChunk, failAfter } = this.options;
     const perChunk = generation.tokensPerChunk ?? tokensPerChunk;
     const delay = this.#delay(fault);
     const plan = new TokenPlan(generation.encoder, {
-      firstDue: arrival + delay + ttftMs,
+      firstDue: arrival + delay + prefillMs(this.options, generation),
       tpotMs,
       tokens: generation.tokens,
       tokensPerChunk: perChunk,
@@ -512,14 +516,16 @@ class Simulator implements SimulatorHandle {
    */
   async #whole(request: Request, arrival: number, generation: WholeGeneration): Promise<Response> {
     const log = this.#logFor(request, generation.endpoint, generation.id, arrival);
+    if (log && generation.body !== undefined) log.body = generation.body;
     const fault = this.#drawFault(request, generation.id, log);
     const preempted = fault && this.#preempt(request, arrival, fault, generation.endpoint, log);
     if (preempted) return preempted;
-    const { ttftMs, tpotMs, tokensPerChunk, failAfter } = this.options;
+    const { tpotMs, tokensPerChunk, failAfter } = this.options;
     const { tokens } = generation;
     const failAt = failIndex(failAfter, chunkCount(tokens, tokensPerChunk));
     const lastToken = failAt < 0 ? tokens - 1 : Math.min(tokens, (failAt + 1) * tokensPerChunk) - 1;
-    const due = arrival + this.#delay(fault) + ttftMs + lastToken * tpotMs;
+    const due = arrival + this.#delay(fault) + prefillMs(this.options, generation) +
+      lastToken * tpotMs;
     const reached = await waitUntil(this.#scheduler, due);
     if (log) {
       const now = performance.now();
