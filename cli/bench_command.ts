@@ -480,7 +480,7 @@ export async function benchCommand(
     }
     const stopped = stopLine(config, run, { planned: requests.length, openEnded });
     if (stopped !== undefined) io.log(stopped);
-    if (run.turnsNotSent > 0) {
+    if ((run.turnsNotSent ?? 0) > 0) {
       io.log(
         `${run.turnsNotSent} later turn(s) of started sessions were not sent: a turn of their session failed${
           run.stoppedBy === undefined ? "" : ", or sending stopped"

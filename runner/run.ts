@@ -150,9 +150,9 @@ export interface RunResult {
   notSent: number;
   /**
    * Later turns of started sessions that were not sent: the session ended
-   * early (a turn failed) or sending stopped. 0 without sessions.
+   * early (a turn failed) or sending stopped. 0 (or absent) without sessions.
    */
-  turnsNotSent: number;
+  turnsNotSent?: number;
   /** What stopped sending before the plan's end, if anything. */
   stoppedBy?: "duration" | "interrupt";
   /**
@@ -410,7 +410,7 @@ export async function runBenchmark(options: RunOptions): Promise<RunResult> {
       const position = sent;
       const next = planned.next();
       if (next.done) break;
-      const { offset, promptLen, request: generation } = next.value;
+      const { offset } = next.value;
       const i = next.value.index ?? position;
       const due = start + offset * 1000;
       if (due >= stopAt) {
