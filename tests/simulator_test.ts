@@ -144,6 +144,8 @@ Deno.test("startSimulator resolves its options and rejects bad ones", async () =
       acceptAnyModel: false,
       quiet: true,
       record: false,
+      prefillMsPerToken: 0,
+      prefixCache: false,
     });
     return Promise.resolve();
   });
