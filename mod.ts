@@ -141,6 +141,20 @@ export {
 } from "./runner/run.ts";
 export { type TransportName, TRANSPORTS } from "./runner/transport.ts";
 export {
+  firstTurn,
+  followUp,
+  type PlannedTurn,
+  type SessionPlan,
+  turnsLeft,
+} from "./runner/sessions.ts";
+export {
+  planRandomSessions,
+  type SessionPlanOptions,
+  type SessionRunPlan,
+  type SessionShape,
+} from "./runner/session_plan.ts";
+export { TurnAccumulator, type TurnRow } from "./metrics/turns.ts";
+export {
   checkRequestOptions,
   endpointPath,
   type RequestOptions,

@@ -1,6 +1,7 @@
 /**
  * `openai-chat`: the OpenAI chat completions API (`POST /v1/chat/completions`).
- * The prompt is sent as one user message.
+ * The prompt is sent as one user message, or a multi-turn session's history
+ * as its messages (`GenerationRequest.messages`).
  *
  * @module
  */
@@ -21,11 +22,11 @@ function messageText(message: Record<string, unknown> | undefined): string {
 export const openaiChat: Backend = {
   name: "openai-chat",
   defaultEndpoint: "/v1/chat/completions",
-  features: { ...openAiFeatures, bestOf: false },
+  features: { ...openAiFeatures, bestOf: false, chat: true },
   modelList: openAiModels,
   buildRequest: (request) => {
     const body = openAiBody(request, {
-      messages: [{ role: "user", content: request.prompt }],
+      messages: request.messages ?? [{ role: "user", content: request.prompt }],
       // Both, equal: vLLM, SGLang and current llama.cpp read max_completion_tokens
       // (max_tokens is its deprecated alias); llama.cpp builds of early 2025, TGI
       // and lmdeploy read only max_tokens and ignore the other.

@@ -15,6 +15,8 @@ export interface RequestOptions {
   bestOf?: number;
   /** `--use-beam-search`. */
   useBeamSearch: boolean;
+  /** `--multi-turn` (or `--turns`): requests carry a conversation's history. */
+  multiTurn?: boolean;
 }
 
 /**
@@ -50,6 +52,12 @@ export function checkRequestOptions(backend: Backend, options: RequestOptions): 
     throw new UsageError(
       "--use-beam-search",
       `backend ${name} does not support beam search; use --backend vllm`,
+    );
+  }
+  if (options.multiTurn && !backend.features.chat) {
+    throw new UsageError(
+      "--multi-turn",
+      `backend ${name} cannot carry a conversation's history; use --backend openai-chat`,
     );
   }
 }

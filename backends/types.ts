@@ -10,10 +10,24 @@
  * @module
  */
 
+/** One message of a chat conversation (`--multi-turn`). */
+export interface ChatMessage {
+  /** Who said it: the user, or the server's own reply. */
+  readonly role: "user" | "assistant";
+  /** Its text. */
+  readonly content: string;
+}
+
 /** What to generate, independent of any server's wire format. */
 export interface GenerationRequest {
-  /** Prompt text (prefix included). */
+  /** Prompt text (prefix included); in a multi-turn session, the newest user message. */
   prompt: string;
+  /**
+   * A multi-turn session's whole conversation so far, ending with `prompt` as
+   * its last user message (see `runner/sessions.ts`); only backends with
+   * `features.chat` carry it. Absent: the prompt is one user message.
+   */
+  messages?: readonly ChatMessage[];
   /** Exact number of tokens to generate (with `ignore_eos` where the server has it). */
   maxTokens: number;
   /** Model id to name in the request; omitted from the body when undefined. */
@@ -116,6 +130,11 @@ export interface BackendFeatures {
    * `required` (no default exists), or a default used when none is given.
    */
   model: "optional" | "required" | { default: string };
+  /**
+   * Carries a conversation's history (`GenerationRequest.messages`), so
+   * `--multi-turn` sessions can run on it. Default false.
+   */
+  chat?: boolean;
 }
 
 /** Where a server lists its models, to name one when `--model` is not given. */

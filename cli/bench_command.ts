@@ -30,6 +30,9 @@ import {
 } from "../runner/plan.ts";
 import { detectTrace } from "../traces/read.ts";
 import { runBenchmark, type RunResult } from "../runner/run.ts";
+import { planRandomSessions } from "../runner/session_plan.ts";
+import { shippedWordPool } from "../datasets/word_pool.ts";
+import { TurnAccumulator } from "../metrics/turns.ts";
 import { planSize } from "../runner/duration.ts";
 import { arrivalSequence, type ArrivalSpec } from "../distributions/mod.ts";
 import {
@@ -106,7 +109,10 @@ async function checkSupported(config: BenchConfig): Promise<void> {
   checkDatasetInput(dataset, { path: config.datasetPath, options: config.datasetOptions });
   // Before any network call: the loader checks the file the same way, later.
   if (dataset.needsPath) await statDatasetFile(config.datasetPath!);
-  checkRequestOptions(getBackend(config.backend, config.endpoint), config);
+  checkRequestOptions(getBackend(config.backend, config.endpoint), {
+    ...config,
+    multiTurn: config.sessions !== undefined,
+  });
   if (config.outputFile !== undefined) await checkOutputFolder(config.outputFile);
   // Its format, from the first line: a wrong file fails before the server is asked.
   if (config.requestDistribution.kind === "trace") {
@@ -173,6 +179,23 @@ async function planRequests(
   DatasetPlan & { openEnded: boolean; options?: Omit<DatasetPlanOptions, "tokenizer"> }
 > {
   const arrival = config.requestDistribution;
+  if (config.sessions !== undefined && arrival.kind !== "trace") {
+    // Each turn's prompt counts the replies before it: loaded before t = 0.
+    const loaded = await tokenizer.load();
+    const plan = planRandomSessions({
+      ...config.sessions,
+      seed: config.seed,
+      arrival,
+      ramp: config.rampUp,
+      count: config.numOfReq,
+      maxTime: config.maxTimeForReqs,
+      input: config.inputTokenDistribution,
+      output: config.outputTokenDistribution,
+      tokenizer: shippedWordPool(loaded.name) === undefined ? loaded : loaded.name,
+      shared: sharedFields(config, backend, model),
+    });
+    return { ...plan, notes: [], openEnded: false };
+  }
   if (arrival.kind === "trace") {
     const plan = await planTraceRun({
       trace: arrival,
@@ -340,15 +363,23 @@ export async function benchCommand(
     // Before the first request: a user watching a long run knows what it measures.
     io.log(`mib: ${backend.name} ${url}  model=${model ?? "(none)"}  tokenizer=${tokenizer.name}`);
     let run: RunResult;
-    bar?.start(requests.length, 0);
+    // With sessions, the bar counts requests: every turn of every session.
+    bar?.start(
+      config.sessions === undefined
+        ? requests.length
+        : [...requests].reduce((n, r) => n + (r.session?.turns.length ?? 1), 0),
+      0,
+    );
     // Kept results are counted after the run (the tokenizer loads then);
     // a large run's as each ends, on the worker. The server's tokenizer
     // counts through its endpoint either way.
     const countTokens = counter?.count ?? tokenizer.server?.count ??
       (async (text: string) => (await tokenizer.load()).count(text));
+    const turns = config.sessions === undefined ? undefined : new TurnAccumulator();
     const onResult = (result: RequestResult) => {
       bar?.increment();
       io.onResult?.(result);
+      turns?.add(result);
       output?.add(result);
       if (!keepResults) accumulator.add(result, result.chunkTokens);
     };
@@ -430,6 +461,7 @@ export async function benchCommand(
       metrics,
       run.pacingLag,
     );
+    if (turns !== undefined) summary.turns = turns.rows();
     // Only needed now: loading it at start-up would delay the first request.
     const { formatSummary } = await import("./summary_table.ts");
     if (output !== undefined) {
@@ -446,8 +478,18 @@ export async function benchCommand(
     }
 
     io.log(formatSummary(summary, undefined, tokenizer.name, config.maxConcurrency));
+    if (summary.turns !== undefined) {
+      io.log((await import("./turn_table.ts")).formatTurnTable(summary.turns));
+    }
     const stopped = stopLine(config, run, { planned: requests.length, openEnded });
     if (stopped !== undefined) io.log(stopped);
+    if ((run.turnsNotSent ?? 0) > 0) {
+      io.log(
+        `${run.turnsNotSent} later turn(s) of started sessions were not sent: a turn of their session failed${
+          run.stoppedBy === undefined ? "" : ", or sending stopped"
+        }`,
+      );
+    }
     if (config.outputFile !== undefined) {
       io.log(`results: ${config.outputFile} (run record: ${runRecordPath(config.outputFile)})`);
     }

@@ -157,6 +157,35 @@ export const BENCH_OPTIONS: readonly OptionSpec[] = [
     help: "with --ramp-up: requests/s at the last request (>= the start rate)",
   },
   {
+    key: "multi_turn",
+    flag: "--multi-turn",
+    kind: "boolean",
+    help:
+      "multi-turn chat sessions: each session's user turns in order, each request carrying the history so far with the server's own replies (openai-chat); sessions arrive by --request-distribution and --num-of-req counts sessions (random data: give --turns)",
+  },
+  {
+    key: "turns",
+    flag: "--turns",
+    arg: "<name args...>",
+    kind: "distribution",
+    help: `turns per session of random prompts (implies --multi-turn): ${describeLengthForms()}`,
+  },
+  {
+    key: "max_turns",
+    flag: "--max-turns",
+    arg: "<n>",
+    kind: "positive-int",
+    help: "with --multi-turn: at most this many turns per session",
+  },
+  {
+    key: "think_time",
+    flag: "--think-time",
+    arg: "<name args...>",
+    kind: "distribution",
+    help:
+      `with --multi-turn: milliseconds from a turn's response end to the next turn's send: ${describeLengthForms()} (default none: 0 ms)`,
+  },
+  {
     key: "input_token_distribution",
     flag: "--input-token-distribution",
     arg: "<name args...>",

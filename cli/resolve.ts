@@ -21,6 +21,7 @@ import type { BenchConfig } from "../runner/bench_config.ts";
 import { parsePhaseBound } from "../runner/phases.ts";
 import { parseShard, WHOLE_PLAN } from "../runner/shard.ts";
 import { SERVER_TOKENIZER } from "../tokenizers/server.ts";
+import { resolveSessions } from "./_sessions.ts";
 
 /** Defaults for values neither the command line nor the config file gave. */
 export const DEFAULTS = {
@@ -398,6 +399,7 @@ export function resolveBenchConfig(
     maxConcurrency: v.max_concurrency,
     warmup: v.warmup === undefined ? undefined : parsePhaseBound(v.warmup, label("warmup")),
     cooldown: v.cooldown === undefined ? undefined : parsePhaseBound(v.cooldown, label("cooldown")),
+    sessions: resolveSessions(v, label),
     requestDistribution,
     rampUp: resolveRamp(v, label, requestDistribution),
     inputTokenDistribution: parseLengthSpec(

@@ -66,7 +66,7 @@ export const SERVE_OPTIONS: readonly OptionSpec[] = [
     arg: "<ms>",
     kind: "non-negative-number",
     help: "prefill time per prompt token: TTFT = queue wait + --ttft-ms + P × prompt tokens " +
-      "(default 0)",
+      "not served from the prefix cache (default 0)",
   },
   {
     key: "tpot_growth_ms",
@@ -188,6 +188,14 @@ export const SERVE_OPTIONS: readonly OptionSpec[] = [
       "a server with another tokenizer would (default 1)",
   },
   {
+    key: "prefix_cache",
+    flag: "--prefix-cache",
+    kind: "boolean",
+    help: "OpenAI routes: a prefix cache of 64-character blocks; a prompt starting with an " +
+      "earlier prompt (or prompt + reply) skips that part's prefill and reports " +
+      "usage.prompt_tokens_details.cached_tokens, as vLLM",
+  },
+  {
     key: "accept_any_model",
     flag: "--accept-any-model",
     kind: "boolean",
@@ -223,6 +231,7 @@ function disagreements(o: SimulatorHandle["options"]): string {
     o.honour === "both" ? "" : `chat honours ${o.honour} only`,
     o.promptScale === 1 ? "" : `prompt counts ×${o.promptScale}`,
     o.acceptAnyModel ? "any model accepted" : "",
+    o.prefixCache ? "prefix cache" : "",
   ];
   return parts.filter((p) => p !== "").map((p) => `, ${p}`).join("");
 }
@@ -276,6 +285,7 @@ export async function serveCommand(values: RawOptions): Promise<number> {
     honour: v.honour,
     promptScale: v.prompt_scale,
     acceptAnyModel: v.accept_any_model,
+    prefixCache: v.prefix_cache,
     record: v.record,
     quiet: true,
   });

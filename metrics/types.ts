@@ -5,6 +5,7 @@
  * @module
  */
 import type { FailureKind } from "./failure.ts";
+import type { TurnRow } from "./turns.ts";
 
 /** The default percentiles: 50, 90, 95, 99. */
 export const DEFAULT_PERCENTILES: readonly number[] = [50, 90, 95, 99];
@@ -293,6 +294,11 @@ export interface RunTotals {
  * Its timings are named as in {@link RunMetrics} (see {@link TIMING_METRICS}).
  */
 export interface Summary {
+  /**
+   * Multi-turn sessions' figures by turn index (`metrics/turns.ts`); absent
+   * without sessions.
+   */
+  turns?: TurnRow[];
   /** Requests sent, but warm-up and cool-down ones. */
   total: number;
   /** Requests that succeeded. */

@@ -66,6 +66,10 @@ export interface SeedRecord {
   phase: Phase;
   /** It waited in the client for a free `--max-concurrency` slot. */
   waited_for_slot: boolean;
+  /** The multi-turn session it belongs to (`--multi-turn`); written only for sessions' turns. */
+  session?: number;
+  /** Its turn in the session, 0-based; written only for sessions' turns. */
+  turn?: number;
   /** Notes on how to read the numbers. */
   notes: string[];
 }
@@ -126,6 +130,7 @@ export function toSeedRecords(results: readonly RequestResult[]): SeedRecord[] {
     server_timings: serverTimingsRecord(r.serverTimings),
     phase: r.phase ?? "measured",
     waited_for_slot: r.waitedForSlot ?? false,
+    ...(r.session === undefined ? {} : { session: r.session, turn: r.turn ?? 0 }),
     notes: r.notes,
   }));
 }
@@ -167,6 +172,8 @@ export function resultOfRecord(record: Record<string, unknown>, position = 0): R
     status: numberOr(record.status),
     promptLenServer: numberOr(record.prompt_len_server),
     promptCached: numberOr(record.prompt_cached),
+    session: numberOr(record.session),
+    turn: numberOr(record.turn),
     truncated: typeof record.truncated === "boolean" ? record.truncated : undefined,
     outputLenAsked: numberOr(record.output_len_asked),
     outputLenClient: numberOr(record.output_len_client),

@@ -170,6 +170,11 @@ export function vllmResult(
   // vLLM's lists hold its failed requests): this one says which is which.
   out.mib_phases = results.map((r) => r.phase ?? "measured");
   out.mib_waited_for_slot = results.map((r) => r.waitedForSlot ?? false);
+  if (results.some((r) => r.session !== undefined)) {
+    // Multi-turn sessions: which session and turn each request was (null for none).
+    out.mib_sessions = results.map((r) => r.session ?? null);
+    out.mib_turns = results.map((r) => r.turn ?? null);
+  }
   return out;
 }
 

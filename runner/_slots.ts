@@ -14,8 +14,11 @@
 export class Slots {
   /** Slots taken now. */
   #taken = 0;
-  /** Wakes the send loop waiting for a slot. */
-  #wake: (() => void) | undefined;
+  /**
+   * Wakes those waiting for a slot, first come first woken: the send loop,
+   * and a multi-turn session's next turn (`runner/sessions.ts`).
+   */
+  #waiting: (() => void)[] = [];
   /** The cap. */
   readonly limit: number;
 
@@ -39,12 +42,13 @@ export class Slots {
     this.#taken++;
   }
 
-  /** Gives a slot back, waking the send loop if it waits for one. */
+  /**
+   * Gives a slot back, waking the first waiting for one. A woken waiter
+   * checks {@linkcode Slots.free} again: another may have taken it meanwhile.
+   */
   release(): void {
     this.#taken--;
-    const wake = this.#wake;
-    this.#wake = undefined;
-    wake?.();
+    this.#waiting.shift()?.();
   }
 
   /** Resolves once a slot is free, or as soon as `signal` aborts. */
@@ -53,10 +57,11 @@ export class Slots {
     return new Promise<void>((resolve) => {
       const done = () => {
         signal?.removeEventListener("abort", done);
-        this.#wake = undefined;
+        const at = this.#waiting.indexOf(done);
+        if (at >= 0) this.#waiting.splice(at, 1);
         resolve();
       };
-      this.#wake = done;
+      this.#waiting.push(done);
       signal?.addEventListener("abort", done, { once: true });
     });
   }

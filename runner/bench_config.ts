@@ -11,6 +11,7 @@ import type { FormatName } from "../output/mod.ts";
 import type { Shard } from "./shard.ts";
 import type { TransportName } from "./transport.ts";
 import type { PhaseBound } from "./phases.ts";
+import type { SessionShape } from "./session_plan.ts";
 
 /** A complete, checked benchmark configuration. */
 export interface BenchConfig {
@@ -38,6 +39,8 @@ export interface BenchConfig {
   warmup?: PhaseBound;
   /** Cool-down requests (`--cooldown`); undefined: none. */
   cooldown?: PhaseBound;
+  /** Multi-turn sessions (`--multi-turn`, `--turns`; `runner/sessions.ts`); undefined: lone requests. */
+  sessions?: SessionShape;
   /** Gaps between requests, or a trace to replay (which gives the lengths too). */
   requestDistribution: RequestDistribution;
   /** A ramp of the request rate over the run (`--ramp-up`); the distribution gives the shape. */

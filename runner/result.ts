@@ -66,6 +66,10 @@ export interface RequestResult {
    * `sendOffset − plannedOffset` is then mostly that wait).
    */
   waitedForSlot?: boolean;
+  /** The multi-turn session it belongs to (`--multi-turn`, `--turns`); absent for a lone request. */
+  session?: number;
+  /** Its turn in that session, 0-based; its prompt carries the turns before it and their replies. */
+  turn?: number;
   /** Things that affect how the numbers read (multi-token chunks, role-only first chunk, …). */
   notes: string[];
 }

@@ -16,6 +16,7 @@ import { createTransport, type OutgoingRequest, type TransportName } from "./tra
 import type { Sequence } from "../distributions/mod.ts";
 import { type PhaseOptions, PhaseSorter } from "./phases.ts";
 import { Slots } from "./_slots.ts";
+import { followUp, type SessionPlan, turnsLeft } from "./sessions.ts";
 
 /** No timeouts: a request may take as long as it takes. */
 const NO_TIMEOUTS: Timeouts = { request: Infinity, stall: Infinity };
@@ -31,9 +32,18 @@ export interface PlannedRequest {
   /**
    * Its index in the whole plan, when that is not its position here (a
    * shard's requests; see `runner/shard.ts`): its result's `index` and
-   * request id. Default: its position in `requests`.
+   * request id. Default: its position in `requests`. A session's turns
+   * have consecutive indices (see `runner/sessions.ts`).
    */
   index?: number;
+  /**
+   * The multi-turn session this request opens (or continues): after it
+   * ends, its next turn is sent think-time later, carrying the history
+   * (`runner/sessions.ts`). Absent: a lone request.
+   */
+  session?: SessionPlan;
+  /** Which turn of `session` it is, 0-based (default 0). */
+  turn?: number;
 }
 
 /** Options of {@linkcode runBenchmark}. */
@@ -133,8 +143,16 @@ export interface RunResult {
   startedAt: Date;
   /** Run start → last response finished, seconds. */
   duration: number;
-  /** Planned requests never sent because the run was stopped (interrupt or `duration`). */
+  /**
+   * Planned requests never sent because the run was stopped (interrupt or
+   * `duration`); of a multi-turn plan, the sessions never started.
+   */
   notSent: number;
+  /**
+   * Later turns of started sessions that were not sent: the session ended
+   * early (a turn failed) or sending stopped. 0 (or absent) without sessions.
+   */
+  turnsNotSent?: number;
   /** What stopped sending before the plan's end, if anything. */
   stoppedBy?: "duration" | "interrupt";
   /**
@@ -153,6 +171,25 @@ export interface RunResult {
    * request qualified.
    */
   pacingLag: MetricStats | null;
+}
+
+/** Resolves at `deadline` (`performance.now()` ms; a timer, never early) or when `signal` aborts. */
+function _sleepUntil(deadline: number, signal?: AbortSignal): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (signal?.aborted) return resolve();
+    const done = () => {
+      if (performance.now() < deadline && !signal?.aborted) {
+        // A timer may fire up to 1 ms before a fractional delay.
+        timer = setTimeout(done, 1);
+        return;
+      }
+      signal?.removeEventListener("abort", done);
+      clearTimeout(timer);
+      resolve();
+    };
+    let timer = setTimeout(done, Math.max(0, Math.ceil(deadline - performance.now())));
+    signal?.addEventListener("abort", done, { once: true });
+  });
 }
 
 /**
@@ -280,6 +317,88 @@ export async function runBenchmark(options: RunOptions): Promise<RunResult> {
   let slotFreed = -Infinity;
   // Which signal ended the wait: an interrupt wins over the duration.
   const stopped = () => (stoppedBy = stopSending?.aborted ? "interrupt" : "duration");
+  /** Sessions whose later turns may still be sent, and what resolves when none are. */
+  let following = 0;
+  let turnsNotSent = 0;
+  const followed = Promise.withResolvers<void>();
+  const sessionEnded = (left: number) => {
+    turnsNotSent += left;
+    if (--following === 0 && sendLoopDone) followed.resolve();
+  };
+  let sendLoopDone = false;
+  // Sends `planned` now (`sendTime`): the one path of every request, lone or a session's turn.
+  const launch = (
+    planned: PlannedRequest,
+    i: number,
+    request: OutgoingRequest,
+    sendTime: number,
+    waited: boolean,
+  ) => {
+    lastSend = Math.max(lastSend, sendTime);
+    const plan = {
+      index: i,
+      plannedOffset: planned.offset,
+      promptLen: planned.promptLen,
+      request: planned.request,
+    };
+    const warmup = phases?.sent(i, (sendTime - start) / 1000) ?? false;
+    pending++;
+    slots.take();
+    if (planned.session !== undefined && (planned.turn ?? 0) === 0) following++;
+    // Not kept in a list: a million settled promises would outweigh the results.
+    const watched = new InFlight(sendTime);
+    live.add(watched);
+    sendRequest(context, request, plan, start, watched, sendTime)
+      .finally(() => {
+        live.delete(watched);
+        // No longer in flight: its response is read and its connection released.
+        slots.release();
+      })
+      .then((result) => {
+        // Now, not when handed over: a possible cool-down is handed over later.
+        lastEnd = Math.max(lastEnd, performance.now());
+        if (waited) result.waitedForSlot = true;
+        if (planned.session !== undefined) {
+          result.session = planned.session.id;
+          result.turn = planned.turn ?? 0;
+          continueSession(planned, result);
+        }
+        if (phases === undefined) return finish(result);
+        phases.finished(result, i, result.sendOffset, warmup, (performance.now() - start) / 1000);
+      })
+      .catch(fail)
+      .finally(settle);
+  };
+  // After a session's turn: its next turn, think-time after this one ended.
+  const continueSession = (planned: PlannedRequest, result: RequestResult) => {
+    if (turnsLeft(planned) === 0) return sessionEnded(0);
+    const end = start + (result.sendOffset + result.latency) * 1000;
+    pending++;
+    (async () => {
+      const replyLen = !result.success
+        ? 0
+        : options.countTokens
+        ? await options.countTokens(result.text)
+        : result.outputLen;
+      const next = followUp(planned, result, replyLen, (end - start) / 1000);
+      if (next === undefined || failure !== undefined) return sessionEnded(turnsLeft(planned));
+      const i = next.index!;
+      const due = start + next.offset * 1000;
+      const request = outgoing(i, next);
+      await _sleepUntil(Math.min(due, stopAt), sendStop);
+      let slotWaitEnded = -Infinity;
+      while (!slots.free && !sendStop?.aborted) {
+        await slots.wait(sendStop);
+        slotWaitEnded = performance.now();
+      }
+      const sendTime = performance.now();
+      if (sendStop?.aborted || sendTime >= stopAt || failure !== undefined) {
+        if (sendStop?.aborted || sendTime >= stopAt) stopped();
+        return sessionEnded(turnsLeft(planned));
+      }
+      launch(next, i, request, sendTime, slotWaitEnded > due);
+    })().catch(fail).finally(settle);
+  };
   // Read one request ahead of its send time: a lazy plan is made as it goes.
   const planned = requests[Symbol.iterator]();
   try {
@@ -291,7 +410,7 @@ export async function runBenchmark(options: RunOptions): Promise<RunResult> {
       const position = sent;
       const next = planned.next();
       if (next.done) break;
-      const { offset, promptLen, request: generation } = next.value;
+      const { offset } = next.value;
       const i = next.value.index ?? position;
       const due = start + offset * 1000;
       if (due >= stopAt) {
@@ -305,7 +424,8 @@ export async function runBenchmark(options: RunOptions): Promise<RunResult> {
         break;
       }
       if (!slots.free) {
-        await slots.wait(sendStop);
+        // Again when woken: a session's next turn may have taken the slot first.
+        while (!slots.free && !sendStop?.aborted) await slots.wait(sendStop);
         if (sendStop?.aborted) {
           stopped();
           break;
@@ -322,33 +442,14 @@ export async function runBenchmark(options: RunOptions): Promise<RunResult> {
       // client's lateness: no pacing lag.
       const waited = slotFreed > due;
       if (!waited && due > lastSend) pacing.add(sendTime - due);
-      lastSend = sendTime;
-      const plan = { index: i, plannedOffset: offset, promptLen, request: generation };
-      const warmup = phases?.sent(i, (sendTime - start) / 1000) ?? false;
-      pending++;
-      slots.take();
-      // Not kept in a list: a million settled promises would outweigh the results.
-      const watched = new InFlight(sendTime);
-      live.add(watched);
-      sendRequest(context, request, plan, start, watched, sendTime)
-        .finally(() => {
-          live.delete(watched);
-          // No longer in flight: its response is read and its connection released.
-          slots.release();
-        })
-        .then((result) => {
-          // Now, not when handed over: a possible cool-down is handed over later.
-          lastEnd = Math.max(lastEnd, performance.now());
-          if (waited) result.waitedForSlot = true;
-          if (phases === undefined) return finish(result);
-          phases.finished(result, i, result.sendOffset, warmup, (performance.now() - start) / 1000);
-        })
-        .catch(fail)
-        .finally(settle);
+      launch(next.value, i, request, sendTime, waited);
     }
   } catch (error) {
     fail(error);
   }
+  // Sessions send on after the last first turn: sending ends with their last turn.
+  sendLoopDone = true;
+  if (following > 0) await followed.promise;
   const sendingEnded = stoppedBy === "duration"
     ? options.duration!
     : stoppedBy === "interrupt"
@@ -371,6 +472,7 @@ export async function runBenchmark(options: RunOptions): Promise<RunResult> {
       startedAt,
       duration: (lastEnd - start) / 1000,
       notSent: requests.length - sent,
+      turnsNotSent,
       stoppedBy,
       sendingEnded,
       eventLoopLag,

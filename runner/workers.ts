@@ -192,6 +192,8 @@ export async function runOnWorkers(options: WorkersOptions): Promise<RunResult> 
       startedAt: new Date(startAt),
       duration: Math.max(0, ...done.map((d) => d.duration)),
       notSent: done.reduce((sum, d) => sum + d.notSent, 0),
+      // Sessions do not run on workers (refused by --multi-turn).
+      turnsNotSent: 0,
       sendingEnded: Math.max(0, ...done.map((d) => d.sendingEnded)),
       eventLoopLag: done.flatMap((d) => d.eventLoopLag),
       pacingLag: worstLag(done.map((d) => d.pacingLag)),

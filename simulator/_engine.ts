@@ -16,6 +16,7 @@ import type { ResolvedOptions } from "./_options.ts";
 import type { PacedPlan } from "./_pacing.ts";
 import type { RecordedEndpoint } from "./_record.ts";
 import type { TokenCodec, TokenCounter } from "./_tokenizer.ts";
+import type { PrefixCache } from "./_prefix_cache.ts";
 
 /** How one protocol writes the chunks of a streamed generation. */
 export interface StreamEncoder {
@@ -46,6 +47,27 @@ interface GenerationBase {
    * KV-cache need; see `_serving.ts`). Default 0.
    */
   readonly promptTokens?: number;
+  /** Prompt tokens taken from the prefix cache, not prefilled. Default 0. */
+  readonly cachedTokens?: number;
+  /** The request body as parsed, kept in the record (`body`) when recording. */
+  readonly body?: unknown;
+}
+
+/**
+ * From arrival (after any queueing) to the first token, ms: `ttftMs +
+ * prefillMsPerToken · (promptTokens − cachedTokens)`.
+ *
+ * @example
+ * ```ts
+ * prefillMs({ ttftMs: 20, prefillMsPerToken: 0.5 }, { promptTokens: 100, cachedTokens: 60 }); // 40
+ * ```
+ */
+export function prefillMs(
+  options: Pick<ResolvedOptions, "ttftMs" | "prefillMsPerToken">,
+  generation: { readonly promptTokens?: number; readonly cachedTokens?: number },
+): number {
+  const uncached = (generation.promptTokens ?? 0) - (generation.cachedTokens ?? 0);
+  return options.ttftMs + options.prefillMsPerToken * Math.max(0, uncached);
 }
 
 /** A generation answered with a paced stream. */
@@ -92,6 +114,8 @@ export interface ServeContext {
   weighPrompt(text: string): number;
   /** The same tokenizer's ids, for the tokenize endpoints. */
   readonly tokens: TokenCodec;
+  /** The prefix cache, with `prefixCache` on. */
+  readonly prefixCache?: PrefixCache;
   /** Unix seconds when the server started. */
   readonly created: number;
   /**

@@ -25,15 +25,23 @@ export interface Usage {
   completion_tokens: number;
   /** Sum of the two. */
   total_tokens: number;
+  /** With a prefix cache: the prompt tokens it served (vLLM's `--enable-prompt-tokens-details`). */
+  prompt_tokens_details?: { cached_tokens: number };
 }
 
-/** Builds a usage object. */
-export function usageOf(promptTokens: number, completionTokens: number): Usage {
-  return {
+/** Builds a usage object; `cachedTokens` (a prefix cache's hit) adds `prompt_tokens_details`. */
+export function usageOf(
+  promptTokens: number,
+  completionTokens: number,
+  cachedTokens?: number,
+): Usage {
+  const usage: Usage = {
     prompt_tokens: promptTokens,
     completion_tokens: completionTokens,
     total_tokens: promptTokens + completionTokens,
   };
+  if (cachedTokens !== undefined) usage.prompt_tokens_details = { cached_tokens: cachedTokens };
+  return usage;
 }
 
 /** The two generation endpoints. */
@@ -383,6 +391,7 @@ export class ChunkEncoder {
   readonly #endpoint: Endpoint;
   readonly #mode: ChunkUsage;
   readonly #promptTokens: number;
+  readonly #cachedTokens: number | undefined;
   /** `data: {"id":…,"object":…,"created":…,"model":…,"choices":[` */
   readonly #envelope: Uint8Array;
   /** Envelope plus the choice up to the opening quote of the token text. */
@@ -390,16 +399,22 @@ export class ChunkEncoder {
   /** Tail of a non-final chunk whose usage is omitted or null. */
   readonly #plainTail: Uint8Array;
 
-  /** Prepares the constant parts of one response to a prompt of `promptTokens`. */
+  /**
+   * Prepares the constant parts of one response to a prompt of
+   * `promptTokens`, `cachedTokens` of them from a prefix cache (reported in
+   * the final usage when given).
+   */
   constructor(
     endpoint: Endpoint,
     identity: ResponseIdentity,
     mode: ChunkUsage,
     promptTokens: number,
+    cachedTokens?: number,
   ) {
     this.#endpoint = endpoint;
     this.#mode = mode;
     this.#promptTokens = promptTokens;
+    this.#cachedTokens = cachedTokens;
     const object = endpoint === "chat" ? "chat.completion.chunk" : "text_completion";
     const envelope = `data: {"id":${JSON.stringify(identity.id)},"object":"${object}",` +
       `"created":${identity.created},"model":${JSON.stringify(identity.model)},"choices":[`;
@@ -447,7 +462,9 @@ export class ChunkEncoder {
    */
   closing(completionTokens: number | undefined): Uint8Array {
     if (completionTokens === undefined) return DONE_EVENT;
-    const usage = JSON.stringify(usageOf(this.#promptTokens, completionTokens));
+    const usage = JSON.stringify(
+      usageOf(this.#promptTokens, completionTokens, this.#cachedTokens),
+    );
     return concat([this.#envelope, encoder.encode(`],"usage":${usage}}\n\n`), DONE_EVENT]);
   }
 

@@ -25,6 +25,7 @@ import {
   usageOf,
 } from "./_openai.ts";
 import { contextLength, type HonouredField, servesModel } from "./_options.ts";
+import { tokenText } from "./_vocab.ts";
 
 const encoder = new TextEncoder();
 
@@ -39,8 +40,10 @@ export async function openaiGenerate(
   parse: (json: unknown, honour: HonouredField) => GenerationRequest,
 ): Promise<Response> {
   let parsed: GenerationRequest;
+  let json: unknown;
   try {
-    parsed = parse(await readJson(request), ctx.options.honour);
+    json = await readJson(request);
+    parsed = parse(json, ctx.options.honour);
   } catch (error) {
     if (error instanceof BadRequestError) {
       return errorResponse(400, "BadRequestError", error.message, error.param);
@@ -73,7 +76,15 @@ export async function openaiGenerate(
     created: Math.floor(Date.now() / 1000),
     model: options.model,
   };
-  const base = { endpoint: parsed.endpoint, id: identity.id, tokens, promptTokens };
+  const { cachedTokens, cacheReply } = prefixHit(ctx, parsed.prompt, promptTokens, tokens);
+  const base = {
+    endpoint: parsed.endpoint,
+    id: identity.id,
+    tokens,
+    promptTokens,
+    cachedTokens,
+    body: options.record ? json : undefined,
+  };
 
   if (parsed.stream) {
     const mode: ChunkUsage = parsed.continuousUsage
@@ -81,7 +92,7 @@ export async function openaiGenerate(
       : parsed.includeUsage
       ? "null"
       : "omit";
-    const chunks = new ChunkEncoder(parsed.endpoint, identity, mode, promptTokens);
+    const chunks = new ChunkEncoder(parsed.endpoint, identity, mode, promptTokens, cachedTokens);
     return ctx.stream(request, arrival, {
       ...base,
       encoder: new OpenAiStream(chunks, {
@@ -89,6 +100,7 @@ export async function openaiGenerate(
         finish,
         usageTokens: parsed.includeUsage ? tokens : undefined,
         failure: failureMessage(options),
+        onEnd: cacheReply,
       }),
       // What vLLM (Starlette) sends for a StreamingResponse of this media type.
       headers: { "content-type": "text/event-stream; charset=utf-8" },
@@ -96,10 +108,18 @@ export async function openaiGenerate(
   }
   return ctx.whole(request, arrival, {
     ...base,
-    answer: () =>
-      jsonResponse(
-        fullResponse(parsed.endpoint, identity, tokens, finish, usageOf(promptTokens, tokens)),
-      ),
+    answer: () => {
+      cacheReply();
+      return jsonResponse(
+        fullResponse(
+          parsed.endpoint,
+          identity,
+          tokens,
+          finish,
+          usageOf(promptTokens, tokens, cachedTokens),
+        ),
+      );
+    },
     failure: () => errorResponse(500, "InternalServerError", failureMessage(options)),
   });
 }
@@ -111,6 +131,7 @@ class OpenAiStream implements StreamEncoder {
   readonly #finish: FinishReason;
   readonly #usageTokens: number | undefined;
   readonly #failure: string;
+  readonly #onEnd: () => void;
 
   constructor(chunks: ChunkEncoder, settings: {
     initial: Uint8Array | undefined;
@@ -118,12 +139,15 @@ class OpenAiStream implements StreamEncoder {
     /** `completion_tokens` of the final usage chunk; `undefined` for none. */
     usageTokens: number | undefined;
     failure: string;
+    /** Called once the last token chunk is written. */
+    onEnd: () => void;
   }) {
     this.#chunks = chunks;
     this.initial = settings.initial;
     this.#finish = settings.finish;
     this.#usageTokens = settings.usageTokens;
     this.#failure = settings.failure;
+    this.#onEnd = settings.onEnd;
   }
 
   chunk(start: number, count: number, last: boolean): Uint8Array {
@@ -131,6 +155,7 @@ class OpenAiStream implements StreamEncoder {
   }
 
   trailer(): Uint8Array {
+    this.#onEnd();
     return this.#chunks.closing(this.#usageTokens);
   }
 
@@ -143,6 +168,29 @@ class OpenAiStream implements StreamEncoder {
     out.set(DONE_EVENT, event.length);
     return out;
   }
+}
+
+/**
+ * The prefix cache's hit for `prompt` (`cachedTokens`, undefined without a
+ * cache; at most all but the last prompt token, which is always computed, as
+ * in vLLM), with the prompt cached from now on, and `cacheReply`, which
+ * caches the prompt and its reply of `tokens` tokens once generated.
+ */
+function prefixHit(
+  ctx: ServeContext,
+  prompt: string | readonly number[],
+  promptTokens: number,
+  tokens: number,
+): { cachedTokens: number | undefined; cacheReply: () => void } {
+  const cache = ctx.prefixCache;
+  if (cache === undefined) return { cachedTokens: undefined, cacheReply: () => {} };
+  if (typeof prompt !== "string") return { cachedTokens: 0, cacheReply: () => {} };
+  const chars = cache.cachedChars(prompt);
+  const cachedTokens = chars === 0
+    ? 0
+    : Math.max(0, Math.min(promptTokens - 1, ctx.countTokens(prompt.slice(0, chars))));
+  cache.insert(prompt);
+  return { cachedTokens, cacheReply: () => cache.insert(prompt + tokenText(0, tokens)) };
 }
 
 /** Parses the body as JSON, insisting on the JSON media type as vLLM does. */

@@ -38,9 +38,10 @@ export interface SimulatorOptions {
    */
   maxNumSeqs?: number | null;
   /**
-   * Prefill time per prompt token (the server's count), ms: a request's first
-   * token is due `ttftMs + prefillMsPerToken * promptTokens` after it is
-   * admitted. Default `0`.
+   * Prefill time per prompt token (the server's count) not taken from the
+   * prefix cache, ms: a request's first token is due `ttftMs +
+   * prefillMsPerToken · (promptTokens − cachedTokens)` after it is admitted.
+   * Default `0`.
    */
   prefillMsPerToken?: number;
   /**
@@ -150,6 +151,13 @@ export interface SimulatorOptions {
    * naming another model than `model` gets the protocol's not-found answer.
    */
   acceptAnyModel?: boolean;
+  /**
+   * Keep a prefix cache (`_prefix_cache.ts`) on the OpenAI routes: a prompt
+   * whose start an earlier prompt, or prompt and reply, already had skips
+   * that part's prefill, and usage reports it as vLLM does
+   * (`usage.prompt_tokens_details.cached_tokens`). Default `false`.
+   */
+  prefixCache?: boolean;
   /** Aborting it closes the server, like {@linkcode SimulatorHandle.close}. */
   signal?: AbortSignal;
   /** Suppress the "listening" line on stderr. Default `true`. */
@@ -221,6 +229,7 @@ export function resolveOptions(options: SimulatorOptions): ResolvedOptions {
     acceptAnyModel: options.acceptAnyModel ?? false,
     quiet: options.quiet ?? true,
     record: options.record ?? false,
+    prefixCache: options.prefixCache ?? false,
   };
   const { port, ttftMs, tpotMs, naturalLen, tokensPerChunk, model, failAfter } = resolved;
   if (!Number.isInteger(port) || port < 0 || port > 65535) {

@@ -24,6 +24,7 @@ import {
   type ChunkFault,
   decodeSegment,
   failIndex,
+  prefillMs,
   readJsonBody,
   type ServeContext,
   type StreamedGeneration,
@@ -54,6 +55,7 @@ import {
   parseCompletionRequest,
 } from "./_openai.ts";
 import { openaiGenerate } from "./_openai_route.ts";
+import { PrefixCache } from "./_prefix_cache.ts";
 import { type ResolvedOptions, resolveOptions, type SimulatorOptions } from "./_options.ts";
 import { pacedStream, Scheduler, type Seat, waitUntil } from "./_pacing.ts";
 import { prometheusText } from "./_prometheus.ts";
@@ -294,6 +296,7 @@ class Simulator implements SimulatorHandle {
         ? (text) => this.#ctx.countTokens(text)
         : () => 0,
       tokens,
+      prefixCache: options.prefixCache ? new PrefixCache() : undefined,
       created: Math.floor(Date.now() / 1000),
       stream: (request, arrival, generation) => this.#stream(request, arrival, generation),
       whole: (request, arrival, generation) => this.#whole(request, arrival, generation),
@@ -516,12 +519,6 @@ class Simulator implements SimulatorHandle {
     return { kind, variant, chunk: faultChunk(fault, chunks), stallMs: this.options.faultsStallMs };
   }
 
-  /** From admission to the first token: `ttftMs + prefillMsPerToken · promptTokens`. */
-  #prefillMs(generation: { readonly promptTokens?: number }): number {
-    const { ttftMs, prefillMsPerToken } = this.options;
-    return ttftMs + prefillMsPerToken * (generation.promptTokens ?? 0);
-  }
-
   /**
    * A stream's place in the serving engine, reserving `kvTokens`: once
    * admitted, its deadlines move by the time it waited.
@@ -559,7 +556,7 @@ class Simulator implements SimulatorHandle {
     const { tokens } = generation;
     const failAt = failIndex(failAfter, chunkCount(tokens, tokensPerChunk));
     const lastChunk = failAt < 0 ? chunkCount(tokens, tokensPerChunk) - 1 : failAt;
-    const firstDue = start + this.#prefillMs(generation);
+    const firstDue = start + prefillMs(this.options, generation);
     if (!this.#growing) {
       const lastToken = Math.min(tokens, (lastChunk + 1) * tokensPerChunk) - 1;
       return await waitUntil(this.#scheduler, firstDue + lastToken * tpotMs);
@@ -578,6 +575,7 @@ class Simulator implements SimulatorHandle {
     generation: StreamedGeneration,
   ): Response | Promise<Response> {
     const log = this.#logFor(request, generation.endpoint, generation.id, arrival);
+    if (log && generation.body !== undefined) log.body = generation.body;
     const fault = this.#drawFault(request, generation.id, log);
     const preempted = fault && this.#preempt(request, arrival, fault, generation.endpoint, log);
     if (preempted) return preempted;
@@ -587,7 +585,7 @@ class Simulator implements SimulatorHandle {
     const { tokens, encoder } = generation;
     const sequences = generation.sequences ?? 1;
     const settings = {
-      firstDue: arrival + delay + this.#prefillMs(generation),
+      firstDue: arrival + delay + prefillMs(this.options, generation),
       tpotMs,
       tokens,
       tokensPerChunk: perChunk,
@@ -612,6 +610,7 @@ class Simulator implements SimulatorHandle {
    */
   async #whole(request: Request, arrival: number, generation: WholeGeneration): Promise<Response> {
     const log = this.#logFor(request, generation.endpoint, generation.id, arrival);
+    if (log && generation.body !== undefined) log.body = generation.body;
     const fault = this.#drawFault(request, generation.id, log);
     const preempted = fault && this.#preempt(request, arrival, fault, generation.endpoint, log);
     if (preempted) return preempted;

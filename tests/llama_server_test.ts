@@ -181,3 +181,52 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "llama-server, openai-chat: a short multi-turn session carries its history",
+  ignore,
+  async fn() {
+    await using server = await startLlamaServer(path());
+    // Small turns: a slot's context is 512 / 4 = 128 tokens, and turn 2 holds 3 turns and 2 replies.
+    const run = await bench(server.url, [
+      "--backend",
+      "openai-chat",
+      "--num-of-req",
+      "2",
+      "--request-distribution",
+      "poisson",
+      "10",
+      "--turns",
+      "constant",
+      "3",
+      "--think-time",
+      "constant",
+      "10",
+      "--input-token-distribution",
+      "constant",
+      "6",
+      "--output-token-distribution",
+      "constant",
+      "8",
+    ]);
+    assert.equal(run.code, 0, run.stderr + run.stdout + server.log().slice(-1500));
+    assert.equal(run.records.length, 6);
+    assert.match(run.stdout, /^By turn +requests/m);
+    for (const session of [0, 1]) {
+      const turns = run.records.filter((r) => r.session === session)
+        .sort((a, b) => a.turn! - b.turn!);
+      assert.deepEqual(turns.map((r) => r.turn), [0, 1, 2]);
+      for (const [k, r] of turns.entries()) {
+        assert.ok(r.success, r.error);
+        assert.equal(r.output_len, 8);
+        if (k === 0) continue;
+        const before = turns[k - 1];
+        // The history: the previous prompt, its reply as the client counted it, and 6 new tokens.
+        assert.equal(r.prompt_len, before.prompt_len + before.output_len_client! + 6);
+        // The server counts the whole templated conversation, which grows with it.
+        assert.ok(r.prompt_len_server! > before.prompt_len_server!);
+        assert.ok(r.send_offset >= before.send_offset + before.latency + 0.01 - 1e-3);
+      }
+    }
+  },
+});

@@ -148,6 +148,7 @@ Deno.test("startSimulator resolves its options and rejects bad ones", async () =
       acceptAnyModel: false,
       quiet: true,
       record: false,
+      prefixCache: false,
     });
     return Promise.resolve();
   });
