@@ -11,6 +11,7 @@ import type { FormatName } from "../output/mod.ts";
 import type { Shard } from "./shard.ts";
 import type { TransportName } from "./transport.ts";
 import type { PhaseBound } from "./phases.ts";
+import type { ImageSpec } from "../images/pool.ts";
 
 /** A complete, checked benchmark configuration. */
 export interface BenchConfig {
@@ -59,6 +60,10 @@ export interface BenchConfig {
   datasetName: typeof DATASET_NAMES[number];
   /** Dataset file. */
   datasetPath?: string;
+  /** `--batch`: inputs per pooling request; undefined: 1. */
+  batch?: number;
+  /** Images sent with each prompt (`--image-*`); undefined: none. */
+  images?: ImageSpec;
   /** Model id; resolved from the server when undefined. */
   model?: string;
   /** Tokenizer name. */

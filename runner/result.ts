@@ -66,6 +66,13 @@ export interface RequestResult {
    * `sendOffset − plannedOffset` is then mostly that wait).
    */
   waitedForSlot?: boolean;
+  /**
+   * A pooling request's inputs (`--batch`): the texts embedded, or the
+   * documents scored against its query; absent for a generation.
+   */
+  inputCount?: number;
+  /** Images sent with the prompt (`--image-count`, `--image-dir`); absent when none. */
+  imageCount?: number;
   /** Things that affect how the numbers read (multi-token chunks, role-only first chunk, …). */
   notes: string[];
 }

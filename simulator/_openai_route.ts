@@ -25,6 +25,7 @@ import {
   usageOf,
 } from "./_openai.ts";
 import { contextLength, type HonouredField, servesModel } from "./_options.ts";
+import { imageTokens } from "./_images.ts";
 
 const encoder = new TextEncoder();
 
@@ -53,9 +54,10 @@ export async function openaiGenerate(
     return modelNotFound(parsed.model);
   }
 
-  const promptTokens = typeof parsed.prompt === "string"
-    ? ctx.countTokens(parsed.prompt)
-    : parsed.prompt.length;
+  const images = parsed.images ?? [];
+  const promptTokens =
+    (typeof parsed.prompt === "string" ? ctx.countTokens(parsed.prompt) : parsed.prompt.length) +
+    imageTokens(images);
   if (options.maxContext !== null) {
     const refused = contextExceeded(options.maxContext, promptTokens, parsed.maxTokens);
     if (refused) return refused;
@@ -73,7 +75,12 @@ export async function openaiGenerate(
     created: Math.floor(Date.now() / 1000),
     model: options.model,
   };
-  const base = { endpoint: parsed.endpoint, id: identity.id, tokens };
+  const base = {
+    endpoint: parsed.endpoint,
+    id: identity.id,
+    tokens,
+    recorded: images.length > 0 ? { images, promptTokens } : undefined,
+  };
 
   if (parsed.stream) {
     const mode: ChunkUsage = parsed.continuousUsage

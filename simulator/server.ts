@@ -65,6 +65,7 @@ import {
   snapshot,
 } from "./_record.ts";
 import { sglangGenerate } from "./_sglang.ts";
+import { poolingServe } from "./_pooling.ts";
 import { tgiGenerate, tgiInfo } from "./_tgi.ts";
 import { loadTokenCodec, type TokenCodec, type TokenCounter } from "./_tokenizer.ts";
 import { tokenize } from "./_tokenize.ts";
@@ -131,7 +132,9 @@ const FAULTS_PATH = "/mib/faults";
  * `POST /mii/{model}`; llama.cpp `POST /completion` and `/completions`;
  * `POST /tokenize`, by body shape llama.cpp (`content`), TGI (`inputs`),
  * SGLang (`prompt` as a list) or vLLM (`prompt`);
- * Ollama `POST /api/generate`, `GET /api/tags`; with `record: true`,
+ * Ollama `POST /api/generate`, `GET /api/tags`; pooling `POST /v1/embeddings`,
+ * `/pooling`, `/rerank` (`/v1/rerank`, `/v2/rerank`; TEI's when the body has
+ * `texts`), `/score` (`/v1/score`), TEI `/embed`; with `record: true`,
  * `GET`/`DELETE /mib/record`.
  *
  * @example
@@ -348,6 +351,15 @@ class Simulator implements SimulatorHandle {
       // Ollama.
       ["/api/generate", post((r, a) => ollamaGenerate(ctx, r, a))],
       ["/api/tags", get(() => ollamaTags(ctx))],
+      // Pooling: OpenAI embeddings, vLLM's pooling, rerank (or TEI's, by body) and score, TEI.
+      ["/v1/embeddings", post((r, a) => poolingServe(ctx, r, a, "embeddings"))],
+      ["/pooling", post((r, a) => poolingServe(ctx, r, a, "pooling"))],
+      ["/rerank", post((r, a) => poolingServe(ctx, r, a, "rerank"))],
+      ["/v1/rerank", post((r, a) => poolingServe(ctx, r, a, "rerank"))],
+      ["/v2/rerank", post((r, a) => poolingServe(ctx, r, a, "rerank"))],
+      ["/score", post((r, a) => poolingServe(ctx, r, a, "score"))],
+      ["/v1/score", post((r, a) => poolingServe(ctx, r, a, "score"))],
+      ["/embed", post((r, a) => poolingServe(ctx, r, a, "tei-embed"))],
     ]);
     if (this.#faulty) {
       routes.set(FAULTS_PATH, get(() => jsonResponse(this.faults())));
@@ -410,12 +422,13 @@ class Simulator implements SimulatorHandle {
   /** A new record entry for a generation, when recording. */
   #logFor(
     request: Request,
-    endpoint: RecordedEndpoint,
-    id: string,
+    generation: StreamedGeneration | WholeGeneration,
     arrival: number,
   ): RequestLog | undefined {
     if (!this.options.record) return undefined;
+    const { endpoint, id } = generation;
     const log = requestLog(request.headers.get("x-request-id") ?? id, endpoint, arrival);
+    if (generation.recorded) Object.assign(log, generation.recorded);
     this.#log.push(log);
     return log;
   }
@@ -483,7 +496,7 @@ class Simulator implements SimulatorHandle {
     arrival: number,
     generation: StreamedGeneration,
   ): Response | Promise<Response> {
-    const log = this.#logFor(request, generation.endpoint, generation.id, arrival);
+    const log = this.#logFor(request, generation, arrival);
     const fault = this.#drawFault(request, generation.id, log);
     const preempted = fault && this.#preempt(request, arrival, fault, generation.endpoint, log);
     if (preempted) return preempted;
@@ -511,7 +524,7 @@ class Simulator implements SimulatorHandle {
    * protocol's error when the chunk an injected failure replaces is due.
    */
   async #whole(request: Request, arrival: number, generation: WholeGeneration): Promise<Response> {
-    const log = this.#logFor(request, generation.endpoint, generation.id, arrival);
+    const log = this.#logFor(request, generation, arrival);
     const fault = this.#drawFault(request, generation.id, log);
     const preempted = fault && this.#preempt(request, arrival, fault, generation.endpoint, log);
     if (preempted) return preempted;
@@ -519,7 +532,7 @@ class Simulator implements SimulatorHandle {
     const { tokens } = generation;
     const failAt = failIndex(failAfter, chunkCount(tokens, tokensPerChunk));
     const lastToken = failAt < 0 ? tokens - 1 : Math.min(tokens, (failAt + 1) * tokensPerChunk) - 1;
-    const due = arrival + this.#delay(fault) + ttftMs + lastToken * tpotMs;
+    const due = arrival + this.#delay(fault) + (generation.dueMs ?? ttftMs + lastToken * tpotMs);
     const reached = await waitUntil(this.#scheduler, due);
     if (log) {
       const now = performance.now();
