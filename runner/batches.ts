@@ -18,8 +18,10 @@ export interface PoolingShape {
 }
 
 /** A prompt of the dataset: its text and token count. */
-interface Prompt {
+export interface BatchPrompt {
+  /** The text. */
   text: string;
+  /** Its token count. */
   promptLen: number;
 }
 
@@ -59,7 +61,7 @@ export function batchPromptLen(task: PoolingTask, lens: readonly number[]): numb
  */
 export function batchedRequests(
   offsets: Sequence<number>,
-  prompts: Sequence<Prompt>,
+  prompts: Sequence<BatchPrompt>,
   shape: PoolingShape,
   shared: SharedRequestFields | undefined,
 ): Sequence<PlannedRequest> {
@@ -67,7 +69,7 @@ export function batchedRequests(
   return lazySequence(Math.min(offsets.length, Math.floor(prompts.length / k)), function* () {
     const next = prompts[Symbol.iterator]();
     for (const offset of offsets) {
-      const group: Prompt[] = [];
+      const group: BatchPrompt[] = [];
       for (let j = 0; j < k; j++) {
         const prompt = next.next();
         if (prompt.done) return;
