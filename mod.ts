@@ -156,9 +156,20 @@ export {
 export { TurnAccumulator, type TurnRow } from "./metrics/turns.ts";
 export {
   checkRequestOptions,
+  checkWorkload,
   endpointPath,
   type RequestOptions,
+  type WorkloadOptions,
 } from "./backends/request_options.ts";
+export {
+  batchedRequests,
+  type BatchPrompt,
+  type PoolingShape,
+  promptsPerRequest,
+} from "./runner/batches.ts";
+export { dataUrlBytes, type ImageHeader, imageHeader } from "./images/header.ts";
+export { type ImageSpec, loadImagePool, SYNTHETIC_POOL, withImages } from "./images/pool.ts";
+export { IMAGE_FORMATS, type ImageFormat, syntheticImage } from "./images/synthetic.ts";
 export { chooseModel, type ModelChoice, servedModels } from "./runner/model.ts";
 export { type ReadyCheck, type ServerAnswer, waitForServer } from "./runner/ready.ts";
 export { InFlight, RequestEnded, type Timeouts, watchTimeouts } from "./runner/watchdog.ts";

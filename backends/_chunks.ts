@@ -81,6 +81,11 @@ export class ChunkBuilder {
     this.parsed.serverTimings = timings;
   }
 
+  /** A pooling response carried `count` vectors or scores. */
+  pooled(count: number): void {
+    this.parsed.pooled = count;
+  }
+
   /** The protocol's end marker arrived. */
   complete(): void {
     this.parsed.complete = true;
@@ -98,7 +103,8 @@ export class ChunkBuilder {
         `${this.#emptyBeforeText} event(s) without text (e.g. role-only) came before the first text; TTFT counts the first event with text`,
       );
     }
-    if (!this.parsed.streamed) {
+    // A pooling answer has no tokens to time: the run says so once, not each request.
+    if (!this.parsed.streamed && this.parsed.pooled === undefined) {
       this.note("response not streamed: TTFT and inter-token latencies are unknown");
     }
     return this.parsed;

@@ -11,11 +11,14 @@ import { lmdeploy } from "./lmdeploy.ts";
 import { ollama } from "./ollama.ts";
 import { openai } from "./openai.ts";
 import { openaiChat } from "./openai_chat.ts";
+import { openaiEmbeddings } from "./openai_embeddings.ts";
 import { sglang } from "./sglang.ts";
 import { tensorrtLlm } from "./tensorrt_llm.ts";
+import { tei } from "./tei.ts";
 import { tgi } from "./tgi.ts";
 import type { Backend, GenerationRequest, ParsedStream, TimedReads } from "./types.ts";
 import { vllm } from "./vllm.ts";
+import { vllmPooling } from "./vllm_pooling.ts";
 
 export type * from "./types.ts";
 
@@ -32,6 +35,9 @@ export const BACKENDS: Readonly<Record<string, Backend>> = {
   "llama.cpp": llamaCpp,
   "sglang": sglang,
   "ollama": ollama,
+  "openai-embeddings": openaiEmbeddings,
+  "tei": tei,
+  "vllm-pooling": vllmPooling,
 };
 
 /** Every `--backend` name, in registry order. */

@@ -4,7 +4,8 @@
  *
  * Body `{model, prompt, stream, raw: true, options: {num_predict}}`. `raw`
  * skips the model's prompt template, so the prompt's token count is the one
- * mib planned. Ollama requires a model; when `--model` is not given, the first
+ * mib planned. With images, `images: [base64, ...]` instead of `raw`, so the
+ * model's template places them. Ollama requires a model; when `--model` is not given, the first
  * of `GET /api/tags` (`models[0].name`) is used. Ollama has **no
  * `ignore_eos`** option, so `num_predict` is a maximum: the server may stop
  * earlier at end-of-sequence (`done_reason: "stop"`, noted on the request).
@@ -83,7 +84,13 @@ function parser(request: GenerationRequest): StreamParser {
 export const ollama: Backend = {
   name: "ollama",
   defaultEndpoint: "/api/generate",
-  features: { bestOf: false, beamSearch: false, stream: "optional", model: "optional" },
+  features: {
+    bestOf: false,
+    beamSearch: false,
+    stream: "optional",
+    model: "optional",
+    images: true,
+  },
   modelList: {
     path: "/api/tags",
     ids: (json) => {
@@ -98,7 +105,11 @@ export const ollama: Backend = {
     if (request.model !== undefined) body.model = request.model;
     body.prompt = request.prompt;
     body.stream = request.stream !== false;
-    body.raw = true;
+    if (request.images?.length) {
+      // Ollama's `images`, base64 without a data-URL prefix. Not raw: the
+      // model's template places the images (raw prompts need their own tags).
+      body.images = request.images.map((image) => image.base64);
+    } else body.raw = true;
     body.options = { num_predict: request.maxTokens };
     return { body: JSON.stringify(body), headers: { "content-type": "application/json" } };
   },

@@ -6,7 +6,22 @@
  * @module
  */
 import { openAiBody, openAiFeatures, openAiModels, openAiParser } from "./_openai.ts";
-import type { Backend } from "./types.ts";
+import type { Backend, GenerationRequest } from "./types.ts";
+
+/**
+ * The user message's content: the prompt alone, or with images the OpenAI
+ * content parts, the text first, then each image as a base64 data URL.
+ */
+function userContent(request: GenerationRequest): unknown {
+  if (!request.images?.length) return request.prompt;
+  return [
+    { type: "text", text: request.prompt },
+    ...request.images.map((image) => ({
+      type: "image_url",
+      image_url: { url: `data:${image.mime};base64,${image.base64}` },
+    })),
+  ];
+}
 
 /** Reasoning text first, then content: both are generated text. */
 function messageText(message: Record<string, unknown> | undefined): string {
@@ -22,11 +37,11 @@ function messageText(message: Record<string, unknown> | undefined): string {
 export const openaiChat: Backend = {
   name: "openai-chat",
   defaultEndpoint: "/v1/chat/completions",
-  features: { ...openAiFeatures, bestOf: false, chat: true },
+  features: { ...openAiFeatures, bestOf: false, chat: true, images: true },
   modelList: openAiModels,
   buildRequest: (request) => {
     const body = openAiBody(request, {
-      messages: request.messages ?? [{ role: "user", content: request.prompt }],
+      messages: request.messages ?? [{ role: "user", content: userContent(request) }],
       // Both, equal: vLLM, SGLang and current llama.cpp read max_completion_tokens
       // (max_tokens is its deprecated alias); llama.cpp builds of early 2025, TGI
       // and lmdeploy read only max_tokens and ignore the other.

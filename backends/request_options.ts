@@ -88,3 +88,63 @@ export function endpointPath(
     backend.defaultEndpoint;
   return path.replaceAll("{model}", encodeURIComponent(options.model ?? ""));
 }
+
+/** What a run sends beyond one prompt per request, checked by {@linkcode checkWorkload}. */
+export interface WorkloadOptions {
+  /** `--batch`. */
+  batch?: number;
+  /** Images are sent (`--image-count`, `--image-size`, `--image-dir`), and by which flag. */
+  imagesFlag?: string;
+  /** `--output-token-distribution` was given. */
+  outputGiven: boolean;
+  /** The arrivals are a trace replay (whose rows are generations). */
+  trace: boolean;
+  /** SLOs of `--goodput`, by metric. */
+  goodput?: { ttft?: number; tpot?: number; e2el?: number };
+}
+
+/** The pooling backends, for the errors that send the user to them. */
+const POOLING_HINT = "openai-embeddings, tei, vllm-pooling";
+
+/**
+ * Checks that `backend` can carry the workload: `--batch` only for a
+ * pooling backend (which generates nothing, so takes no output length, no
+ * trace of generations and no TTFT or TPOT goodput); images only for a
+ * backend that carries them.
+ *
+ * @throws {UsageError} naming the flag and the backend.
+ *
+ * @example
+ * ```ts
+ * import { getBackend } from "./mod.ts";
+ * import { checkWorkload } from "./request_options.ts";
+ *
+ * checkWorkload(getBackend("tei"), { batch: 8, outputGiven: false, trace: false }); // passes
+ * ```
+ */
+export function checkWorkload(backend: Backend, options: WorkloadOptions): void {
+  const { name } = backend;
+  const task = backend.features.pooling;
+  if (task === undefined) {
+    if (options.batch !== undefined) {
+      throw new UsageError(
+        "--batch",
+        `backend ${name} generates from one prompt per request; --batch is for the pooling backends (${POOLING_HINT})`,
+      );
+    }
+  } else {
+    const why = `backend ${name} generates no tokens (${task})`;
+    if (options.outputGiven) throw new UsageError("--output-token-distribution", why);
+    if (options.trace) {
+      throw new UsageError("--request-distribution", `a trace replays generations; ${why}`);
+    }
+    const slo = (["ttft", "tpot"] as const).find((k) => options.goodput?.[k] !== undefined);
+    if (slo !== undefined) throw new UsageError("--goodput", `${slo}: ${why}; give e2el:MS`);
+  }
+  if (options.imagesFlag !== undefined && !backend.features.images) {
+    throw new UsageError(
+      options.imagesFlag,
+      `backend ${name} cannot carry images; use openai-chat (vLLM, llama.cpp, SGLang, OpenAI) or ollama`,
+    );
+  }
+}

@@ -38,6 +38,27 @@ export interface GenerationRequest {
   useBeamSearch?: boolean;
   /** Ask for a streamed response (default true; `--disable-stream` sets false). */
   stream?: boolean;
+  /**
+   * The texts of an embeddings request (`--batch` of them), or the documents
+   * of a rerank request scored against `query`; only pooling backends read it.
+   */
+  inputs?: readonly string[];
+  /** The query of a rerank request, scored against each of `inputs`. */
+  query?: string;
+  /** Images sent with the prompt (`--image-count`, `--image-dir`), in order. */
+  images?: readonly EncodedImage[];
+}
+
+/** One image as a request carries it: its encoded bytes in base64. */
+export interface EncodedImage {
+  /** `image/png` or `image/jpeg`. */
+  mime: string;
+  /** The encoded file, base64 (no data-URL prefix). */
+  base64: string;
+  /** Width in pixels. */
+  width: number;
+  /** Height in pixels. */
+  height: number;
 }
 
 /** The body and headers of one HTTP request. */
@@ -115,7 +136,15 @@ export interface ParsedStream {
   complete: boolean;
   /** Observations that affect how the numbers read (e.g. a role-only first chunk). */
   notes: string[];
+  /** Vectors or scores a pooling response carried, when it is one. */
+  pooled?: number;
 }
+
+/**
+ * What a pooling backend computes: `embed` (one vector per input) or `rerank`
+ * (one score per document against a query).
+ */
+export type PoolingTask = "embed" | "rerank";
 
 /** Which optional request features a backend can send. */
 export interface BackendFeatures {
@@ -135,6 +164,13 @@ export interface BackendFeatures {
    * `--multi-turn` sessions can run on it. Default false.
    */
   chat?: boolean;
+  /**
+   * A pooling backend: generates no tokens, answers each request whole with
+   * one vector (`embed`) or score (`rerank`) per input. Absent: it generates.
+   */
+  pooling?: PoolingTask;
+  /** Carries `--image-count`/`--image-dir` images with the prompt. Absent: it cannot. */
+  images?: boolean;
 }
 
 /** Where a server lists its models, to name one when `--model` is not given. */
@@ -213,6 +249,12 @@ export interface StreamParser {
    * not keep it.
    */
   feed(bytes: Uint8Array, time: number): void;
+  /**
+   * The response head of a 2xx response arrived, with `header` reading its
+   * headers by lower-case name (TEI puts its token count there). Optional:
+   * only parsers that read headers have it.
+   */
+  headers?(header: (name: string) => string | undefined): void;
   /** The body has ended: flushes what is pending and returns the result. */
   finish(): ParsedStream;
 }

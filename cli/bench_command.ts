@@ -5,7 +5,12 @@
  */
 import { dirname } from "node:path";
 import { type Backend, getBackend } from "../backends/mod.ts";
-import { checkRequestOptions, endpointPath, streams } from "../backends/request_options.ts";
+import {
+  checkRequestOptions,
+  checkWorkload,
+  endpointPath,
+  streams,
+} from "../backends/request_options.ts";
 import { chooseModel } from "../runner/model.ts";
 import { waitForServer } from "../runner/ready.ts";
 // choose.ts, not mod.ts: the start-up path must not load js-tiktoken.
@@ -109,9 +114,14 @@ async function checkSupported(config: BenchConfig): Promise<void> {
   checkDatasetInput(dataset, { path: config.datasetPath, options: config.datasetOptions });
   // Before any network call: the loader checks the file the same way, later.
   if (dataset.needsPath) await statDatasetFile(config.datasetPath!);
-  checkRequestOptions(getBackend(config.backend, config.endpoint), {
-    ...config,
-    multiTurn: config.sessions !== undefined,
+  const backend = getBackend(config.backend, config.endpoint);
+  checkRequestOptions(backend, { ...config, multiTurn: config.sessions !== undefined });
+  checkWorkload(backend, {
+    batch: config.batch,
+    imagesFlag: config.images && (config.images.kind === "dir" ? "--image-dir" : "--image-size"),
+    outputGiven: config.outputTokenDistributionGiven,
+    trace: config.requestDistribution.kind === "trace",
+    goodput: config.goodput,
   });
   if (config.outputFile !== undefined) await checkOutputFolder(config.outputFile);
   // Its format, from the first line: a wrong file fails before the server is asked.
@@ -163,6 +173,9 @@ function planOptions(
     path: config.datasetPath,
     datasetOptions: config.datasetOptions,
     shared: sharedFields(config, backend, model),
+    pooling: backend.features.pooling === undefined
+      ? undefined
+      : { task: backend.features.pooling, batch: config.batch ?? 1 },
   };
 }
 
@@ -319,6 +332,16 @@ export async function benchCommand(
   try {
     const plan = await planRequests(config, backend, model, tokenizer);
     const { notes, allAtOnce, openEnded } = plan;
+    // Encoded before t = 0, once per distinct image; each request names its own.
+    if (config.images !== undefined) {
+      const { loadImagePool, withImages } = await import("../images/pool.ts");
+      const { count } = config.images;
+      const pool = await loadImagePool(config.images, {
+        seed: config.seed,
+        planned: openEnded ? Infinity : plan.requests.length * count,
+      });
+      plan.requests = withImages(plan.requests, pool, count);
+    }
     // A shard draws the whole plan and keeps its part, each with its plan index.
     const requests = shardRequests(plan.requests, config.shard);
     const maxTokens = shardValues(plan.maxTokens, config.shard);

@@ -15,6 +15,7 @@ import {
   RAMP_STRATEGIES,
 } from "../distributions/mod.ts";
 import { TRANSPORTS } from "../runner/transport.ts";
+import { IMAGE_FORMATS } from "../images/synthetic.ts";
 import type { OptionSpec } from "./options.ts";
 
 /** Every benchmark option, in help order. */
@@ -232,6 +233,44 @@ export const BENCH_OPTIONS: readonly OptionSpec[] = [
     help: "path to the dataset",
   },
   ...DATASET_OPTIONS,
+  {
+    key: "batch",
+    flag: "--batch",
+    arg: "<n>",
+    kind: "positive-int",
+    help:
+      "pooling backends (openai-embeddings, tei, vllm-pooling): inputs per request, texts to embed or documents to rerank against one query (default 1)",
+  },
+  {
+    key: "image_count",
+    flag: "--image-count",
+    arg: "<n>",
+    kind: "positive-int",
+    help: "images sent with each prompt (default 1 with --image-size or --image-dir)",
+  },
+  {
+    key: "image_size",
+    flag: "--image-size",
+    arg: "<WxH>",
+    kind: "string",
+    help: "synthetic images of W×H pixels (seeded random pixels), e.g. 512x512",
+  },
+  {
+    key: "image_format",
+    flag: "--image-format",
+    arg: "<format>",
+    kind: "choice",
+    choices: IMAGE_FORMATS,
+    help: "encoding of the synthetic images: png (default) or jpeg",
+  },
+  {
+    key: "image_dir",
+    flag: "--image-dir",
+    arg: "<dir>",
+    kind: "string",
+    help:
+      "images from this folder's PNG and JPEG files, in name order, cycled (instead of --image-size)",
+  },
   {
     key: "model",
     flag: "--model",

@@ -8,7 +8,7 @@
  */
 import Table from "cli-table3";
 import { UsageError } from "../errors.ts";
-import { REPORT_FIGURES } from "../output/figures.ts";
+import { OPTIONAL_FIGURES, REPORT_FIGURES, TOKEN_TIMING_FIGURES } from "../output/figures.ts";
 import { mergeRecords } from "../output/merge.ts";
 import { type Figures, readResultFile, type ResultFile } from "../output/mod.ts";
 import { formatSweepTable, isSweepFile, readSweepFile } from "../output/sweep_file.ts";
@@ -35,13 +35,32 @@ export function formatReport(columns: readonly ReportColumn[]): string {
       : Number.isInteger(v)
       ? String(v)
       : v.toFixed(2);
-  for (const figure of REPORT_FIGURES) {
+  const optional = OPTIONAL_FIGURES.filter((figure) =>
+    columns.some((c) => c.figures[figure] !== undefined)
+  );
+  for (const figure of [...REPORT_FIGURES, ...optional]) {
     table.push([
       figure,
       ...columns.map((c) => show(c.figures[figure])),
     ]);
   }
-  return table.toString();
+  return [table.toString(), ...noTokenTimingLines(columns)].join("\n");
+}
+
+/**
+ * One note per column with successful requests but no TTFT, TPOT or ITL at
+ * all, saying why they show n/a.
+ */
+export function noTokenTimingLines(columns: readonly ReportColumn[]): string[] {
+  return columns
+    .filter((c) =>
+      (c.figures.completed ?? 0) > 0 &&
+      TOKEN_TIMING_FIGURES.every((figure) => c.figures[figure] === null)
+    )
+    .map((c) =>
+      `note: ${c.file}: no TTFT, TPOT or ITL: no request of it streamed generated tokens ` +
+      `(an embeddings or rerank run, or unstreamed responses)`
+    );
 }
 
 /** The merged column of run records `files`. */

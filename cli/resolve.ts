@@ -22,6 +22,7 @@ import { parsePhaseBound } from "../runner/phases.ts";
 import { parseShard, WHOLE_PLAN } from "../runner/shard.ts";
 import { SERVER_TOKENIZER } from "../tokenizers/server.ts";
 import { resolveSessions } from "./_sessions.ts";
+import { resolveImages } from "./resolve_workload.ts";
 
 /** Defaults for values neither the command line nor the config file gave. */
 export const DEFAULTS = {
@@ -388,6 +389,14 @@ export function resolveBenchConfig(
     );
   }
 
+  const images = resolveImages(v, label);
+  if (workers > 1 && images !== undefined) {
+    throw new UsageError(
+      label("workers"),
+      "not yet with images: each worker would encode the images again; run one process, or shards (--shard)",
+    );
+  }
+
   return {
     seed: v.seed ?? DEFAULTS.seed,
     backend: v.backend ?? DEFAULTS.backend,
@@ -417,6 +426,8 @@ export function resolveBenchConfig(
     prefix,
     datasetName: v.dataset_name ?? DEFAULTS.datasetName,
     datasetPath: v.dataset_path,
+    batch: v.batch,
+    images,
     model: v.model,
     tokenizer: v.tokenizer,
     trustRemoteCode: v.trust_remote_code ?? false,

@@ -85,6 +85,21 @@ export const SERVE_OPTIONS: readonly OptionSpec[] = [
       "generate fit in what the running requests leave; else it waits (default unlimited)",
   },
   {
+    key: "pooling_token_ms",
+    flag: "--pooling-token-ms",
+    arg: "<ms>",
+    kind: "non-negative-number",
+    help:
+      "embeddings, rerank and score requests answer at arrival + --ttft-ms + input tokens × this (default 0.01)",
+  },
+  {
+    key: "embedding_dim",
+    flag: "--embedding-dim",
+    arg: "<n>",
+    kind: "positive-int",
+    help: "length of each embedding vector answered (default 8)",
+  },
+  {
     key: "natural_len",
     flag: "--natural-len",
     arg: "<n>",
@@ -271,6 +286,8 @@ export async function serveCommand(values: RawOptions): Promise<number> {
     prefillMsPerToken: v.prefill_ms_per_token,
     tpotGrowthMs: v.tpot_growth_ms,
     kvCacheTokens: v.kv_cache_tokens,
+    poolingTokenMs: v.pooling_token_ms,
+    embeddingDim: v.embedding_dim,
     naturalLen: v.natural_len,
     tokensPerChunk: v.tokens_per_chunk,
     roleChunk: v.no_role_chunk === true ? false : undefined,

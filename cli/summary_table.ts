@@ -7,11 +7,16 @@ import { LENGTH_TOLERANCE } from "../metrics/mismatch.ts";
 import Table from "cli-table3";
 import {
   type Mismatches,
+  NO_TOKEN_TIMINGS_REASON,
   SAMPLE_NAMES,
+  type SampleName,
   type Stats,
   type Summary,
   TIMING_METRICS,
 } from "../metrics/types.ts";
+
+/** The timings of generated tokens, which a pooling run has none of. */
+const TOKEN_TIMINGS: readonly SampleName[] = ["ttft", "tpot", "itlPerChunk", "itlPerToken"];
 
 /** Above this p99 lag (ms) the client's own timing is suspect. */
 const HEALTHY_P99_MS = 1;
@@ -172,24 +177,39 @@ export function formatSummary(
 ): string {
   const style = plain ? { head: [], border: [] } : undefined;
   const totals = new Table({ style });
+  // A pooling run (embeddings, rerank) generates nothing: its rows are inputs, not outputs.
+  const pooling = summary.totalInputs !== undefined;
   totals.push(
     { "Successful requests": String(summary.completed) },
     { "Failed requests": String(summary.failed) },
     { "Duration (s)": fixed(summary.duration) },
     { "Request throughput (req/s)": fixed(summary.requestThroughput) },
-    { "Input tokens": String(summary.totalInputTokens) },
-    { "Output tokens": String(summary.totalOutputTokens) },
-    { "Input token throughput (tok/s)": fixed(summary.inputThroughput) },
-    { "Output token throughput (tok/s)": fixed(summary.outputThroughput) },
-    { "Total token throughput (tok/s)": fixed(summary.totalTokenThroughput) },
   );
+  if (pooling) {
+    totals.push(
+      { "Inputs": String(summary.totalInputs) },
+      { "Input throughput (inputs/s)": fixed(summary.inputsThroughput ?? NaN) },
+      { "Input tokens": String(summary.totalInputTokens) },
+      { "Input token throughput (tok/s)": fixed(summary.inputThroughput) },
+    );
+  } else {
+    totals.push(
+      { "Input tokens": String(summary.totalInputTokens) },
+      { "Output tokens": String(summary.totalOutputTokens) },
+      { "Input token throughput (tok/s)": fixed(summary.inputThroughput) },
+      { "Output token throughput (tok/s)": fixed(summary.outputThroughput) },
+      { "Total token throughput (tok/s)": fixed(summary.totalTokenThroughput) },
+    );
+  }
   // Absent in summaries read back from files an older mib wrote.
   if (summary.failures !== undefined) {
     if (summary.goodput !== null) {
       totals.push({ "Request goodput (req/s)": fixed(summary.goodput) });
     }
+    if (!pooling) {
+      totals.push({ "Peak output tokens/s": String(summary.peakOutputTokensPerSecond) });
+    }
     totals.push(
-      { "Peak output tokens/s": String(summary.peakOutputTokensPerSecond) },
       {
         "Concurrency: mean / peak": `${
           fixed(summary.meanConcurrency)
@@ -210,11 +230,14 @@ export function formatSummary(
         ? [name, fixed(s.mean), fixed(s.median), fixed(s.p90), fixed(s.p99), String(s.count)]
         : [name, "n/a", "n/a", "n/a", "n/a", "0"],
     );
-  for (const name of SAMPLE_NAMES) row(TIMING_METRICS[name].console, summary[name]);
+  for (const name of SAMPLE_NAMES) {
+    if (!pooling || !TOKEN_TIMINGS.includes(name)) row(TIMING_METRICS[name].console, summary[name]);
+  }
   if (summary.slotQueue !== undefined) row("Queue time (waited for a slot)", summary.slotQueue);
   row("Pacing lag", summary.pacingLag);
   row("Event-loop lag", summary.eventLoopLag);
   const lines = [totals.toString(), timings.toString(), ...shapeLines(summary, maxConcurrency)];
+  if (pooling) lines.push(`note: ${NO_TOKEN_TIMINGS_REASON}`);
   // Pacing lag, not the schedule lag: a burst's backlog is the plan's, not the client's.
   const late = [["pacing", summary.pacingLag], ["event-loop", summary.eventLoopLag]] as const;
   for (const [what, stats] of late) {

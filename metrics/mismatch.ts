@@ -35,8 +35,40 @@ export const LENGTH_TOLERANCE = { tokens: 2, fraction: 0.02 } as const;
  * ```
  */
 export function differsBeyondTolerance(planned: number, counted: number): boolean {
-  const allowed = Math.max(LENGTH_TOLERANCE.tokens, LENGTH_TOLERANCE.fraction * planned);
-  return Math.abs(counted - planned) > allowed;
+  return Math.abs(counted - planned) > allowedDifference(planned);
+}
+
+/**
+ * Special tokens a pooling request's server may add per input, beyond the
+ * tolerance: a text gets [CLS] … [SEP], a query–document pair of a
+ * cross-encoder up to 4 (XLM-RoBERTa's `<s> q </s></s> d </s>`).
+ */
+export const POOLING_SPECIAL_TOKENS = 4;
+
+/** The tolerance of {@link LENGTH_TOLERANCE} for a planned count, `tokens` per sequence. */
+function allowedDifference(
+  planned: number,
+  sequences = 1,
+  tokens: number = LENGTH_TOLERANCE.tokens,
+) {
+  return Math.max(tokens * sequences, LENGTH_TOLERANCE.fraction * planned);
+}
+
+/**
+ * Whether the server's prompt count of `r` is off the plan: beyond the
+ * tolerance, which for a pooling request of n inputs is
+ * max(4·n, 2 % of `promptLen`) (each input gets its own special tokens); with
+ * images only when the server counted fewer than `promptLen` less the
+ * tolerance, since its count then includes the images' tokens, which
+ * `promptLen` (text only) leaves out.
+ */
+function promptCountDiffers(r: RequestResult): boolean {
+  if (r.promptLenServer === undefined) return false;
+  const allowed = r.inputCount === undefined
+    ? allowedDifference(r.promptLen)
+    : allowedDifference(r.promptLen, r.inputCount, POOLING_SPECIAL_TOKENS);
+  const excess = r.promptLenServer - r.promptLen;
+  return r.imageCount ? -excess > allowed : Math.abs(excess) > allowed;
 }
 
 /** A generated length and who counted it. */
@@ -66,8 +98,10 @@ export function generatedLength(r: RequestResult): GeneratedLength | undefined {
  *   the client tokenizer did (re-tokenizing text rarely gives the server's
  *   count exactly);
  * - `promptLength`: the server's whole-prompt count differs from `promptLen`
- *   beyond {@link LENGTH_TOLERANCE} (a truncated prompt is counted as
- *   `truncated` instead: its server count is the truncated one);
+ *   beyond {@link LENGTH_TOLERANCE} (per input for a pooling request; with
+ *   images, only a count below the text's: see `promptCountDiffers`; a
+ *   truncated prompt is counted as `truncated` instead: its server count is
+ *   the truncated one);
  * - `truncated`: the server said it cut the prompt to its context.
  */
 export function mismatchesOf(r: RequestResult): MismatchKind[] {
@@ -81,10 +115,7 @@ export function mismatchesOf(r: RequestResult): MismatchKind[] {
       : differsBeyondTolerance(asked, generated.count);
     if (differs) kinds.push("outputLength");
   }
-  if (
-    r.truncated !== true && r.promptLenServer !== undefined &&
-    differsBeyondTolerance(r.promptLen, r.promptLenServer)
-  ) kinds.push("promptLength");
+  if (r.truncated !== true && promptCountDiffers(r)) kinds.push("promptLength");
   if (r.truncated === true) kinds.push("truncated");
   return kinds;
 }

@@ -110,3 +110,21 @@ Deno.test("a constant prompt excess (a chat template) is gathered as a range", (
   assert.deepEqual(m.promptExcess, [39, 39]);
   assert.deepEqual(m.promptPlanned, [9, 16]);
 });
+
+Deno.test("mismatchesOf: a pooling request's tolerance is 4 special tokens per input", () => {
+  // 8 inputs of 10 tokens: [CLS] … [SEP] on each is 16 more, within 4 · 8 = 32.
+  const embed = fakeResult({ promptLen: 80, promptLenServer: 96, inputCount: 8, outputLen: 0 });
+  assert.deepEqual(mismatchesOf({ ...embed, outputLenAsked: 0 }), []);
+  assert.deepEqual(mismatchesOf({ ...embed, promptLenServer: 113 }), ["promptLength"]);
+  // Without inputs the same counts are off.
+  assert.deepEqual(mismatchesOf(fakeResult({ promptLen: 80, promptLenServer: 96 })), [
+    "promptLength",
+  ]);
+});
+
+Deno.test("mismatchesOf: with images the server's excess is image tokens; only a shortfall is off", () => {
+  const withImages = fakeResult({ promptLen: 16, promptLenServer: 28, imageCount: 2 });
+  assert.deepEqual(mismatchesOf(withImages), []);
+  assert.deepEqual(mismatchesOf({ ...withImages, promptLenServer: 10 }), ["promptLength"]);
+  assert.deepEqual(mismatchesOf({ ...withImages, imageCount: undefined }), ["promptLength"]);
+});

@@ -131,6 +131,8 @@ export class RunAccumulator {
   #lastEnd = -Infinity;
   #inputTokens = 0;
   #outputTokens = 0;
+  /** Σ inputs of successful pooling requests; undefined while none came. */
+  #inputs: number | undefined;
   #multiToken = 0;
   #warmup = 0;
   #cooldown = 0;
@@ -261,6 +263,7 @@ export class RunAccumulator {
     this.#completed++;
     this.#inputTokens += r.promptLen;
     this.#outputTokens += r.outputLen;
+    if (r.inputCount !== undefined) this.#inputs = (this.#inputs ?? 0) + r.inputCount;
     if (r.streamed && r.outputLen > r.chunks) this.#multiToken++;
     this.#mismatches.add(r);
     this.e2el.add(r.latency * 1000);
@@ -312,6 +315,7 @@ export class RunAccumulator {
       inputTokens: this.#inputTokens,
       outputTokens: this.#outputTokens,
       multiTokenChunkRequests: this.#multiToken,
+      ...(this.#inputs === undefined ? {} : { inputs: this.#inputs }),
       errors: [...this.#errors].map(([error, count]) => ({ error, count }))
         .sort((a, b) => b.count - a.count),
     };

@@ -96,6 +96,9 @@ export function summarizeAccumulated(
     totalInputTokens: inputTokens,
     totalOutputTokens: outputTokens,
     inputThroughput: per(inputTokens),
+    ...(totals.inputs === undefined
+      ? {}
+      : { totalInputs: totals.inputs, inputsThroughput: per(totals.inputs) }),
     outputThroughput: per(outputTokens),
     totalTokenThroughput: per(inputTokens + outputTokens),
     activeDuration: metrics.activeDuration,

@@ -74,6 +74,13 @@ export const TIMING_METRICS: Readonly<Record<SampleName, TimingNames>> = {
   queue: { console: "Schedule lag" },
 };
 
+/**
+ * Why a pooling run (embeddings, rerank) has no TTFT, TPOT or ITL: what the
+ * console, the vllm and csv files and the run record say, once per run.
+ */
+export const NO_TOKEN_TIMINGS_REASON =
+  "no TTFT, TPOT or ITL: an embeddings or rerank backend generates no tokens and answers each request whole; E2E latency is the whole request";
+
 /** The timing metrics' names, in {@link TIMING_METRICS} order. */
 export const SAMPLE_NAMES: readonly SampleName[] = Object.keys(TIMING_METRICS) as SampleName[];
 
@@ -285,6 +292,11 @@ export interface RunTotals {
   outputTokens: number;
   /** Successful streamed requests with `outputLen` > `chunks`. */
   multiTokenChunkRequests: number;
+  /**
+   * Σ `inputCount` of successful pooling requests (texts embedded, documents
+   * scored); absent when no request carried inputs (a generation run).
+   */
+  inputs?: number;
   /** Failed requests by error message, most frequent first. */
   errors: { error: string; count: number }[];
 }
@@ -328,6 +340,13 @@ export interface Summary {
   totalOutputTokens: number;
   /** totalInputTokens / duration. */
   inputThroughput: number;
+  /**
+   * A pooling run's Σ `inputCount` over successful requests (texts embedded,
+   * documents scored); absent for a generation run.
+   */
+  totalInputs?: number;
+  /** totalInputs / duration: inputs per second; absent for a generation run. */
+  inputsThroughput?: number;
   /** totalOutputTokens / duration. */
   outputThroughput: number;
   /** (totalInputTokens + totalOutputTokens) / duration. */

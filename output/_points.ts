@@ -21,6 +21,7 @@ export function pointOfRecord(record: Record<string, unknown>): RequestPoint {
     latency: finite(record.latency),
     outputLen: finite(record.output_len) ?? 0,
     phase: phaseOf(record.phase),
+    ...(finite(record.input_count) === null ? {} : { inputCount: finite(record.input_count)! }),
   };
 }
 
@@ -52,6 +53,7 @@ export function resultOfPoint(point: RequestPoint): RequestResult {
     sendOffset,
     phase: point.phase,
     notes: [],
+    ...(point.inputCount === undefined ? {} : { inputCount: point.inputCount }),
   };
 }
 
@@ -93,12 +95,14 @@ export class PointFigures {
   figures(duration: number = this.duration): Figures {
     const m = this.#accumulator.metrics({ duration, percentiles: [50, 99] });
     const per = (x: number) => (duration > 0 ? x / duration : null);
+    const totals = this.#accumulator.totals();
     return toFigures({
       completed: m.completed,
       failed: m.failed,
       duration,
       requestThroughput: per(m.completed),
       outputThroughput: per(this.#accumulator.totals().outputTokens),
+      inputsThroughput: totals.inputs === undefined ? undefined : per(totals.inputs),
       timing: (name) => {
         const s = m[name];
         return s && { mean: s.mean, median: s.median, p99: s.percentiles.p99 };

@@ -28,6 +28,8 @@ export interface FigureSource {
   requestThroughput: number | null;
   /** Output tokens per second. */
   outputThroughput: number | null;
+  /** A pooling run's inputs per second; undefined for a generation run. */
+  inputsThroughput?: number | null;
   /** The statistics of timing `name`, when the source has them. */
   timing(name: SampleName): TimingFigures | null | undefined;
 }
@@ -61,6 +63,20 @@ export const REPORT_FIGURES: readonly string[] = [
   ),
 ];
 
+/**
+ * Figures a report shows only when some column has them: a pooling run's
+ * inputs per second.
+ */
+export const OPTIONAL_FIGURES: readonly string[] = ["input throughput (inputs/s)"];
+
+/**
+ * The token-timing figures (TTFT, TPOT, ITL) of a report: all null in a
+ * column whose run generated no streamed tokens.
+ */
+export const TOKEN_TIMING_FIGURES: readonly string[] = REPORTED_TIMINGS
+  .filter((name) => name !== "e2el")
+  .flatMap((name) => (["mean", "median", "p99"] as const).map((stat) => timingFigure(stat, name)));
+
 /** The report figures of `source`, in {@link REPORT_FIGURES} order. */
 export function toFigures(source: FigureSource): Figures {
   const figures: Figures = {
@@ -70,6 +86,9 @@ export function toFigures(source: FigureSource): Figures {
     "request throughput (req/s)": source.requestThroughput,
     "output throughput (tok/s)": source.outputThroughput,
   };
+  if (source.inputsThroughput !== undefined) {
+    figures["input throughput (inputs/s)"] = source.inputsThroughput;
+  }
   for (const name of REPORTED_TIMINGS) {
     const stats = source.timing(name);
     figures[timingFigure("mean", name)] = stats?.mean ?? null;

@@ -11,7 +11,7 @@ import type { BenchConfig } from "../runner/bench_config.ts";
 import { REDACTED, SECRET_HEADER } from "../runner/secrets.ts";
 import type { RunAccumulator } from "../metrics/run_accumulator.ts";
 import { type HdrLibrary, HISTOGRAM_DIGITS, loadHdrLibrary } from "../metrics/sample.ts";
-import type { SampleName, Summary } from "../metrics/types.ts";
+import { NO_TOKEN_TIMINGS_REASON, type SampleName, type Summary } from "../metrics/types.ts";
 import { isObject } from "./_json.ts";
 import { writtenAtEnd } from "./_write.ts";
 import { readFileRamp, type RpsChangeEvent, rpsChangeEvents } from "./_ramp.ts";
@@ -117,6 +117,10 @@ async function writeRunRecord(path: string, finished: FinishedRun): Promise<void
     start_at: config.startAt ?? null,
     workers: config.workers,
     summary: finished.summary,
+    // A pooling run: why its summary has no token timings.
+    ...(finished.summary.totalInputs === undefined
+      ? {}
+      : { no_token_timings: NO_TOKEN_TIMINGS_REASON }),
     metrics: finished.metrics,
     histograms: encodeHistograms(finished.accumulator, await loadHdrLibrary()),
   };
@@ -162,6 +166,7 @@ export function recordFigures(record: RunRecord): Figures {
     duration: s.duration ?? null,
     requestThroughput: s.requestThroughput ?? null,
     outputThroughput: s.outputThroughput ?? null,
+    inputsThroughput: s.inputsThroughput,
     timing: (name) => s[name],
   });
 }

@@ -72,6 +72,10 @@ export interface SeedRecord {
   turn?: number;
   /** Notes on how to read the numbers. */
   notes: string[];
+  /** A pooling request's inputs (texts embedded, documents scored); absent for a generation. */
+  input_count?: number;
+  /** Images sent with the prompt; absent when none. */
+  image_count?: number;
 }
 
 /** The server's own timings as a record writes them: llama.cpp's names and units. */
@@ -132,6 +136,8 @@ export function toSeedRecords(results: readonly RequestResult[]): SeedRecord[] {
     waited_for_slot: r.waitedForSlot ?? false,
     ...(r.session === undefined ? {} : { session: r.session, turn: r.turn ?? 0 }),
     notes: r.notes,
+    ...(r.inputCount === undefined ? {} : { input_count: r.inputCount }),
+    ...(r.imageCount === undefined ? {} : { image_count: r.imageCount }),
   }));
 }
 
@@ -178,6 +184,8 @@ export function resultOfRecord(record: Record<string, unknown>, position = 0): R
     outputLenAsked: numberOr(record.output_len_asked),
     outputLenClient: numberOr(record.output_len_client),
     chunkTokens: numbers(record.chunk_tokens),
+    inputCount: numberOr(record.input_count),
+    imageCount: numberOr(record.image_count),
     serverTimings: t
       ? {
         promptN: numberOr(t.prompt_n),

@@ -115,6 +115,8 @@ export interface RequestPoint {
   outputLen: number;
   /** "warmup" or "cooldown" (left out of the figures); absent: measured. */
   phase?: "warmup" | "cooldown";
+  /** A pooling request's inputs; absent for a generation. */
+  inputCount?: number;
 }
 
 /** What a report shows for one run: figure → value (ms for times, per second for rates). */

@@ -14,6 +14,7 @@ import {
 import { percentileKey } from "../metrics/stats.ts";
 import {
   type GoodputSlo,
+  NO_TOKEN_TIMINGS_REASON,
   type RunMetrics,
   type RunTotals,
   SAMPLE_NAMES,
@@ -120,15 +121,22 @@ export function vllmResult(
     max_output_tokens_per_s: metrics.peakOutputTokensPerSecond,
     max_concurrent_requests: metrics.peakConcurrency,
   };
+  // A metric with no sample (a pooling run's TTFT) is null, not vLLM's misleading 0.
   for (const [metric, name] of VLLM_TIMINGS) {
     const stats = metrics[metric];
-    out[`mean_${name}_ms`] = stats?.mean ?? 0;
-    out[`median_${name}_ms`] = stats?.median ?? 0;
-    out[`std_${name}_ms`] = stats?.std ?? 0;
+    out[`mean_${name}_ms`] = stats?.mean ?? null;
+    out[`median_${name}_ms`] = stats?.median ?? null;
+    out[`std_${name}_ms`] = stats?.std ?? null;
     for (const p of meta.percentiles) {
       const key = percentileKey(p);
-      out[`${key}_${name}_ms`] = stats?.percentiles[key] ?? 0;
+      out[`${key}_${name}_ms`] = stats?.percentiles[key] ?? null;
     }
+  }
+  // Not in vLLM's file: a pooling run's inputs, and why it has no token timings.
+  if (totals.inputs !== undefined) {
+    out.mib_total_inputs = totals.inputs;
+    out.mib_input_throughput = per(totals.inputs);
+    out.mib_no_token_timings = NO_TOKEN_TIMINGS_REASON;
   }
   // Not in vLLM's file: successful requests whose server disagreed with the plan.
   out.mib_output_length_mismatches = metrics.mismatches.outputLength;
@@ -175,6 +183,13 @@ export function vllmResult(
     out.mib_sessions = results.map((r) => r.session ?? null);
     out.mib_turns = results.map((r) => r.turn ?? null);
   }
+  // A pooling run's inputs per request; the images sent with each prompt.
+  if (results.some((r) => r.inputCount !== undefined)) {
+    out.mib_input_counts = results.map((r) => r.inputCount ?? null);
+  }
+  if (results.some((r) => r.imageCount !== undefined)) {
+    out.mib_image_counts = results.map((r) => r.imageCount ?? 0);
+  }
   return out;
 }
 
@@ -208,6 +223,7 @@ export function vllmFigures(value: (field: string) => number | null): Figures {
     duration: value("duration"),
     requestThroughput: value("request_throughput"),
     outputThroughput: value("output_throughput"),
+    inputsThroughput: value("mib_input_throughput") ?? undefined,
     timing: (metric) => {
       const name = names.get(metric);
       if (name === undefined) return undefined;

@@ -27,7 +27,12 @@ export class FetchTransport implements Transport {
       body: request.body,
       signal,
     });
-    handler.head(response.status, response.statusText, performance.now());
+    handler.head(
+      response.status,
+      response.statusText,
+      performance.now(),
+      (name) => response.headers.get(name) ?? undefined,
+    );
     if (response.body === null) return performance.now();
     const reader = response.body.getReader();
     for (;;) {

@@ -140,7 +140,7 @@ class ResponseReader {
       else if (name === "connection") connection = value;
     }
     this.keepAlive = !connection.includes("close");
-    this.handler.head(code, status[3] ?? "", time);
+    this.handler.head(code, status[3] ?? "", time, (wanted) => headerOf(lines, wanted));
     this.#inBody = true;
     if (code === 204 || code === 304) this.#body = Body.None;
     else if (chunked) this.#body = Body.Chunked;
@@ -399,4 +399,15 @@ class StaleConnection extends Error {
   constructor(override readonly cause: unknown) {
     super("stale connection");
   }
+}
+
+/** The value of header `name` (lower case) among a response head's `lines`, if present. */
+function headerOf(lines: readonly string[], name: string): string | undefined {
+  for (let i = 1; i < lines.length; i++) {
+    const colon = lines[i].indexOf(":");
+    if (colon > 0 && lines[i].slice(0, colon).trim().toLowerCase() === name) {
+      return lines[i].slice(colon + 1).trim();
+    }
+  }
+  return undefined;
 }

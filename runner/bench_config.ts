@@ -12,6 +12,7 @@ import type { Shard } from "./shard.ts";
 import type { TransportName } from "./transport.ts";
 import type { PhaseBound } from "./phases.ts";
 import type { SessionShape } from "./session_plan.ts";
+import type { ImageSpec } from "../images/pool.ts";
 
 /** A complete, checked benchmark configuration. */
 export interface BenchConfig {
@@ -62,6 +63,10 @@ export interface BenchConfig {
   datasetName: typeof DATASET_NAMES[number];
   /** Dataset file. */
   datasetPath?: string;
+  /** `--batch`: inputs per pooling request; undefined: 1. */
+  batch?: number;
+  /** Images sent with each prompt (`--image-*`); undefined: none. */
+  images?: ImageSpec;
   /** Model id; resolved from the server when undefined. */
   model?: string;
   /** Tokenizer name. */

@@ -34,6 +34,7 @@ import type { TraceSpec } from "../distributions/mod.ts";
 import { readTrace } from "../traces/read.ts";
 import { mooncakePrompts } from "../traces/prompts.ts";
 import type { PlannedRequest } from "./run.ts";
+import { batchedRequests, type PoolingShape, promptsPerRequest } from "./batches.ts";
 
 /** Request fields shared by every request (model, best_of, …). */
 export type SharedRequestFields = Omit<GenerationRequest, "prompt" | "maxTokens">;
@@ -92,6 +93,12 @@ export interface DatasetPlanOptions extends ScheduleOptions {
   datasetOptions?: Readonly<Record<string, DatasetOptionValue>>;
   /** Request fields shared by every request (model, best_of, …). */
   shared?: SharedRequestFields;
+  /**
+   * A pooling run (embeddings, rerank): each request takes several prompts
+   * (see `runner/batches.ts`) and asks for no tokens. Absent: one prompt, one
+   * generation per request.
+   */
+  pooling?: PoolingShape;
 }
 
 /** A planned run and what its dataset wants the user to know. */
@@ -109,8 +116,11 @@ export interface DatasetPlan {
   notes: string[];
 }
 
-/** Offsets, then input and output lengths: each from its own seeded stream, drawn as read. */
-function schedule(options: ScheduleOptions) {
+/**
+ * Offsets, then input and output lengths: each from its own seeded stream,
+ * drawn as read; `perRequest` prompts (and lengths) for each request.
+ */
+function schedule(options: ScheduleOptions, perRequest = 1) {
   const { seed } = options;
   const offsets = arrivalSequence(options.arrival, {
     seed,
@@ -118,8 +128,9 @@ function schedule(options: ScheduleOptions) {
     maxTime: options.maxTime,
     ramp: options.ramp,
   });
-  const inputLens = lengthSequence(options.input, offsets.length, seed, "input-lengths");
-  const outputLens = lengthSequence(options.output, offsets.length, seed, "output-lengths");
+  const prompts = offsets.length * perRequest;
+  const inputLens = lengthSequence(options.input, prompts, seed, "input-lengths");
+  const outputLens = lengthSequence(options.output, prompts, seed, "output-lengths");
   return { offsets, inputLens, outputLens };
 }
 
@@ -193,9 +204,11 @@ export async function planDatasetRun(options: DatasetPlanOptions): Promise<Datas
   const dataset = getDataset(options.dataset);
   const datasetOptions = options.datasetOptions ?? {};
   checkDatasetInput(dataset, { path: options.path, options: datasetOptions });
-  const { offsets, inputLens, outputLens } = schedule(options);
+  const { pooling } = options;
+  const perRequest = pooling === undefined ? 1 : promptsPerRequest(pooling);
+  const { offsets, inputLens, outputLens } = schedule(options, perRequest);
   const { prompts, notes, outputLens: promptOutputLens } = await dataset.load({
-    count: offsets.length,
+    count: offsets.length * perRequest,
     seed: options.seed,
     inputLens,
     outputLens,
@@ -205,6 +218,18 @@ export async function planDatasetRun(options: DatasetPlanOptions): Promise<Datas
     path: options.path,
     options: datasetOptions,
   });
+  if (pooling !== undefined) {
+    const requests = batchedRequests(offsets, prompts, pooling, options.shared);
+    return {
+      requests: Array.isArray(prompts) ? Array.from(requests) : requests,
+      allAtOnce: offsets.allAtOnce,
+      // Zeros, without making the prompts.
+      maxTokens: lazySequence(requests.length, function* () {
+        for (let i = 0; i < requests.length; i++) yield 0;
+      }),
+      notes,
+    };
+  }
   return {
     requests: Array.isArray(prompts)
       ? Array.from(requestsOf(offsets, prompts, options.shared))

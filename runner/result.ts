@@ -70,6 +70,13 @@ export interface RequestResult {
   session?: number;
   /** Its turn in that session, 0-based; its prompt carries the turns before it and their replies. */
   turn?: number;
+  /**
+   * A pooling request's inputs (`--batch`): the texts embedded, or the
+   * documents scored against its query; absent for a generation.
+   */
+  inputCount?: number;
+  /** Images sent with the prompt (`--image-count`, `--image-dir`); absent when none. */
+  imageCount?: number;
   /** Things that affect how the numbers read (multi-token chunks, role-only first chunk, …). */
   notes: string[];
 }

@@ -82,11 +82,17 @@ class Collector implements ResponseHandler {
     if (debug) this.raw = [];
   }
 
-  head(status: number, reason: string, time: number): void {
+  head(
+    status: number,
+    reason: string,
+    time: number,
+    header?: (name: string) => string | undefined,
+  ): void {
     this.headTime = time;
     if (this.watched) this.watched.lastByte = time;
     this.status = status;
     this.reason = reason;
+    if (header && status >= 200 && status < 300) this.parser.headers?.(header);
   }
 
   body(bytes: Uint8Array, time: number): void {
@@ -139,6 +145,9 @@ export async function sendRequest(
     sendOffset: 0,
     notes: [],
   };
+  // What went with the prompt: a pooling request's inputs, the images.
+  if (plan.request.inputs !== undefined) result.inputCount = plan.request.inputs.length;
+  if (plan.request.images?.length) result.imageCount = plan.request.images.length;
   const collector = new Collector(
     context.backend.createParser(plan.request),
     context.debug !== undefined,

@@ -16,8 +16,16 @@ import { Http1Transport } from "./_http1.ts";
 
 /** Receives one response as it arrives. */
 export interface ResponseHandler {
-  /** The response head arrived at `time` (`performance.now()` ms, the read's stamp). */
-  head(status: number, reason: string, time: number): void;
+  /**
+   * The response head arrived at `time` (`performance.now()` ms, the read's
+   * stamp); `header` reads one of its headers by lower-case name.
+   */
+  head(
+    status: number,
+    reason: string,
+    time: number,
+    header?: (name: string) => string | undefined,
+  ): void;
   /**
    * Body bytes (transfer coding removed) that arrived at `time`
    * (`performance.now()` ms). A view of a buffer that is reused: consume it

@@ -14,7 +14,7 @@ import { junkBytes } from "./_fault_bytes.ts";
 import type { JunkVariant } from "./_faults.ts";
 import type { ResolvedOptions } from "./_options.ts";
 import type { PacedPlan } from "./_pacing.ts";
-import type { RecordedEndpoint } from "./_record.ts";
+import type { RecordedEndpoint, RequestLog } from "./_record.ts";
 import type { TokenCodec, TokenCounter } from "./_tokenizer.ts";
 import type { PrefixCache } from "./_prefix_cache.ts";
 
@@ -51,6 +51,8 @@ interface GenerationBase {
   readonly cachedTokens?: number;
   /** The request body as parsed, kept in the record (`body`) when recording. */
   readonly body?: unknown;
+  /** What the record keeps of the request besides its timings (inputs, images, prompt tokens). */
+  readonly recorded?: Pick<RequestLog, "inputs" | "images" | "promptTokens">;
 }
 
 /**
@@ -93,6 +95,11 @@ export interface StreamedGeneration extends GenerationBase {
 export interface WholeGeneration extends GenerationBase {
   /** Tokens the record credits to the answer (the sum over sequences); default `tokens`. */
   readonly recordedTokens?: number;
+  /**
+   * Milliseconds from arrival (after any injected delay) to the answer,
+   * instead of the last token's time (a pooling request's latency model).
+   */
+  readonly dueMs?: number;
   /** The answer; built when the last token is due. */
   answer(): Response;
   /** The protocol's error answer to an injected failure (`failAfter`). */

@@ -29,7 +29,9 @@ function errorBody(status: "429" | "500", endpoint: RecordedEndpoint): unknown {
   const message = STATUS_MESSAGES[status];
   switch (endpoint) {
     case "tgi":
-      // TGI's ErrorResponse; its 429 is "overloaded" (the queue is full).
+    case "tei-embed":
+    case "tei-rerank":
+      // TGI's (and TEI's) ErrorResponse; its 429 is "overloaded" (the queue is full).
       return { error: message, error_type: status === "429" ? "overloaded" : "generation" };
     case "ollama":
       return { error: message };

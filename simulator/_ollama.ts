@@ -30,6 +30,8 @@ import {
   utf8,
 } from "./_engine.ts";
 import { tokenText } from "./_vocab.ts";
+import type { ImageHeader } from "../images/header.ts";
+import { imageTokens, readImage } from "./_images.ts";
 
 /** gin's `c.JSON` content type. */
 const JSON_TYPE = "application/json; charset=utf-8";
@@ -96,11 +98,18 @@ export async function ollamaGenerate(
   if (!json.ok) return ollamaError(400, json.empty ? "missing request body" : json.error);
   const body = asRecord(json.value);
   if (!body) return typeError("", json.value, "api.GenerateRequest");
-  const { model, prompt = "", stream = true, raw = false, options = {} } = body;
+  const { model, prompt = "", stream = true, raw = false, options = {}, images = [] } = body;
   if (model !== undefined && typeof model !== "string") return typeError("model", model, "string");
   if (typeof prompt !== "string") return typeError("prompt", prompt, "string");
   if (stream !== null && typeof stream !== "boolean") return typeError("stream", stream, "bool");
   if (typeof raw !== "boolean") return typeError("raw", raw, "bool");
+  if (!Array.isArray(images)) return typeError("images", images, "[]api.ImageData");
+  const headers: ImageHeader[] = [];
+  for (const image of images) {
+    const header = readImage(image, false);
+    if (typeof header === "string") return ollamaError(400, `images: ${header}`);
+    headers.push(header);
+  }
   const settings = asRecord(options);
   if (!settings) return typeError("options", options, "map[string]interface {}");
   if (!model) return ollamaError(400, "model is required");
@@ -132,7 +141,7 @@ export async function ollamaGenerate(
   const final: Final = {
     model,
     reason: numPredict > 0 ? "length" : "stop",
-    promptTokens: ctx.countTokens(prompt),
+    promptTokens: ctx.countTokens(prompt) + imageTokens(headers),
     tokens,
     loadNs: Math.max(1, Math.round((performance.now() - arrival) * 1e6)),
     promptNs: Math.round(ttftMs * 1e6),
@@ -144,6 +153,9 @@ export async function ollamaGenerate(
     id: randomHex(),
     tokens,
     promptTokens: final.promptTokens,
+    recorded: headers.length > 0
+      ? { images: headers, promptTokens: final.promptTokens }
+      : undefined,
   };
   if (stream !== false) {
     return ctx.stream(request, arrival, {

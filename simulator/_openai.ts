@@ -13,6 +13,8 @@
 
 import type { HonouredField } from "./_options.ts";
 import { tokenBytes, tokenText } from "./_vocab.ts";
+import type { ImageHeader } from "../images/header.ts";
+import { readImage } from "./_images.ts";
 
 /** Why generation ended: `max_tokens` reached, or the model's natural end (EOS). */
 export type FinishReason = "length" | "stop";
@@ -70,6 +72,8 @@ export interface GenerationRequest {
    * `SimulatorOptions.honour`) and no other: it runs to the natural length.
    */
   readonly lengthIgnored: boolean;
+  /** Images of the chat messages' `image_url` parts, as their headers say (chat only). */
+  readonly images?: readonly ImageHeader[];
 }
 
 /** A request body that fails validation: answered with 400. */
@@ -197,6 +201,7 @@ export function parseChatRequest(json: unknown, honour: HonouredField = "both"):
     throw new BadRequestError("`messages` must be a non-empty list of messages.", "messages");
   }
   let text = "";
+  const images: ImageHeader[] = [];
   for (const [i, raw] of messages.entries()) {
     if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
       throw new BadRequestError(`\`messages[${i}]\` must be an object.`, "messages");
@@ -206,6 +211,7 @@ export function parseChatRequest(json: unknown, honour: HonouredField = "both"):
       throw new BadRequestError(`\`messages[${i}].role\` must be a string.`, "messages");
     }
     text += messageText(message.content, i);
+    images.push(...messageImages(message.content, i));
   }
   // vLLM gives max_completion_tokens precedence over the deprecated max_tokens;
   // a llama.cpp build of early 2025 read max_tokens only.
@@ -224,7 +230,24 @@ export function parseChatRequest(json: unknown, honour: HonouredField = "both"):
     ignoreEos: optionalBoolean(body, "ignore_eos") ?? false,
     lengthIgnored: limit === undefined && (maxCompletion ?? maxTokens) !== undefined,
     ...streamFields(body),
+    ...(images.length > 0 ? { images } : {}),
   };
+}
+
+/** The images of a message's `image_url` parts (base64 data URLs only). */
+function messageImages(content: unknown, index: number): ImageHeader[] {
+  if (!Array.isArray(content)) return [];
+  const images: ImageHeader[] = [];
+  for (const part of content) {
+    if (typeof part !== "object" || part === null || (part as Body).type !== "image_url") continue;
+    const url = ((part as Body).image_url as Body | undefined)?.url;
+    const image = readImage(url, true);
+    if (typeof image === "string") {
+      throw new BadRequestError(`\`messages[${index}]\`: image_url: ${image}.`, "messages");
+    }
+    images.push(image);
+  }
+  return images;
 }
 
 /** The countable text of a message's `content`: a string, null, or a list of parts. */

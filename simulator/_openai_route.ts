@@ -26,6 +26,7 @@ import {
 } from "./_openai.ts";
 import { contextLength, type HonouredField, servesModel } from "./_options.ts";
 import { tokenText } from "./_vocab.ts";
+import { imageTokens } from "./_images.ts";
 
 const encoder = new TextEncoder();
 
@@ -56,9 +57,10 @@ export async function openaiGenerate(
     return modelNotFound(parsed.model);
   }
 
-  const promptTokens = typeof parsed.prompt === "string"
-    ? ctx.countTokens(parsed.prompt)
-    : parsed.prompt.length;
+  const images = parsed.images ?? [];
+  const promptTokens =
+    (typeof parsed.prompt === "string" ? ctx.countTokens(parsed.prompt) : parsed.prompt.length) +
+    imageTokens(images);
   if (options.maxContext !== null) {
     const refused = contextExceeded(options.maxContext, promptTokens, parsed.maxTokens);
     if (refused) return refused;
@@ -84,6 +86,7 @@ export async function openaiGenerate(
     promptTokens,
     cachedTokens,
     body: options.record ? json : undefined,
+    recorded: images.length > 0 ? { images, promptTokens } : undefined,
   };
 
   if (parsed.stream) {

@@ -158,6 +158,13 @@ export interface SimulatorOptions {
    * (`usage.prompt_tokens_details.cached_tokens`). Default `false`.
    */
   prefixCache?: boolean;
+  /**
+   * Pooling requests (embeddings, rerank, score): each answers whole at
+   * arrival + `ttftMs` + its input tokens × this many ms. Default `0.01`.
+   */
+  poolingTokenMs?: number;
+  /** Length of each embedding vector the pooling routes answer with. Default `8`. */
+  embeddingDim?: number;
   /** Aborting it closes the server, like {@linkcode SimulatorHandle.close}. */
   signal?: AbortSignal;
   /** Suppress the "listening" line on stderr. Default `true`. */
@@ -230,6 +237,8 @@ export function resolveOptions(options: SimulatorOptions): ResolvedOptions {
     quiet: options.quiet ?? true,
     record: options.record ?? false,
     prefixCache: options.prefixCache ?? false,
+    poolingTokenMs: options.poolingTokenMs ?? 0.01,
+    embeddingDim: options.embeddingDim ?? 8,
   };
   const { port, ttftMs, tpotMs, naturalLen, tokensPerChunk, model, failAfter } = resolved;
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
@@ -242,13 +251,20 @@ export function resolveOptions(options: SimulatorOptions): ResolvedOptions {
     ["tpotGrowthMs", resolved.tpotGrowthMs],
     ["faultsStallMs", resolved.faultsStallMs],
     ["faultsDelayMs", resolved.faultsDelayMs],
+    ["poolingTokenMs", resolved.poolingTokenMs],
   ] as const;
   for (const [name, value] of durations) {
     if (!Number.isFinite(value) || value < 0) {
       throw new RangeError(`${name}: expected a finite number >= 0, got ${value}`);
     }
   }
-  for (const [name, value] of [["naturalLen", naturalLen], ["tokensPerChunk", tokensPerChunk]]) {
+  for (
+    const [name, value] of [
+      ["naturalLen", naturalLen],
+      ["tokensPerChunk", tokensPerChunk],
+      ["embeddingDim", resolved.embeddingDim],
+    ]
+  ) {
     if (!Number.isSafeInteger(value) || (value as number) < 1) {
       throw new RangeError(`${name}: expected a positive integer, got ${value}`);
     }

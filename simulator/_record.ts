@@ -9,12 +9,15 @@
 
 import type { FaultLabel } from "./_faults.ts";
 import type { WriteLog } from "./_pacing.ts";
+import type { ImageHeader } from "../images/header.ts";
 
 /**
  * Which protocol served a recorded request: `"completions"` and `"chat"` are
  * the OpenAI routes; the others are the native protocols (TGI, Triton's
  * generate extension, vLLM's legacy `/generate`, DeepSpeed-MII REST,
- * llama.cpp's `/completion`, SGLang's `/generate`, Ollama's `/api/generate`).
+ * llama.cpp's `/completion`, SGLang's `/generate`, Ollama's `/api/generate`);
+ * the pooling ones: OpenAI's `/v1/embeddings`, vLLM's `/pooling`, `/rerank`
+ * and `/score`, TEI's `/embed` and `/rerank`.
  */
 export type RecordedEndpoint =
   | "completions"
@@ -25,7 +28,13 @@ export type RecordedEndpoint =
   | "mii"
   | "llamacpp"
   | "sglang"
-  | "ollama";
+  | "ollama"
+  | "embeddings"
+  | "pooling"
+  | "rerank"
+  | "score"
+  | "tei-embed"
+  | "tei-rerank";
 
 /**
  * One generation request as the simulator served it. Times are the server's
@@ -78,6 +87,21 @@ export interface RecordedRequest {
    * request's `messages`), so a test can check what each request carried.
    */
   readonly body?: unknown;
+  /**
+   * A pooling request's inputs: the texts embedded, or the documents scored
+   * against its query; absent for a generation.
+   */
+  readonly inputs?: number;
+  /**
+   * The images a chat or Ollama request carried, as their headers say
+   * (decoded from the data URL or base64); absent when none.
+   */
+  readonly images?: readonly ImageHeader[];
+  /**
+   * The prompt tokens the server reported for the request (`usage.prompt_tokens`
+   * and the like), image tokens included; absent where not recorded.
+   */
+  readonly promptTokens?: number;
 }
 
 /** Everything recorded since the server started or the record was last cleared. */
@@ -97,6 +121,12 @@ export interface RequestLog extends WriteLog {
   fault?: FaultLabel;
   /** The parsed request body, where the protocol module gave it. */
   body?: unknown;
+  /** A pooling request's inputs. */
+  inputs?: number;
+  /** The images it carried. */
+  images?: readonly ImageHeader[];
+  /** The prompt tokens reported. */
+  promptTokens?: number;
 }
 
 /**
@@ -130,6 +160,9 @@ export function snapshot(logs: readonly RequestLog[]): SimulatorRecord {
       ...(log.error ? { error: true as const } : {}),
       ...(log.fault ? { fault: log.fault } : {}),
       ...(log.body !== undefined ? { body: log.body } : {}),
+      ...(log.inputs === undefined ? {} : { inputs: log.inputs }),
+      ...(log.images === undefined ? {} : { images: log.images }),
+      ...(log.promptTokens === undefined ? {} : { promptTokens: log.promptTokens }),
     })),
   };
 }

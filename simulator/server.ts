@@ -76,6 +76,7 @@ import {
   snapshot,
 } from "./_record.ts";
 import { sglangGenerate } from "./_sglang.ts";
+import { poolingServe } from "./_pooling.ts";
 import { tgiGenerate, tgiInfo } from "./_tgi.ts";
 import { loadTokenCodec, type TokenCodec, type TokenCounter } from "./_tokenizer.ts";
 import { tokenize } from "./_tokenize.ts";
@@ -148,7 +149,9 @@ const FAULTS_PATH = "/mib/faults";
  * `POST /mii/{model}`; llama.cpp `POST /completion` and `/completions`;
  * `POST /tokenize`, by body shape llama.cpp (`content`), TGI (`inputs`),
  * SGLang (`prompt` as a list) or vLLM (`prompt`);
- * Ollama `POST /api/generate`, `GET /api/tags`; with `record: true`,
+ * Ollama `POST /api/generate`, `GET /api/tags`; pooling `POST /v1/embeddings`,
+ * `/pooling`, `/rerank` (`/v1/rerank`, `/v2/rerank`; TEI's when the body has
+ * `texts`), `/score` (`/v1/score`), TEI `/embed`; with `record: true`,
  * `GET`/`DELETE /mib/record`.
  *
  * @example
@@ -390,6 +393,15 @@ class Simulator implements SimulatorHandle {
           })
         ),
       ],
+      // Pooling: OpenAI embeddings, vLLM's pooling, rerank (or TEI's, by body) and score, TEI.
+      ["/v1/embeddings", post((r, a) => poolingServe(ctx, r, a, "embeddings"))],
+      ["/pooling", post((r, a) => poolingServe(ctx, r, a, "pooling"))],
+      ["/rerank", post((r, a) => poolingServe(ctx, r, a, "rerank"))],
+      ["/v1/rerank", post((r, a) => poolingServe(ctx, r, a, "rerank"))],
+      ["/v2/rerank", post((r, a) => poolingServe(ctx, r, a, "rerank"))],
+      ["/score", post((r, a) => poolingServe(ctx, r, a, "score"))],
+      ["/v1/score", post((r, a) => poolingServe(ctx, r, a, "score"))],
+      ["/embed", post((r, a) => poolingServe(ctx, r, a, "tei-embed"))],
     ]);
     if (this.#faulty) {
       routes.set(FAULTS_PATH, get(() => jsonResponse(this.faults())));
@@ -452,12 +464,14 @@ class Simulator implements SimulatorHandle {
   /** A new record entry for a generation, when recording. */
   #logFor(
     request: Request,
-    endpoint: RecordedEndpoint,
-    id: string,
+    generation: StreamedGeneration | WholeGeneration,
     arrival: number,
   ): RequestLog | undefined {
     if (!this.options.record) return undefined;
+    const { endpoint, id } = generation;
     const log = requestLog(request.headers.get("x-request-id") ?? id, endpoint, arrival);
+    if (generation.recorded) Object.assign(log, generation.recorded);
+    if (generation.body !== undefined) log.body = generation.body;
     this.#log.push(log);
     return log;
   }
@@ -552,6 +566,10 @@ class Simulator implements SimulatorHandle {
    * time per token it steps through the chunks as a stream would.
    */
   async #generated(generation: WholeGeneration, start: number): Promise<boolean> {
+    // A pooling answer has a due time of its own (no tokens are generated).
+    if (generation.dueMs !== undefined) {
+      return await waitUntil(this.#scheduler, start + generation.dueMs);
+    }
     const { tpotMs, tokensPerChunk, failAfter } = this.options;
     const { tokens } = generation;
     const failAt = failIndex(failAfter, chunkCount(tokens, tokensPerChunk));
@@ -574,8 +592,7 @@ class Simulator implements SimulatorHandle {
     arrival: number,
     generation: StreamedGeneration,
   ): Response | Promise<Response> {
-    const log = this.#logFor(request, generation.endpoint, generation.id, arrival);
-    if (log && generation.body !== undefined) log.body = generation.body;
+    const log = this.#logFor(request, generation, arrival);
     const fault = this.#drawFault(request, generation.id, log);
     const preempted = fault && this.#preempt(request, arrival, fault, generation.endpoint, log);
     if (preempted) return preempted;
@@ -609,8 +626,7 @@ class Simulator implements SimulatorHandle {
    * protocol's error when the chunk an injected failure replaces is due.
    */
   async #whole(request: Request, arrival: number, generation: WholeGeneration): Promise<Response> {
-    const log = this.#logFor(request, generation.endpoint, generation.id, arrival);
-    if (log && generation.body !== undefined) log.body = generation.body;
+    const log = this.#logFor(request, generation, arrival);
     const fault = this.#drawFault(request, generation.id, log);
     const preempted = fault && this.#preempt(request, arrival, fault, generation.endpoint, log);
     if (preempted) return preempted;

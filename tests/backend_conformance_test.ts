@@ -3,11 +3,22 @@
  * simulator speaking that backend's protocol and the output file must hold the
  * right text, token counts and timings; a stream that breaks mid-way fails the
  * request and keeps what arrived; a backend that can also answer unstreamed
- * does so with TTFT unknown. A backend is tested by being registered in
+ * does so with TTFT unknown. A pooling backend (embeddings, rerank:
+ * `features.pooling`), which generates nothing, is held instead to its
+ * inputs: `--batch` of them per request, each answered, counted by the server
+ * as planned, no token timings. A backend is tested by being registered in
  * `backends/mod.ts` (and spoken by the simulator).
  */
 import assert from "node:assert/strict";
-import { BACKENDS, type SeedRecord, type SimulatorOptions, startSimulator } from "../mod.ts";
+import {
+  type Backend,
+  BACKENDS,
+  getBackend,
+  type SeedRecord,
+  type SimulatorOptions,
+  type SimulatorRecord,
+  startSimulator,
+} from "../mod.ts";
 import { benchFlags, type CliRun, runCli, tempDir } from "./_helpers.ts";
 
 const TTFT_MS = 30;
@@ -26,7 +37,20 @@ interface Case {
 const CASES: Case[] = [
   ...Object.keys(BACKENDS).map((backend) => ({ backend, args: [] })),
   { backend: "vllm", args: ["--endpoint", "/generate"] },
+  { backend: "tei", args: ["--endpoint", "/rerank"] },
+  { backend: "vllm-pooling", args: ["--endpoint", "/v1/embeddings"] },
+  { backend: "vllm-pooling", args: ["--endpoint", "/rerank"] },
+  { backend: "vllm-pooling", args: ["--endpoint", "/score"] },
 ];
+
+/** The backend a case speaks: its endpoint's protocol variant. */
+function backendOf(c: Case): Backend {
+  const endpoint = c.args[c.args.indexOf("--endpoint") + 1];
+  return getBackend(c.backend, c.args.includes("--endpoint") ? endpoint : undefined);
+}
+
+/** Inputs per pooling request in the conformance runs. */
+const BATCH = 3;
 
 /** The flags a backend needs beyond the common ones. */
 function needs(name: string): string[] {
@@ -42,20 +66,67 @@ function median(xs: number[]): number {
 async function benchSimulator(
   simulator: SimulatorOptions,
   args: (url: string) => string[],
-): Promise<{ run: CliRun; records: SeedRecord[] }> {
+): Promise<{ run: CliRun; records: SeedRecord[]; served: SimulatorRecord }> {
   const sim = await startSimulator(simulator);
   await using dir = await tempDir();
   const out = `${dir.path}/out.json`;
   try {
     const run = await runCli([...args(sim.url), "--output-file", out]);
     const records = JSON.parse(await Deno.readTextFile(out));
-    return { run, records };
+    return { run, records, served: sim.record() };
   } finally {
     await sim.close();
   }
 }
 
-for (const c of CASES) {
+for (const c of CASES.filter((c) => backendOf(c).features.pooling !== undefined)) {
+  const name = [c.backend, ...c.args].join(" ");
+  const task = backendOf(c).features.pooling;
+  Deno.test(`conformance: ${name} (pooling: ${task})`, async () => {
+    const { run, records, served } = await benchSimulator(
+      { ttftMs: TTFT_MS, poolingTokenMs: 0.5, record: true },
+      (url) => [
+        "--backend",
+        c.backend,
+        ...c.args,
+        ...needs(c.backend),
+        "--base-url",
+        url,
+        "--num-of-req",
+        "3",
+        "--batch",
+        String(BATCH),
+        "--request-distribution",
+        "constant",
+        "0.05",
+        "--input-token-distribution",
+        "constant",
+        "16",
+      ],
+    );
+    assert.equal(run.code, 0, run.stderr + run.stdout);
+    assert.match(run.stdout, /note: no TTFT, TPOT or ITL/);
+    assert.equal(records.length, 3);
+    // rerank: the query's 16 tokens once per document, as the server encodes each pair.
+    const promptLen = task === "rerank" ? BATCH * (16 + 16) : BATCH * 16;
+    for (const r of records) {
+      assert.equal(r.success, true, r.error);
+      assert.equal(r.input_count, BATCH);
+      assert.equal(r.prompt_len, promptLen);
+      assert.equal(r.prompt_len_server, promptLen, "the server's count of the inputs");
+      assert.equal(r.output_len, 0);
+      assert.equal(r.output_len_asked, 0);
+      assert.equal(r.streamed, false);
+      assert.equal(r.ttft, null);
+      assert.deepEqual(r.itl, []);
+      assert.deepEqual(r.notes, []);
+      assert.ok(r.latency >= (TTFT_MS + promptLen * 0.5) / 1000 - 0.001, `latency ${r.latency}`);
+    }
+    assert.deepEqual(served.requests.map((q) => q.inputs), [BATCH, BATCH, BATCH]);
+  });
+}
+
+for (const c of CASES.filter((c) => backendOf(c).features.pooling === undefined)) {
   const name = [c.backend, ...c.args].join(" ");
   const streamed = BACKENDS[c.backend].features.stream !== "never";
   Deno.test(`conformance: ${name}`, async () => {
@@ -110,7 +181,7 @@ for (const c of CASES) {
   });
 }
 
-for (const c of CASES.filter((c) => BACKENDS[c.backend].features.stream !== "never")) {
+for (const c of CASES.filter((c) => backendOf(c).features.stream !== "never")) {
   const name = [c.backend, ...c.args].join(" ");
   Deno.test(`conformance: ${name}: an error mid-stream fails the request and keeps what arrived`, async () => {
     const { run, records: [r] } = await benchSimulator(
