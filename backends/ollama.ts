@@ -27,7 +27,20 @@
 import { ChunkBuilder, errorText, parseJson } from "./_chunks.ts";
 import { recordReader } from "./_records.ts";
 import { wholeBodyParser } from "./_whole.ts";
+import { jsonRequest } from "./_body.ts";
+import { samplingBody, type SamplingFields } from "./sampling.ts";
 import type { Backend, GenerationRequest, StreamParser } from "./types.ts";
+
+/** `options`' sampling fields. */
+const OLLAMA_SAMPLING: SamplingFields = {
+  temperature: "temperature",
+  topP: "top_p",
+  topK: "top_k",
+  minP: "min_p",
+  repetitionPenalty: "repeat_penalty",
+  stop: "stop",
+  seed: "seed",
+};
 
 interface Line {
   response?: string;
@@ -83,7 +96,14 @@ function parser(request: GenerationRequest): StreamParser {
 export const ollama: Backend = {
   name: "ollama",
   defaultEndpoint: "/api/generate",
-  features: { bestOf: false, beamSearch: false, stream: "optional", model: "optional" },
+  features: {
+    bestOf: false,
+    beamSearch: false,
+    stream: "optional",
+    model: "optional",
+    sampling: OLLAMA_SAMPLING,
+    structured: ["json"],
+  },
   modelList: {
     path: "/api/tags",
     ids: (json) => {
@@ -99,8 +119,13 @@ export const ollama: Backend = {
     body.prompt = request.prompt;
     body.stream = request.stream !== false;
     body.raw = true;
-    body.options = { num_predict: request.maxTokens };
-    return { body: JSON.stringify(body), headers: { "content-type": "application/json" } };
+    body.options = {
+      num_predict: request.maxTokens,
+      ...samplingBody(request.sampling, OLLAMA_SAMPLING),
+    };
+    // Ollama's structured outputs: `format` is the JSON schema.
+    if (request.structured?.kind === "json") body.format = request.structured.schema;
+    return jsonRequest(body, request);
   },
   createParser: parser,
 };

@@ -5,6 +5,7 @@
  * @module
  */
 import { openAiBody, openAiFeatures, openAiModels, openAiParser } from "./_openai.ts";
+import { jsonRequest } from "./_body.ts";
 import type { Backend } from "./types.ts";
 
 /** Reasoning text first, then content: both are generated text. */
@@ -21,7 +22,7 @@ function messageText(message: Record<string, unknown> | undefined): string {
 export const openaiChat: Backend = {
   name: "openai-chat",
   defaultEndpoint: "/v1/chat/completions",
-  features: { ...openAiFeatures, bestOf: false },
+  features: { ...openAiFeatures, bestOf: false, structured: ["json"] },
   modelList: openAiModels,
   buildRequest: (request) => {
     const body = openAiBody(request, {
@@ -32,7 +33,15 @@ export const openaiChat: Backend = {
       max_tokens: request.maxTokens,
       max_completion_tokens: request.maxTokens,
     });
-    return { body: JSON.stringify(body), headers: { "content-type": "application/json" } };
+    const structured = request.structured;
+    if (structured?.kind === "json") {
+      // OpenAI's structured outputs, which vLLM, SGLang and llama.cpp also read.
+      body.response_format = {
+        type: "json_schema",
+        json_schema: { name: structured.name, schema: structured.schema },
+      };
+    }
+    return jsonRequest(body, request);
   },
   createParser: (request) =>
     openAiParser(

@@ -9,6 +9,12 @@
  *
  * @module
  */
+import type {
+  SamplingFields,
+  SamplingOptions,
+  StructuredKind,
+  StructuredOutput,
+} from "./sampling.ts";
 
 /** What to generate, independent of any server's wire format. */
 export interface GenerationRequest {
@@ -24,6 +30,23 @@ export interface GenerationRequest {
   useBeamSearch?: boolean;
   /** Ask for a streamed response (default true; `--disable-stream` sets false). */
   stream?: boolean;
+  /** Sampling options (`--temperature`, `--stop`, …); absent ones are not sent. */
+  sampling?: SamplingOptions;
+  /**
+   * `--seed-per-request`: the run seed. The request of plan index i is sent
+   * with `sampling.seed` = `requestSeed(seedBase, i)` (see `backends/sampling.ts`).
+   */
+  seedBase?: number;
+  /**
+   * Ask the server to generate past end-of-sequence, to exactly `maxTokens`
+   * (default true, where the protocol can say so); false (`--no-ignore-eos`)
+   * lets it stop on its own, `maxTokens` then a cap.
+   */
+  ignoreEos?: boolean;
+  /** A constraint on the output's form (`--json-schema`, `--regex`, `--choice`). */
+  structured?: StructuredOutput;
+  /** `--extra-body`: deep-merged into the body last, so it can override any field. */
+  extraBody?: Record<string, unknown>;
 }
 
 /** The body and headers of one HTTP request. */
@@ -116,6 +139,12 @@ export interface BackendFeatures {
    * `required` (no default exists), or a default used when none is given.
    */
   model: "optional" | "required" | { default: string };
+  /** Where the protocol takes each sampling option; absent ones are refused. Default: none. */
+  sampling?: SamplingFields;
+  /** The protocol can ask the server to ignore end-of-sequence (`ignore_eos`). Default false. */
+  ignoreEos?: boolean;
+  /** The output constraints the protocol can carry. Default: none. */
+  structured?: readonly StructuredKind[];
 }
 
 /** Where a server lists its models, to name one when `--model` is not given. */

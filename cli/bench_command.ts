@@ -40,6 +40,8 @@ import {
   startAtProblem,
 } from "../runner/shard.ts";
 import type { BenchConfig } from "../runner/bench_config.ts";
+import { STRUCTURED_FLAGS, type StructuredOutput } from "../backends/sampling.ts";
+import { judgeStructured, type StructuredCheck, structuredCheck } from "../metrics/structured.ts";
 import type { Sources } from "./options.ts";
 import { debugConfig, debugPlan } from "./debug_log.ts";
 
@@ -113,6 +115,18 @@ async function checkSupported(config: BenchConfig): Promise<void> {
   checkStartAt(config);
 }
 
+/** The check of every output against the run's constraint, or a usage error when it cannot be made. */
+function compileCheck(structured: StructuredOutput): StructuredCheck {
+  try {
+    return structuredCheck(structured);
+  } catch (error) {
+    throw new UsageError(
+      STRUCTURED_FLAGS[structured.kind],
+      `cannot be checked: ${(error as Error).message}`,
+    );
+  }
+}
+
 /** Refuses a `--start-at` already past by more than a little. */
 function checkStartAt(config: BenchConfig): void {
   if (config.startAt === undefined) return;
@@ -127,6 +141,11 @@ function sharedFields(config: BenchConfig, backend: Backend, model: string | und
     bestOf: config.bestOf,
     useBeamSearch: config.useBeamSearch || undefined,
     stream: streams(backend, config),
+    sampling: config.sampling,
+    seedBase: config.seedPerRequest ? config.seed : undefined,
+    ignoreEos: config.ignoreEos,
+    structured: config.structured,
+    extraBody: config.extraBody,
   };
 }
 
@@ -252,6 +271,8 @@ export async function benchCommand(
 ): Promise<BenchOutcome> {
   if (io.debug) debugConfig(io.debug, config, io.sources ?? {});
   await checkSupported(config);
+  // A schema that does not compile fails before anything is sent.
+  const check = config.structured && compileCheck(config.structured);
   const backend = getBackend(config.backend, config.endpoint);
   // A bad --tokenizer fails before anything is sent to the server.
   const named = config.tokenizer === undefined || config.tokenizer === SERVER_TOKENIZER
@@ -345,6 +366,7 @@ export async function benchCommand(
     const countTokens = counter?.count ?? tokenizer.server?.count ??
       (async (text: string) => (await tokenizer.load()).count(text));
     const onResult = (result: RequestResult) => {
+      if (check !== undefined) judgeStructured(result, check);
       bar?.increment();
       output?.add(result);
       if (!keepResults) accumulator.add(result, result.chunkTokens);

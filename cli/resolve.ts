@@ -17,6 +17,7 @@ import { UsageError } from "../errors.ts";
 import { DEFAULT_EXACT_LIMIT } from "../metrics/sample.ts";
 import { labelFor, type RawOptions, type Sources } from "./options.ts";
 import { BENCH_OPTIONS } from "./bench_options.ts";
+import { resolveRequestOptions, resolveRunIdentity } from "./request_options.ts";
 import type { BenchConfig } from "../runner/bench_config.ts";
 import { parsePhaseBound } from "../runner/phases.ts";
 import { parseShard, WHOLE_PLAN } from "../runner/shard.ts";
@@ -421,6 +422,8 @@ export function resolveBenchConfig(
     disableTqdm: v.disable_tqdm ?? false,
     bestOf: v.best_of,
     useBeamSearch: v.use_beam_search ?? false,
+    ...resolveRequestOptions(v, label),
+    ...resolveRunIdentity(v, label),
     outputFile: v.output_file,
     outputFormat: v.output_format ?? "seed",
     percentiles: parsePercentiles(v.percentiles ?? [50, 90, 95, 99], label("percentiles")),

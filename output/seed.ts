@@ -66,6 +66,13 @@ export interface SeedRecord {
   phase: Phase;
   /** It waited in the client for a free `--max-concurrency` slot. */
   waited_for_slot: boolean;
+  /**
+   * Whether the output met the run's constraint (`--json-schema`, `--regex`,
+   * `--choice`): null for a failed request; absent in a run without one.
+   */
+  structured_valid?: boolean | null;
+  /** Why it did not (null when it did, or the request failed); absent without a constraint. */
+  structured_error?: string | null;
   /** Notes on how to read the numbers. */
   notes: string[];
 }
@@ -126,6 +133,10 @@ export function toSeedRecords(results: readonly RequestResult[]): SeedRecord[] {
     server_timings: serverTimingsRecord(r.serverTimings),
     phase: r.phase ?? "measured",
     waited_for_slot: r.waitedForSlot ?? false,
+    ...(r.structuredValid === undefined ? {} : {
+      structured_valid: r.structuredValid,
+      structured_error: r.structuredError ?? null,
+    }),
     notes: r.notes,
   }));
 }

@@ -134,6 +134,11 @@ export function vllmResult(
   out.mib_output_length_mismatches = metrics.mismatches.outputLength;
   out.mib_prompt_length_mismatches = metrics.mismatches.promptLength;
   out.mib_truncated_prompts = metrics.mismatches.truncated;
+  // Not in vLLM's file: outputs that missed the run's constraint (--json-schema, …).
+  if (metrics.structured !== undefined) {
+    out.mib_structured_valid_outputs = metrics.structured.valid;
+    out.mib_structured_invalid_outputs = metrics.structured.invalid;
+  }
   // Not in vLLM's file: the load shape's counts, none of them in the figures above.
   out.mib_warmup_requests = metrics.warmup;
   out.mib_cooldown_requests = metrics.cooldown;
@@ -170,6 +175,9 @@ export function vllmResult(
   // vLLM's lists hold its failed requests): this one says which is which.
   out.mib_phases = results.map((r) => r.phase ?? "measured");
   out.mib_waited_for_slot = results.map((r) => r.waitedForSlot ?? false);
+  if (results.some((r) => r.structuredValid !== undefined)) {
+    out.mib_structured_valid = results.map((r) => r.structuredValid ?? null);
+  }
   return out;
 }
 
