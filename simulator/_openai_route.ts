@@ -62,12 +62,20 @@ export async function openaiGenerate(
   }
   const limit = parsed.maxTokens ?? Math.max(1, contextLength(options) - promptTokens);
   // A length field the server does not read: the model stops on its own.
-  const tokens = parsed.lengthIgnored
+  const pieces = parsed.constrained;
+  // A constrained output ends where its text does (or at the limit, cut short).
+  const tokens = pieces !== undefined
+    ? Math.min(limit, pieces.length)
+    : parsed.lengthIgnored
     ? Math.min(limit, options.naturalLen)
     : parsed.ignoreEos
     ? limit
     : Math.min(limit, options.naturalLen);
-  const finish: FinishReason = tokens === limit ? "length" : "stop";
+  const finish: FinishReason = pieces !== undefined
+    ? (tokens === pieces.length ? "stop" : "length")
+    : tokens === limit
+    ? "length"
+    : "stop";
   const identity: ResponseIdentity = {
     id: responseId(parsed.endpoint),
     created: Math.floor(Date.now() / 1000),
@@ -81,7 +89,7 @@ export async function openaiGenerate(
       : parsed.includeUsage
       ? "null"
       : "omit";
-    const chunks = new ChunkEncoder(parsed.endpoint, identity, mode, promptTokens);
+    const chunks = new ChunkEncoder(parsed.endpoint, identity, mode, promptTokens, pieces);
     return ctx.stream(request, arrival, {
       ...base,
       encoder: new OpenAiStream(chunks, {
@@ -98,7 +106,14 @@ export async function openaiGenerate(
     ...base,
     answer: () =>
       jsonResponse(
-        fullResponse(parsed.endpoint, identity, tokens, finish, usageOf(promptTokens, tokens)),
+        fullResponse(
+          parsed.endpoint,
+          identity,
+          tokens,
+          finish,
+          usageOf(promptTokens, tokens),
+          pieces,
+        ),
       ),
     failure: () => errorResponse(500, "InternalServerError", failureMessage(options)),
   });

@@ -73,6 +73,11 @@ export interface RecordedRequest {
    * `"503"`, `"cut"` or `"junk:bad-json"`; absent when it drew none.
    */
   readonly fault?: FaultLabel;
+  /**
+   * The request's body, parsed as JSON (its text when it is not JSON); only
+   * with `recordBodies`.
+   */
+  readonly body?: unknown;
 }
 
 /** Everything recorded since the server started or the record was last cleared. */
@@ -90,6 +95,8 @@ export interface RequestLog extends WriteLog {
   readonly arrival: number;
   /** The injected fault, set when the request drew one. */
   fault?: FaultLabel;
+  /** The request's body, set once read (with `recordBodies`). */
+  body?: unknown;
 }
 
 /**
@@ -122,6 +129,7 @@ export function snapshot(logs: readonly RequestLog[]): SimulatorRecord {
       end: log.end,
       ...(log.error ? { error: true as const } : {}),
       ...(log.fault ? { fault: log.fault } : {}),
+      ...(log.body !== undefined ? { body: log.body } : {}),
     })),
   };
 }
