@@ -3,7 +3,8 @@
  *
  * @module
  */
-import { dirname } from "node:path";
+import { dirname, join } from "node:path";
+import { vllmResultName } from "../output/result_name.ts";
 import { type Backend, getBackend } from "../backends/mod.ts";
 import { checkRequestOptions, endpointPath, streams } from "../backends/request_options.ts";
 import { chooseModel } from "../runner/model.ts";
@@ -88,6 +89,40 @@ async function checkOutputFolder(path: string): Promise<void> {
   }
 }
 
+/** Creates `--result-dir` (and its parents) when missing, as vLLM does. */
+async function makeResultDir(path: string): Promise<void> {
+  try {
+    await Deno.mkdir(path, { recursive: true });
+  } catch (error) {
+    const why = error instanceof Deno.errors.NotCapable
+      ? `no permission: run with --allow-write=${path} --allow-read=${path}`
+      : (error as Error).message;
+    throw new UsageError("--result-dir", `cannot create "${path}" (${why})`);
+  }
+}
+
+/**
+ * The result file's path: `--output-file`, inside `--result-dir` when both
+ * are given; `--result-dir` alone names it as vLLM does (see
+ * `output/result_name.ts`), with the format's extension.
+ */
+function resultPath(config: BenchConfig, model: string | undefined): string | undefined {
+  if (config.resultDir === undefined) return config.outputFile;
+  const name = config.outputFile ?? vllmResultName({
+    label: config.label,
+    backend: config.backend,
+    arrival: config.requestDistribution,
+    ramp: config.rampUp,
+    maxConcurrency: config.maxConcurrency,
+    model,
+    date: new Date(),
+    extension: config.outputFormat === "jsonl" || config.outputFormat === "csv"
+      ? `.${config.outputFormat}`
+      : ".json",
+  });
+  return join(config.resultDir, name);
+}
+
 /** A terminal progress bar; cli-progress is loaded only when one is shown. */
 async function progressBar() {
   const [{ default: cliProgress }, { default: process }] = await Promise.all([
@@ -107,7 +142,8 @@ async function checkSupported(config: BenchConfig): Promise<void> {
   // Before any network call: the loader checks the file the same way, later.
   if (dataset.needsPath) await statDatasetFile(config.datasetPath!);
   checkRequestOptions(getBackend(config.backend, config.endpoint), config);
-  if (config.outputFile !== undefined) await checkOutputFolder(config.outputFile);
+  if (config.resultDir !== undefined) await makeResultDir(config.resultDir);
+  else if (config.outputFile !== undefined) await checkOutputFolder(config.outputFile);
   // Its format, from the first line: a wrong file fails before the server is asked.
   if (config.requestDistribution.kind === "trace") {
     await detectTrace(config.requestDistribution.path);
@@ -266,9 +302,10 @@ function strictLine(summary: Summary): string {
  * file. Input mistakes throw {@linkcode UsageError} before any request is sent.
  */
 export async function benchCommand(
-  config: BenchConfig,
+  given: BenchConfig,
   io: BenchIo = { log: console.log },
 ): Promise<BenchOutcome> {
+  let config = given;
   if (io.debug) debugConfig(io.debug, config, io.sources ?? {});
   await checkSupported(config);
   // A schema that does not compile fails before anything is sent.
@@ -294,6 +331,8 @@ export async function benchCommand(
     answer: backend.modelList === undefined ? undefined : answer,
     strict: config.strict,
   });
+  // Named once the model is known (vLLM's name has it); the rest of the run reads outputFile.
+  config = { ...config, outputFile: resultPath(config, model) };
   // The server's own tokenizer is asked only when named, or when no local one is known.
   const { tokenizer, resolved } = named !== undefined
     ? { tokenizer: lazyTokenizer(named), resolved: named }
@@ -351,7 +390,7 @@ export async function benchCommand(
     const bar = showBar ? await progressBar() : undefined;
     output = config.outputFile === undefined
       ? undefined
-      : await openOutput(config.outputFile, config.outputFormat);
+      : await openOutput(config.outputFile, config.outputFormat, { append: config.append });
     // Loaded while the rest was set up, and ready before t = 0.
     await counter?.ready;
     // Set-up may have taken the start past.

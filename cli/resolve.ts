@@ -340,13 +340,24 @@ export function resolveBenchConfig(
   }
 
   // Both shape only the result file: without one they would be silently ignored.
-  for (const key of ["output_format", "percentiles"]) {
-    if (v[key] !== undefined && v.output_file === undefined) {
+  for (const key of ["output_format", "percentiles", "append"]) {
+    if (
+      v[key] !== undefined && v[key] !== false && v.output_file === undefined &&
+      v.result_dir === undefined
+    ) {
       throw new UsageError(
         label(key),
-        "shapes the result file, and there is none: give --output-file PATH as well",
+        "shapes the result file, and there is none: give --output-file PATH (or --result-dir DIR) as well",
       );
     }
+  }
+  if (v.append === true && !["jsonl", "vllm"].includes(v.output_format ?? "seed")) {
+    throw new UsageError(
+      label("append"),
+      `only --output-format jsonl or vllm can be appended to (a seed file is one JSON array, a csv file one row), got ${
+        v.output_format ?? "seed"
+      }`,
+    );
   }
 
   const prefixGiven = ["prefix_text", "prefix_len", "no_prefix"].filter((k) =>

@@ -55,6 +55,10 @@ export interface VllmMeta {
   duration: number;
   /** `--max-concurrency`, when given. */
   maxConcurrency?: number;
+  /** `--label`, when given. */
+  label?: string;
+  /** `--metadata` pairs, written at the top level as vLLM writes them. */
+  metadata?: Readonly<Record<string, string>>;
   /** Percentiles to report. */
   percentiles: readonly number[];
   /** Goodput SLOs, ms. */
@@ -62,7 +66,7 @@ export interface VllmMeta {
 }
 
 /** vLLM's `date`: `%Y%m%d-%H%M%S` in local time. */
-function vllmDate(date: Date): string {
+export function vllmDate(date: Date): string {
   const two = (n: number) => String(n).padStart(2, "0");
   return `${date.getFullYear()}${two(date.getMonth() + 1)}${two(date.getDate())}-${
     two(date.getHours())
@@ -93,10 +97,12 @@ export function vllmResult(
     date: vllmDate(meta.startedAt),
     endpoint_type: meta.backend,
     backend: meta.backend,
-    label: null,
+    label: meta.label ?? null,
     model_id: meta.model ?? null,
     tokenizer_id: meta.tokenizer,
     num_prompts: meta.numPrompts,
+    // vLLM's --metadata: each pair a top-level key (after num_prompts, before the traffic).
+    ...meta.metadata,
     request_rate,
     burstiness,
     max_concurrency: meta.maxConcurrency ?? null,
@@ -194,6 +200,8 @@ export function vllmMeta(finished: FinishedRun): VllmMeta {
     startedAt: run.startedAt,
     duration: finished.summary.duration,
     maxConcurrency: config.maxConcurrency,
+    label: config.label,
+    metadata: config.metadata,
     percentiles: config.percentiles,
     goodput: config.goodput,
   };
@@ -263,15 +271,20 @@ export const vllm: OutputFormat<"vllm"> = {
   help: "vllm bench serve's result JSON",
   listsEveryRequest: true,
   streams: false,
-  open: (path) =>
-    writtenAtEnd((run) => {
+  open: (path, options) =>
+    writtenAtEnd(async (run) => {
       const result = vllmResult(
         run.metrics,
         run.accumulator.totals(),
         vllmMeta(run),
         run.run.results,
       );
-      return Deno.writeTextFile(path, JSON.stringify(result, null, 2) + "\n");
+      if (!options?.append) return Deno.writeTextFile(path, JSON.stringify(result, null, 2) + "\n");
+      // vLLM's --append-result: one object on one line, after a newline when the file has any.
+      const size = await Deno.stat(path).then((s) => s.size, () => 0);
+      await Deno.writeTextFile(path, (size > 0 ? "\n" : "") + JSON.stringify(result), {
+        append: true,
+      });
     }),
   detect: ({ json }) => isObject(json) && ("ttfts" in json || "mean_ttft_ms" in json),
   read(head, onRequest) {
