@@ -94,6 +94,7 @@ export {
   type SampleName,
   type SecondBucket,
   type Stats,
+  type StructuredCounts,
   type Summary,
   TIMING_METRICS,
   type TimingNames,
@@ -145,6 +146,14 @@ export {
   endpointPath,
   type RequestOptions,
 } from "./backends/request_options.ts";
+export * from "./backends/sampling.ts";
+export {
+  judgeStructured,
+  type StructuredCheck,
+  structuredCheck,
+  type StructuredVerdict,
+} from "./metrics/structured.ts";
+export { pythonFloat, type ResultNameParts, vllmResultName } from "./output/result_name.ts";
 export { chooseModel, type ModelChoice, servedModels } from "./runner/model.ts";
 export { type ReadyCheck, type ServerAnswer, waitForServer } from "./runner/ready.ts";
 export { InFlight, RequestEnded, type Timeouts, watchTimeouts } from "./runner/watchdog.ts";
