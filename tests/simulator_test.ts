@@ -144,6 +144,7 @@ Deno.test("startSimulator resolves its options and rejects bad ones", async () =
       acceptAnyModel: false,
       quiet: true,
       record: false,
+      recordBodies: false,
     });
     return Promise.resolve();
   });
