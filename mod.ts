@@ -94,6 +94,7 @@ export {
   type SampleName,
   type SecondBucket,
   type Stats,
+  type StructuredCounts,
   type Summary,
   TIMING_METRICS,
   type TimingNames,
@@ -170,6 +171,14 @@ export {
 export { dataUrlBytes, type ImageHeader, imageHeader } from "./images/header.ts";
 export { type ImageSpec, loadImagePool, SYNTHETIC_POOL, withImages } from "./images/pool.ts";
 export { IMAGE_FORMATS, type ImageFormat, syntheticImage } from "./images/synthetic.ts";
+export * from "./backends/sampling.ts";
+export {
+  judgeStructured,
+  type StructuredCheck,
+  structuredCheck,
+  type StructuredVerdict,
+} from "./metrics/structured.ts";
+export { pythonFloat, type ResultNameParts, vllmResultName } from "./output/result_name.ts";
 export { chooseModel, type ModelChoice, servedModels } from "./runner/model.ts";
 export { type ReadyCheck, type ServerAnswer, waitForServer } from "./runner/ready.ts";
 export { InFlight, RequestEnded, type Timeouts, watchTimeouts } from "./runner/watchdog.ts";

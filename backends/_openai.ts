@@ -8,6 +8,7 @@ import { type ChunkBuilder, errorText } from "./_chunks.ts";
 import { sseJsonParser } from "./_sse.ts";
 import { readLlamaTimings } from "./_timings.ts";
 import { wholeBodyParser } from "./_whole.ts";
+import { OPENAI_SAMPLING, samplingBody } from "./sampling.ts";
 import type { BackendFeatures, GenerationRequest, ModelList, StreamParser } from "./types.ts";
 
 /** Pulls the generated text out of one choice of a chunk or response. */
@@ -31,6 +32,9 @@ export const openAiFeatures: BackendFeatures = {
   beamSearch: false,
   stream: "optional",
   model: "optional",
+  // OpenAI's own fields, and the extensions vLLM, SGLang, llama.cpp and lmdeploy read.
+  sampling: OPENAI_SAMPLING,
+  ignoreEos: true,
 };
 
 interface Usage {
@@ -56,8 +60,9 @@ function readUsageExtras(message: Record<string, unknown>, usage: Usage, builder
 
 /**
  * The fields every OpenAI-style request shares: the model, the streaming
- * switch with usage reporting, and `ignore_eos` so the server generates
- * exactly the asked length instead of stopping at end-of-sequence.
+ * switch with usage reporting, the sampling options given, and `ignore_eos`
+ * so the server generates exactly the asked length instead of stopping at
+ * end-of-sequence (left out with `--no-ignore-eos`).
  */
 export function openAiBody(
   request: GenerationRequest,
@@ -66,8 +71,8 @@ export function openAiBody(
 ): Record<string, unknown> {
   const body: Record<string, unknown> = {};
   if (request.model !== undefined) body.model = request.model;
-  Object.assign(body, fields);
-  body.ignore_eos = true;
+  Object.assign(body, fields, samplingBody(request.sampling, OPENAI_SAMPLING));
+  if (request.ignoreEos !== false) body.ignore_eos = true;
   body.stream = request.stream !== false;
   if (body.stream) body.stream_options = streamOptions;
   return body;

@@ -27,7 +27,17 @@
  */
 import { type ChunkBuilder, errorText } from "./_chunks.ts";
 import { wholeBodyParser } from "./_whole.ts";
+import { jsonRequest } from "./_body.ts";
+import { samplingBody, type SamplingFields } from "./sampling.ts";
 import type { Backend, StreamParser } from "./types.ts";
+
+/** `generate`'s sampling keywords (MII has no min_p, repetition penalty or seed). */
+const MII_SAMPLING: SamplingFields = {
+  temperature: "temperature",
+  topP: "top_p",
+  topK: "top_k",
+  stop: "stop",
+};
 
 interface Item {
   generated_text?: unknown;
@@ -79,14 +89,20 @@ function read(json: unknown, time: number, builder: ChunkBuilder): void {
 export const deepspeedMii: Backend = {
   name: "deepspeed-mii",
   defaultEndpoint: "/mii/{model}",
-  features: { bestOf: false, beamSearch: false, stream: "never", model: "required" },
-  buildRequest: (request) => ({
-    body: JSON.stringify({
+  features: {
+    bestOf: false,
+    beamSearch: false,
+    stream: "never",
+    model: "required",
+    sampling: MII_SAMPLING,
+    ignoreEos: true,
+  },
+  buildRequest: (request) =>
+    jsonRequest({
       prompts: [request.prompt],
       max_new_tokens: request.maxTokens,
-      ignore_eos: true,
-    }),
-    headers: { "content-type": "application/json" },
-  }),
+      ...(request.ignoreEos !== false ? { ignore_eos: true } : {}),
+      ...samplingBody(request.sampling, MII_SAMPLING),
+    }, request),
   createParser: (): StreamParser => wholeBodyParser(read),
 };

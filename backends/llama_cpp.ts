@@ -23,7 +23,36 @@ import { openAiModels } from "./_openai.ts";
 import { type LlamaTimings, readLlamaTimings } from "./_timings.ts";
 import { sseJsonParser } from "./_sse.ts";
 import { wholeBodyParser } from "./_whole.ts";
+import { jsonRequest } from "./_body.ts";
+import { choiceGrammar, samplingBody, type SamplingFields } from "./sampling.ts";
 import type { Backend, GenerationRequest, StreamParser, TokenizeEndpoint } from "./types.ts";
+
+/** `/completion`'s sampling fields. */
+const LLAMA_SAMPLING: SamplingFields = {
+  temperature: "temperature",
+  topP: "top_p",
+  topK: "top_k",
+  minP: "min_p",
+  repetitionPenalty: "repeat_penalty",
+  stop: "stop",
+  seed: "seed",
+};
+
+/** The body of one `/completion` request. */
+function completionBody(request: GenerationRequest): Record<string, unknown> {
+  const body: Record<string, unknown> = {
+    prompt: request.prompt,
+    n_predict: request.maxTokens,
+    ...samplingBody(request.sampling, LLAMA_SAMPLING),
+  };
+  if (request.ignoreEos !== false) body.ignore_eos = true;
+  body.stream = request.stream !== false;
+  const structured = request.structured;
+  // llama.cpp turns a JSON schema into a grammar itself; a choice is a GBNF grammar.
+  if (structured?.kind === "json") body.json_schema = structured.schema;
+  if (structured?.kind === "choice") body.grammar = choiceGrammar(structured.choices);
+  return body;
+}
 
 interface Event {
   content?: string;
@@ -92,17 +121,17 @@ const tokenize: TokenizeEndpoint = {
 export const llamaCpp: Backend = {
   name: "llama.cpp",
   defaultEndpoint: "/completion",
-  features: { bestOf: false, beamSearch: false, stream: "optional", model: "optional" },
+  features: {
+    bestOf: false,
+    beamSearch: false,
+    stream: "optional",
+    model: "optional",
+    sampling: LLAMA_SAMPLING,
+    ignoreEos: true,
+    structured: ["json", "choice"],
+  },
   modelList: openAiModels,
   tokenize,
-  buildRequest: (request) => ({
-    body: JSON.stringify({
-      prompt: request.prompt,
-      n_predict: request.maxTokens,
-      ignore_eos: true,
-      stream: request.stream !== false,
-    }),
-    headers: { "content-type": "application/json" },
-  }),
+  buildRequest: (request) => jsonRequest(completionBody(request), request),
   createParser: parser,
 };

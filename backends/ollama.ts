@@ -28,7 +28,20 @@
 import { ChunkBuilder, errorText, parseJson } from "./_chunks.ts";
 import { recordReader } from "./_records.ts";
 import { wholeBodyParser } from "./_whole.ts";
+import { jsonRequest } from "./_body.ts";
+import { samplingBody, type SamplingFields } from "./sampling.ts";
 import type { Backend, GenerationRequest, StreamParser } from "./types.ts";
+
+/** `options`' sampling fields. */
+const OLLAMA_SAMPLING: SamplingFields = {
+  temperature: "temperature",
+  topP: "top_p",
+  topK: "top_k",
+  minP: "min_p",
+  repetitionPenalty: "repeat_penalty",
+  stop: "stop",
+  seed: "seed",
+};
 
 interface Line {
   response?: string;
@@ -90,6 +103,8 @@ export const ollama: Backend = {
     stream: "optional",
     model: "optional",
     images: true,
+    sampling: OLLAMA_SAMPLING,
+    structured: ["json"],
   },
   modelList: {
     path: "/api/tags",
@@ -110,8 +125,13 @@ export const ollama: Backend = {
       // model's template places the images (raw prompts need their own tags).
       body.images = request.images.map((image) => image.base64);
     } else body.raw = true;
-    body.options = { num_predict: request.maxTokens };
-    return { body: JSON.stringify(body), headers: { "content-type": "application/json" } };
+    body.options = {
+      num_predict: request.maxTokens,
+      ...samplingBody(request.sampling, OLLAMA_SAMPLING),
+    };
+    // Ollama's structured outputs: `format` is the JSON schema.
+    if (request.structured?.kind === "json") body.format = request.structured.schema;
+    return jsonRequest(body, request);
   },
   createParser: parser,
 };

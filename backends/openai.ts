@@ -11,6 +11,7 @@ import {
   openAiModels,
   openAiParser,
 } from "./_openai.ts";
+import { jsonRequest } from "./_body.ts";
 import type { Backend, GenerationRequest } from "./types.ts";
 
 /** Body of a completions request asking for exactly `maxTokens`. */
@@ -33,9 +34,6 @@ export const openai: Backend = {
   defaultEndpoint: "/v1/completions",
   features: openAiFeatures,
   modelList: openAiModels,
-  buildRequest: (request) => ({
-    body: JSON.stringify(completionsBody(request)),
-    headers: { "content-type": "application/json" },
-  }),
+  buildRequest: (request) => jsonRequest(completionsBody(request), request),
   createParser: (request) => openAiParser(request, completionText),
 };

@@ -6,6 +6,7 @@
  * @module
  */
 import { openAiBody, openAiFeatures, openAiModels, openAiParser } from "./_openai.ts";
+import { jsonRequest } from "./_body.ts";
 import type { Backend, GenerationRequest } from "./types.ts";
 
 /**
@@ -37,7 +38,7 @@ function messageText(message: Record<string, unknown> | undefined): string {
 export const openaiChat: Backend = {
   name: "openai-chat",
   defaultEndpoint: "/v1/chat/completions",
-  features: { ...openAiFeatures, bestOf: false, chat: true, images: true },
+  features: { ...openAiFeatures, bestOf: false, chat: true, images: true, structured: ["json"] },
   modelList: openAiModels,
   buildRequest: (request) => {
     const body = openAiBody(request, {
@@ -48,7 +49,15 @@ export const openaiChat: Backend = {
       max_tokens: request.maxTokens,
       max_completion_tokens: request.maxTokens,
     });
-    return { body: JSON.stringify(body), headers: { "content-type": "application/json" } };
+    const structured = request.structured;
+    if (structured?.kind === "json") {
+      // OpenAI's structured outputs, which vLLM, SGLang and llama.cpp also read.
+      body.response_format = {
+        type: "json_schema",
+        json_schema: { name: structured.name, schema: structured.schema },
+      };
+    }
+    return jsonRequest(body, request);
   },
   createParser: (request) =>
     openAiParser(

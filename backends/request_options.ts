@@ -5,6 +5,13 @@
  * @module
  */
 import { UsageError } from "../errors.ts";
+import {
+  SAMPLING_FLAGS,
+  SAMPLING_NAMES,
+  type SamplingOptions,
+  STRUCTURED_FLAGS,
+  type StructuredOutput,
+} from "./sampling.ts";
 import type { Backend } from "./types.ts";
 
 /** The request options a run may ask a backend for. */
@@ -17,6 +24,14 @@ export interface RequestOptions {
   useBeamSearch: boolean;
   /** `--multi-turn` (or `--turns`): requests carry a conversation's history. */
   multiTurn?: boolean;
+  /** Sampling options given (`--temperature`, …). */
+  sampling?: SamplingOptions;
+  /** `--seed-per-request`. */
+  seedPerRequest?: boolean;
+  /** `--ignore-eos` (true) or `--no-ignore-eos` (false); undefined: the default. */
+  ignoreEos?: boolean;
+  /** `--json-schema`, `--regex` or `--choice`. */
+  structured?: StructuredOutput;
 }
 
 /**
@@ -58,6 +73,40 @@ export function checkRequestOptions(backend: Backend, options: RequestOptions): 
     throw new UsageError(
       "--multi-turn",
       `backend ${name} cannot carry a conversation's history; use --backend openai-chat`,
+    );
+  }
+  checkSampling(backend, options);
+}
+
+/** Refuses the sampling, end-of-sequence and structured options `backend` has no field for. */
+function checkSampling(backend: Backend, options: RequestOptions): void {
+  const { sampling = {}, ignoreEos = false, structured = [] } = backend.features;
+  const name = backend.name;
+  const given = SAMPLING_NAMES.filter((option) =>
+    option === "seed" ? options.seedPerRequest === true : options.sampling?.[option] !== undefined
+  );
+  for (const option of given) {
+    if (sampling[option] === undefined) {
+      throw new UsageError(
+        SAMPLING_FLAGS[option],
+        `backend ${name}'s protocol has no such field; give it with --extra-body JSON if your server takes one`,
+      );
+    }
+  }
+  if (options.ignoreEos === true && !ignoreEos) {
+    throw new UsageError(
+      "--ignore-eos",
+      `backend ${name}'s protocol has no ignore_eos (its server may stop early at end-of-sequence; that is noted per request)`,
+    );
+  }
+  const kind = options.structured?.kind;
+  if (kind !== undefined && !structured.includes(kind)) {
+    const takes = structured.length === 0
+      ? "no output constraint"
+      : `only ${structured.map((k) => STRUCTURED_FLAGS[k]).join(", ")}`;
+    throw new UsageError(
+      STRUCTURED_FLAGS[kind],
+      `backend ${name}'s protocol takes ${takes}; give the server's own field with --extra-body JSON`,
     );
   }
 }

@@ -17,7 +17,34 @@ import { type ChunkBuilder, errorText } from "./_chunks.ts";
 import { openAiModels } from "./_openai.ts";
 import { sseJsonParser } from "./_sse.ts";
 import { wholeBodyParser } from "./_whole.ts";
+import { jsonRequest } from "./_body.ts";
+import { choiceRegex, samplingBody, type SamplingFields } from "./sampling.ts";
 import type { Backend, GenerationRequest, StreamParser, TokenizeEndpoint } from "./types.ts";
+
+/** `sampling_params`' sampling fields. */
+const SGLANG_SAMPLING: SamplingFields = {
+  temperature: "temperature",
+  topP: "top_p",
+  topK: "top_k",
+  minP: "min_p",
+  repetitionPenalty: "repetition_penalty",
+  stop: "stop",
+  seed: "sampling_seed",
+};
+
+/** `sampling_params` of one request: `json_schema` is a string there; a choice a regex. */
+function samplingParams(request: GenerationRequest): Record<string, unknown> {
+  const params: Record<string, unknown> = {
+    max_new_tokens: request.maxTokens,
+    ...samplingBody(request.sampling, SGLANG_SAMPLING),
+  };
+  if (request.ignoreEos !== false) params.ignore_eos = true;
+  const structured = request.structured;
+  if (structured?.kind === "json") params.json_schema = JSON.stringify(structured.schema);
+  if (structured?.kind === "regex") params.regex = structured.pattern;
+  if (structured?.kind === "choice") params.regex = choiceRegex(structured.choices);
+  return params;
+}
 
 interface Event {
   text?: string;
@@ -77,16 +104,25 @@ const tokenize: TokenizeEndpoint = {
 export const sglang: Backend = {
   name: "sglang",
   defaultEndpoint: "/generate",
-  features: { bestOf: false, beamSearch: false, stream: "optional", model: "optional" },
+  features: {
+    bestOf: false,
+    beamSearch: false,
+    stream: "optional",
+    model: "optional",
+    sampling: SGLANG_SAMPLING,
+    ignoreEos: true,
+    structured: ["json", "regex", "choice"],
+  },
   modelList: openAiModels,
   tokenize,
-  buildRequest: (request) => ({
-    body: JSON.stringify({
-      text: request.prompt,
-      sampling_params: { max_new_tokens: request.maxTokens, ignore_eos: true },
-      stream: request.stream !== false,
-    }),
-    headers: { "content-type": "application/json" },
-  }),
+  buildRequest: (request) =>
+    jsonRequest(
+      {
+        text: request.prompt,
+        sampling_params: samplingParams(request),
+        stream: request.stream !== false,
+      },
+      request,
+    ),
   createParser: parser,
 };

@@ -41,7 +41,22 @@
 import { ChunkBuilder, errorText, parseJson } from "./_chunks.ts";
 import { sseReader } from "./_sse.ts";
 import { wholeBodyParser } from "./_whole.ts";
+import { jsonRequest } from "./_body.ts";
+import { samplingBody, type SamplingFields } from "./sampling.ts";
 import type { Backend, GenerationRequest, StreamParser } from "./types.ts";
+
+/**
+ * The input tensors of the sampling options in the TensorRT-LLM backend's
+ * ensemble and BLS models (no min_p there); `stop_words` is a list of strings.
+ */
+const TRITON_SAMPLING: SamplingFields = {
+  temperature: "temperature",
+  topP: "top_p",
+  topK: "top_k",
+  repetitionPenalty: "repetition_penalty",
+  stop: "stop_words",
+  seed: "random_seed",
+};
 
 interface Response {
   text_output?: unknown;
@@ -138,16 +153,16 @@ export const tensorrtLlm: Backend = {
     beamSearch: false,
     stream: "optional",
     model: { default: "ensemble" },
+    sampling: TRITON_SAMPLING,
   },
-  buildRequest: (request) => ({
-    body: JSON.stringify({
+  buildRequest: (request) =>
+    jsonRequest({
       text_input: request.prompt,
       max_tokens: request.maxTokens,
       bad_words: "",
       stop_words: "",
       stream: request.stream !== false,
-    }),
-    headers: { "content-type": "application/json" },
-  }),
+      ...samplingBody(request.sampling, TRITON_SAMPLING),
+    }, request),
   createParser: parser,
 };

@@ -36,7 +36,36 @@
 import { ChunkBuilder, errorText, parseJson } from "./_chunks.ts";
 import { sseReader } from "./_sse.ts";
 import { wholeBodyParser } from "./_whole.ts";
+import { jsonRequest } from "./_body.ts";
+import {
+  choiceRegex,
+  samplingBody,
+  type SamplingFields,
+  type StructuredOutput,
+} from "./sampling.ts";
 import type { Backend, GenerationRequest, StreamParser, TokenizeEndpoint } from "./types.ts";
+
+/** `parameters`' sampling fields (TGI has no min_p). */
+const TGI_SAMPLING: SamplingFields = {
+  temperature: "temperature",
+  topP: "top_p",
+  topK: "top_k",
+  repetitionPenalty: "repetition_penalty",
+  stop: "stop",
+  seed: "seed",
+};
+
+/** TGI's `parameters.grammar`: JSON (the schema) or a regex; a choice is a regex of its alternatives. */
+function grammar(structured: StructuredOutput): { type: "json" | "regex"; value: unknown } {
+  switch (structured.kind) {
+    case "json":
+      return { type: "json", value: structured.schema };
+    case "regex":
+      return { type: "regex", value: structured.pattern };
+    case "choice":
+      return { type: "regex", value: choiceRegex(structured.choices) };
+  }
+}
 
 interface Details {
   finish_reason?: string;
@@ -145,7 +174,14 @@ export const tgi: Backend = {
   name: "tgi",
   defaultEndpoint: "/generate_stream",
   unstreamedEndpoint: "/generate",
-  features: { bestOf: "unstreamed", beamSearch: false, stream: "optional", model: "optional" },
+  features: {
+    bestOf: "unstreamed",
+    beamSearch: false,
+    stream: "optional",
+    model: "optional",
+    sampling: TGI_SAMPLING,
+    structured: ["json", "regex", "choice"],
+  },
   modelList: {
     path: "/info",
     ids: (json) => {
@@ -158,15 +194,14 @@ export const tgi: Backend = {
     const parameters: Record<string, unknown> = {
       max_new_tokens: request.maxTokens,
       details: true,
+      ...samplingBody(request.sampling, TGI_SAMPLING),
     };
+    if (request.structured !== undefined) parameters.grammar = grammar(request.structured);
     if (request.stream === false && request.bestOf !== undefined) {
       parameters.best_of = request.bestOf;
       if (request.bestOf > 1) parameters.do_sample = true;
     }
-    return {
-      body: JSON.stringify({ inputs: request.prompt, parameters }),
-      headers: { "content-type": "application/json" },
-    };
+    return jsonRequest({ inputs: request.prompt, parameters }, request);
   },
   createParser: parser,
 };

@@ -9,6 +9,12 @@
  *
  * @module
  */
+import type {
+  SamplingFields,
+  SamplingOptions,
+  StructuredKind,
+  StructuredOutput,
+} from "./sampling.ts";
 
 /** One message of a chat conversation (`--multi-turn`). */
 export interface ChatMessage {
@@ -38,6 +44,23 @@ export interface GenerationRequest {
   useBeamSearch?: boolean;
   /** Ask for a streamed response (default true; `--disable-stream` sets false). */
   stream?: boolean;
+  /** Sampling options (`--temperature`, `--stop`, …); absent ones are not sent. */
+  sampling?: SamplingOptions;
+  /**
+   * `--seed-per-request`: the run seed. The request of plan index i is sent
+   * with `sampling.seed` = `requestSeed(seedBase, i)` (see `backends/sampling.ts`).
+   */
+  seedBase?: number;
+  /**
+   * Ask the server to generate past end-of-sequence, to exactly `maxTokens`
+   * (default true, where the protocol can say so); false (`--no-ignore-eos`)
+   * lets it stop on its own, `maxTokens` then a cap.
+   */
+  ignoreEos?: boolean;
+  /** A constraint on the output's form (`--json-schema`, `--regex`, `--choice`). */
+  structured?: StructuredOutput;
+  /** `--extra-body`: deep-merged into the body last, so it can override any field. */
+  extraBody?: Record<string, unknown>;
   /**
    * The texts of an embeddings request (`--batch` of them), or the documents
    * of a rerank request scored against `query`; only pooling backends read it.
@@ -171,6 +194,12 @@ export interface BackendFeatures {
   pooling?: PoolingTask;
   /** Carries `--image-count`/`--image-dir` images with the prompt. Absent: it cannot. */
   images?: boolean;
+  /** Where the protocol takes each sampling option; absent ones are refused. Default: none. */
+  sampling?: SamplingFields;
+  /** The protocol can ask the server to ignore end-of-sequence (`ignore_eos`). Default false. */
+  ignoreEos?: boolean;
+  /** The output constraints the protocol can carry. Default: none. */
+  structured?: readonly StructuredKind[];
 }
 
 /** Where a server lists its models, to name one when `--model` is not given. */

@@ -9,6 +9,8 @@
  */
 import { completionText, openAiFeatures, openAiModels, openAiParser } from "./_openai.ts";
 import { completionsBody } from "./openai.ts";
+import { jsonRequest } from "./_body.ts";
+import type { StructuredOutput } from "./sampling.ts";
 import type { Backend, TokenizeEndpoint } from "./types.ts";
 import { vllmLegacy } from "./vllm_legacy.ts";
 
@@ -26,17 +28,44 @@ const tokenize: TokenizeEndpoint = {
   },
 };
 
+/**
+ * A constraint in both of vLLM's forms: `structured_outputs` (v0.10.2 on) and
+ * the `guided_json` / `guided_regex` / `guided_choice` fields before it. A
+ * version that knows both reads `structured_outputs` (the deprecated fields
+ * only when it is absent); one that knows only one ignores the other, with a
+ * warning in its log.
+ */
+function vllmStructured(structured: StructuredOutput | undefined): Record<string, unknown> {
+  switch (structured?.kind) {
+    case undefined:
+      return {};
+    case "json":
+      return { structured_outputs: { json: structured.schema }, guided_json: structured.schema };
+    case "regex":
+      return {
+        structured_outputs: { regex: structured.pattern },
+        guided_regex: structured.pattern,
+      };
+    case "choice":
+      return {
+        structured_outputs: { choice: structured.choices },
+        guided_choice: structured.choices,
+      };
+  }
+}
+
 /** The `vllm` backend. */
 export const vllm: Backend = {
   name: "vllm",
   defaultEndpoint: "/v1/completions",
-  features: { ...openAiFeatures, beamSearch: true },
+  features: { ...openAiFeatures, beamSearch: true, structured: ["json", "regex", "choice"] },
   modelList: openAiModels,
   tokenize,
   buildRequest: (request) => {
     const body = completionsBody(request, { include_usage: true, continuous_usage_stats: true });
     if (request.useBeamSearch) body.use_beam_search = true;
-    return { body: JSON.stringify(body), headers: { "content-type": "application/json" } };
+    Object.assign(body, vllmStructured(request.structured));
+    return jsonRequest(body, request);
   },
   createParser: (request) => openAiParser(request, completionText),
   forEndpoint: (endpoint) => (/\/generate\/?$/.test(endpoint) ? vllmLegacy : vllm),

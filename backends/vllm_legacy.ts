@@ -11,6 +11,8 @@
  */
 import { ChunkBuilder, parseJson } from "./_chunks.ts";
 import { recordReader } from "./_records.ts";
+import { jsonRequest } from "./_body.ts";
+import { OPENAI_SAMPLING, samplingBody } from "./sampling.ts";
 import type { Backend, GenerationRequest, StreamParser } from "./types.ts";
 
 /** The generated text of one record: its first text, without the echoed prompt. */
@@ -50,17 +52,26 @@ function parser(request: GenerationRequest): StreamParser {
 export const vllmLegacy: Backend = {
   name: "vllm",
   defaultEndpoint: "/generate",
-  features: { bestOf: true, beamSearch: true, stream: "optional", model: "optional" },
+  features: {
+    bestOf: true,
+    beamSearch: true,
+    stream: "optional",
+    model: "optional",
+    // The body's other keys become SamplingParams' keyword arguments.
+    sampling: OPENAI_SAMPLING,
+    ignoreEos: true,
+  },
   buildRequest: (request) => {
     const body: Record<string, unknown> = {
       prompt: request.prompt,
       stream: request.stream !== false,
       max_tokens: request.maxTokens,
-      ignore_eos: true,
+      ...samplingBody(request.sampling, OPENAI_SAMPLING),
     };
+    if (request.ignoreEos !== false) body.ignore_eos = true;
     if (request.bestOf !== undefined) body.best_of = request.bestOf;
     if (request.useBeamSearch) body.use_beam_search = true;
-    return { body: JSON.stringify(body), headers: { "content-type": "application/json" } };
+    return jsonRequest(body, request);
   },
   createParser: parser,
 };

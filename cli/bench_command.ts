@@ -3,7 +3,8 @@
  *
  * @module
  */
-import { dirname } from "node:path";
+import { dirname, join } from "node:path";
+import { vllmResultName } from "../output/result_name.ts";
 import { type Backend, getBackend } from "../backends/mod.ts";
 import {
   checkRequestOptions,
@@ -48,6 +49,8 @@ import {
   startAtProblem,
 } from "../runner/shard.ts";
 import type { BenchConfig } from "../runner/bench_config.ts";
+import { STRUCTURED_FLAGS, type StructuredOutput } from "../backends/sampling.ts";
+import { judgeStructured, type StructuredCheck, structuredCheck } from "../metrics/structured.ts";
 import type { Sources } from "./options.ts";
 import { debugConfig, debugPlan } from "./debug_log.ts";
 
@@ -96,6 +99,40 @@ async function checkOutputFolder(path: string): Promise<void> {
   }
 }
 
+/** Creates `--result-dir` (and its parents) when missing, as vLLM does. */
+async function makeResultDir(path: string): Promise<void> {
+  try {
+    await Deno.mkdir(path, { recursive: true });
+  } catch (error) {
+    const why = error instanceof Deno.errors.NotCapable
+      ? `no permission: run with --allow-write=${path} --allow-read=${path}`
+      : (error as Error).message;
+    throw new UsageError("--result-dir", `cannot create "${path}" (${why})`);
+  }
+}
+
+/**
+ * The result file's path: `--output-file`, inside `--result-dir` when both
+ * are given; `--result-dir` alone names it as vLLM does (see
+ * `output/result_name.ts`), with the format's extension.
+ */
+function resultPath(config: BenchConfig, model: string | undefined): string | undefined {
+  if (config.resultDir === undefined) return config.outputFile;
+  const name = config.outputFile ?? vllmResultName({
+    label: config.label,
+    backend: config.backend,
+    arrival: config.requestDistribution,
+    ramp: config.rampUp,
+    maxConcurrency: config.maxConcurrency,
+    model,
+    date: new Date(),
+    extension: config.outputFormat === "jsonl" || config.outputFormat === "csv"
+      ? `.${config.outputFormat}`
+      : ".json",
+  });
+  return join(config.resultDir, name);
+}
+
 /** A terminal progress bar; cli-progress is loaded only when one is shown. */
 async function progressBar() {
   const [{ default: cliProgress }, { default: process }] = await Promise.all([
@@ -123,12 +160,25 @@ async function checkSupported(config: BenchConfig): Promise<void> {
     trace: config.requestDistribution.kind === "trace",
     goodput: config.goodput,
   });
-  if (config.outputFile !== undefined) await checkOutputFolder(config.outputFile);
+  if (config.resultDir !== undefined) await makeResultDir(config.resultDir);
+  else if (config.outputFile !== undefined) await checkOutputFolder(config.outputFile);
   // Its format, from the first line: a wrong file fails before the server is asked.
   if (config.requestDistribution.kind === "trace") {
     await detectTrace(config.requestDistribution.path);
   }
   checkStartAt(config);
+}
+
+/** The check of every output against the run's constraint, or a usage error when it cannot be made. */
+function compileCheck(structured: StructuredOutput): StructuredCheck {
+  try {
+    return structuredCheck(structured);
+  } catch (error) {
+    throw new UsageError(
+      STRUCTURED_FLAGS[structured.kind],
+      `cannot be checked: ${(error as Error).message}`,
+    );
+  }
 }
 
 /** Refuses a `--start-at` already past by more than a little. */
@@ -145,6 +195,11 @@ function sharedFields(config: BenchConfig, backend: Backend, model: string | und
     bestOf: config.bestOf,
     useBeamSearch: config.useBeamSearch || undefined,
     stream: streams(backend, config),
+    sampling: config.sampling,
+    seedBase: config.seedPerRequest ? config.seed : undefined,
+    ignoreEos: config.ignoreEos,
+    structured: config.structured,
+    extraBody: config.extraBody,
   };
 }
 
@@ -285,11 +340,14 @@ function strictLine(summary: Summary): string {
  * file. Input mistakes throw {@linkcode UsageError} before any request is sent.
  */
 export async function benchCommand(
-  config: BenchConfig,
+  given: BenchConfig,
   io: BenchIo = { log: console.log },
 ): Promise<BenchOutcome> {
+  let config = given;
   if (io.debug) debugConfig(io.debug, config, io.sources ?? {});
   await checkSupported(config);
+  // A schema that does not compile fails before anything is sent.
+  const check = config.structured && compileCheck(config.structured);
   const backend = getBackend(config.backend, config.endpoint);
   // A bad --tokenizer fails before anything is sent to the server.
   const named = config.tokenizer === undefined || config.tokenizer === SERVER_TOKENIZER
@@ -311,6 +369,8 @@ export async function benchCommand(
     answer: backend.modelList === undefined ? undefined : answer,
     strict: config.strict,
   });
+  // Named once the model is known (vLLM's name has it); the rest of the run reads outputFile.
+  config = { ...config, outputFile: resultPath(config, model) };
   // The server's own tokenizer is asked only when named, or when no local one is known.
   const { tokenizer, resolved } = named !== undefined
     ? { tokenizer: lazyTokenizer(named), resolved: named }
@@ -378,7 +438,7 @@ export async function benchCommand(
     const bar = showBar ? await progressBar() : undefined;
     output = config.outputFile === undefined
       ? undefined
-      : await openOutput(config.outputFile, config.outputFormat);
+      : await openOutput(config.outputFile, config.outputFormat, { append: config.append });
     // Loaded while the rest was set up, and ready before t = 0.
     await counter?.ready;
     // Set-up may have taken the start past.
@@ -400,6 +460,7 @@ export async function benchCommand(
       (async (text: string) => (await tokenizer.load()).count(text));
     const turns = config.sessions === undefined ? undefined : new TurnAccumulator();
     const onResult = (result: RequestResult) => {
+      if (check !== undefined) judgeStructured(result, check);
       bar?.increment();
       io.onResult?.(result);
       turns?.add(result);

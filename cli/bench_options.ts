@@ -17,6 +17,7 @@ import {
 import { TRANSPORTS } from "../runner/transport.ts";
 import { IMAGE_FORMATS } from "../images/synthetic.ts";
 import type { OptionSpec } from "./options.ts";
+import { REQUEST_OPTIONS, RUN_IDENTITY_OPTIONS } from "./request_options.ts";
 
 /** Every benchmark option, in help order. */
 export const BENCH_OPTIONS: readonly OptionSpec[] = [
@@ -307,6 +308,7 @@ export const BENCH_OPTIONS: readonly OptionSpec[] = [
     kind: "boolean",
     help: "ask for beam search (vllm backend)",
   },
+  ...REQUEST_OPTIONS,
   {
     key: "output_file",
     flag: "--output-file",
@@ -445,6 +447,7 @@ export const BENCH_OPTIONS: readonly OptionSpec[] = [
     help:
       "values each timing distribution keeps exactly before it becomes an HDR histogram (default 1000000); a run that may exceed it keeps no per-request results unless its output file lists them",
   },
+  ...RUN_IDENTITY_OPTIONS,
   {
     key: "strict",
     flag: "--strict",

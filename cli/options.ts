@@ -22,6 +22,8 @@ export type ValueKind =
   | "choice"
   | "distribution"
   | "headers"
+  | "strings"
+  | "json-object"
   | "percentiles"
   | "goodput"
   | "requests-or-seconds";
@@ -32,7 +34,11 @@ export interface OptionSpec {
   key: string;
   /** Command-line flag (`--num-of-req`; `--no-x` for a flag that turns a default off). */
   flag: string;
-  /** Other spellings of the flag (`--host-port` for `--host_port`); give only one of them. */
+  /**
+   * Other spellings of the flag (`--host-port` for `--host_port`); give only
+   * one of them. For a boolean, `--no-` + the flag's name is its negation
+   * (`--no-ignore-eos` sets `ignore_eos` false).
+   */
   aliases?: readonly string[];
   /** Placeholder of the value in help, e.g. `<n>`; none for booleans. */
   arg?: string;
@@ -76,7 +82,10 @@ function schemaOf(spec: OptionSpec): z.ZodType {
         z.array(z.union([z.string(), z.number()])),
       ]);
     case "headers":
+    case "strings":
       return z.union([z.string().transform((s) => [s]), z.array(z.string())]);
+    case "json-object":
+      return z.union([z.string(), z.record(z.string(), z.unknown())]);
     case "percentiles":
       return z.union([z.string(), z.array(z.number())]);
     case "goodput":
@@ -111,6 +120,10 @@ export function acceptedForm(spec: OptionSpec): string {
       return 'an array like ["normal", 200, 10] or a string like "normal 200 10"';
     case "headers":
       return 'a "Name: value" string or an array of them';
+    case "strings":
+      return "a string or an array of strings";
+    case "json-object":
+      return "a JSON object, or its text";
     case "percentiles":
       return 'a list like "50,90,99" or [50, 90, 99.9]';
     case "goodput":
@@ -158,6 +171,16 @@ export function parseFlagValue(spec: OptionSpec, value: string): unknown {
   return parsed.data;
 }
 
+/** Kinds whose flag may be given several times, every value kept in order. */
+const REPEATABLE: ReadonlySet<ValueKind> = new Set(["headers", "strings"]);
+
+/** The negation spelling of a boolean spec (`--no-ignore-eos` of `--ignore-eos`), if it has one. */
+function negationOf(spec: OptionSpec): string | undefined {
+  if (spec.kind !== "boolean") return undefined;
+  const negation = `--no-${spec.flag.replace(/^--/, "")}`;
+  return spec.aliases?.includes(negation) ? negation : undefined;
+}
+
 /** Commander's attribute name of a flag: camel-cased at dashes, `--no-x` stored as `x`. */
 function attributeOf(flag: string): string {
   return flag.replace(/^--?(no-)?/, "").replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
@@ -181,9 +204,9 @@ export function addOptions(command: Command<any, any, any>, specs: readonly Opti
         ? ""
         : ` ${VARIADIC.has(spec.kind) ? "<args...>" : spec.arg}`;
       const option = new Option(spelling + placeholder, spec.help);
-      if (i > 0) option.hideHelp();
+      if (i > 0 && spelling !== negationOf(spec)) option.hideHelp();
       // Repeatable: every occurrence is kept, in order.
-      if (spec.kind === "headers") {
+      if (REPEATABLE.has(spec.kind)) {
         option.argParser((value: string, previous: string[] | undefined) => [
           ...(previous ?? []),
           value,
@@ -210,14 +233,17 @@ export function typedOptions(
   const opts = command.opts() as Record<string, unknown>;
   const raw: RawOptions = {};
   for (const spec of specs) {
+    const negation = negationOf(spec);
+    const typed = (s: string) => args.some((a) => a === s || a.startsWith(`${s}=`));
+    // A flag and its negation share commander's attribute: tell them apart by what was typed.
     const given = spellings(spec).filter((s) =>
-      command.getOptionValueSource(attributeOf(s)) === "cli"
+      negation === undefined ? command.getOptionValueSource(attributeOf(s)) === "cli" : typed(s)
     );
     if (given.length === 0) continue;
     if (given.length > 1) {
       throw new UsageError(given.join("/"), "give only one spelling");
     }
-    if (spec.kind !== "headers") {
+    if (!REPEATABLE.has(spec.kind)) {
       // Commander keeps the last of a repeated flag; a benchmark should not guess.
       const times = args.filter((a) => a === given[0] || a.startsWith(`${given[0]}=`)).length;
       if (times > 1) {
@@ -225,7 +251,8 @@ export function typedOptions(
       }
     }
     const value = opts[attributeOf(given[0])];
-    if (spec.flag.startsWith("--no-")) raw[spec.key] = value === false;
+    if (negation !== undefined) raw[spec.key] = given[0] !== negation;
+    else if (spec.flag.startsWith("--no-")) raw[spec.key] = value === false;
     else if (typeof value === "string") raw[spec.key] = parseFlagValue(spec, value);
     else raw[spec.key] = value;
   }

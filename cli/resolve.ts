@@ -17,6 +17,7 @@ import { UsageError } from "../errors.ts";
 import { DEFAULT_EXACT_LIMIT } from "../metrics/sample.ts";
 import { labelFor, type RawOptions, type Sources } from "./options.ts";
 import { BENCH_OPTIONS } from "./bench_options.ts";
+import { resolveRequestOptions, resolveRunIdentity } from "./request_options.ts";
 import type { BenchConfig } from "../runner/bench_config.ts";
 import { parsePhaseBound } from "../runner/phases.ts";
 import { parseShard, WHOLE_PLAN } from "../runner/shard.ts";
@@ -341,13 +342,24 @@ export function resolveBenchConfig(
   }
 
   // Both shape only the result file: without one they would be silently ignored.
-  for (const key of ["output_format", "percentiles"]) {
-    if (v[key] !== undefined && v.output_file === undefined) {
+  for (const key of ["output_format", "percentiles", "append"]) {
+    if (
+      v[key] !== undefined && v[key] !== false && v.output_file === undefined &&
+      v.result_dir === undefined
+    ) {
       throw new UsageError(
         label(key),
-        "shapes the result file, and there is none: give --output-file PATH as well",
+        "shapes the result file, and there is none: give --output-file PATH (or --result-dir DIR) as well",
       );
     }
+  }
+  if (v.append === true && !["jsonl", "vllm"].includes(v.output_format ?? "seed")) {
+    throw new UsageError(
+      label("append"),
+      `only --output-format jsonl or vllm can be appended to (a seed file is one JSON array, a csv file one row), got ${
+        v.output_format ?? "seed"
+      }`,
+    );
   }
 
   const prefixGiven = ["prefix_text", "prefix_len", "no_prefix"].filter((k) =>
@@ -434,6 +446,8 @@ export function resolveBenchConfig(
     disableTqdm: v.disable_tqdm ?? false,
     bestOf: v.best_of,
     useBeamSearch: v.use_beam_search ?? false,
+    ...resolveRequestOptions(v, label),
+    ...resolveRunIdentity(v, label),
     outputFile: v.output_file,
     outputFormat: v.output_format ?? "seed",
     percentiles: parsePercentiles(v.percentiles ?? [50, 90, 95, 99], label("percentiles")),

@@ -226,6 +226,14 @@ export const SERVE_OPTIONS: readonly OptionSpec[] = [
       "server performance.now() ms, id from x-request-id), cleared by DELETE /mib/record " +
       "(default off; memory grows with every chunk until cleared)",
   },
+  {
+    key: "record_bodies",
+    flag: "--record-bodies",
+    kind: "boolean",
+    help: "with --record (implied): keep each generation request's body in its record entry " +
+      "(body: the parsed JSON), to check what a client sent (default off; memory grows with " +
+      "every prompt)",
+  },
 ];
 
 /** The serving model's settings, for the banner (nothing when all are defaults). */
@@ -304,6 +312,7 @@ export async function serveCommand(values: RawOptions): Promise<number> {
     acceptAnyModel: v.accept_any_model,
     prefixCache: v.prefix_cache,
     record: v.record,
+    recordBodies: v.record_bodies,
     quiet: true,
   });
   const o = sim.options;

@@ -254,6 +254,13 @@ export function formatSummary(
       `note: ${summary.multiTokenChunkRequests} request(s) got chunks carrying several tokens; ITL is per chunk there, TPOT per token`,
     );
   }
+  const structured = summary.structured;
+  if (structured !== undefined) {
+    const why = structured.firstError === undefined ? "" : ` (first: ${structured.firstError})`;
+    lines.push(
+      `structured outputs: ${structured.valid} valid, ${structured.invalid} invalid${why}`,
+    );
+  }
   // Summaries an older mib wrote have no mismatches.
   if (summary.mismatches !== undefined) lines.push(...mismatchLines(summary.mismatches, tokenizer));
   // Runs read back from older files have no such list.

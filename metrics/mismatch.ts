@@ -96,7 +96,9 @@ export function generatedLength(r: RequestResult): GeneratedLength | undefined {
  * - `outputLength`: the generated length differs from `outputLenAsked` — at
  *   all when the server counted it; beyond {@link LENGTH_TOLERANCE} when only
  *   the client tokenizer did (re-tokenizing text rarely gives the server's
- *   count exactly);
+ *   count exactly). When the asked length was only a cap
+ *   (`outputLenCapOnly`: `--no-ignore-eos`, a structured output), only a
+ *   longer output differs: a natural stop before it is what was asked;
  * - `promptLength`: the server's whole-prompt count differs from `promptLen`
  *   beyond {@link LENGTH_TOLERANCE} (per input for a pooling request; with
  *   images, only a count below the text's: see `promptCountDiffers`; a
@@ -110,7 +112,9 @@ export function mismatchesOf(r: RequestResult): MismatchKind[] {
   const asked = r.outputLenAsked;
   const generated = generatedLength(r);
   if (asked !== undefined && asked > 0 && generated !== undefined) {
-    const differs = generated.by === "server"
+    const differs = r.outputLenCapOnly === true && generated.count <= asked
+      ? false
+      : generated.by === "server"
       ? generated.count !== asked
       : differsBeyondTolerance(asked, generated.count);
     if (differs) kinds.push("outputLength");

@@ -17,6 +17,7 @@ import {
   type RunTotals,
   type SampleName,
   type SecondBucket,
+  type StructuredCounts,
 } from "./types.ts";
 import { DEFAULT_EXACT_LIMIT, type HdrLibrary, Sample } from "./sample.ts";
 import { Doubles } from "./_doubles.ts";
@@ -146,6 +147,7 @@ export class RunAccumulator {
   readonly #statuses = new Map<number, number>();
   readonly #errors = new Map<string, number>();
   readonly #mismatches = new MismatchCounter();
+  #structured: StructuredCounts | undefined;
   readonly #starts = new Doubles();
   readonly #ends = new Doubles();
   readonly #sent = new Seconds();
@@ -266,6 +268,14 @@ export class RunAccumulator {
     if (r.inputCount !== undefined) this.#inputs = (this.#inputs ?? 0) + r.inputCount;
     if (r.streamed && r.outputLen > r.chunks) this.#multiToken++;
     this.#mismatches.add(r);
+    if (typeof r.structuredValid === "boolean") {
+      const counts = this.#structured ??= { valid: 0, invalid: 0 };
+      if (r.structuredValid) counts.valid++;
+      else {
+        counts.invalid++;
+        counts.firstError ??= r.structuredError;
+      }
+    }
     this.e2el.add(r.latency * 1000);
     const tpot = timePerOutputToken(r.latency, r.ttft, r.outputLen);
     if (r.ttft !== null) this.ttft.add(r.ttft * 1000);
@@ -398,6 +408,7 @@ export class RunAccumulator {
         [...this.#statuses].sort(([a], [b]) => a - b).map(([status, n]) => [String(status), n]),
       ),
       mismatches: this.#mismatches.counts(),
+      ...(this.#structured === undefined ? {} : { structured: { ...this.#structured } }),
       meanConcurrency: per(this.#totalLatency),
       peakConcurrency: this.#peakConcurrency(),
       peakOutputTokensPerSecond: peakTokens,

@@ -110,6 +110,7 @@ export function summarizeAccumulated(
     failures: metrics.failures,
     httpStatuses: metrics.httpStatuses,
     mismatches: metrics.mismatches,
+    ...(metrics.structured === undefined ? {} : { structured: metrics.structured }),
     ...Object.fromEntries(SAMPLE_NAMES.map((name) => [name, toStats(metrics[name])])),
     eventLoopLag: describeSample(eventLoopLag),
     pacingLag: toStats(pacingLag),

@@ -1,3 +1,13 @@
+/** How many outputs met a run's output constraint (see `metrics/structured.ts`). */
+export interface StructuredCounts {
+  /** Successful requests whose output met it. */
+  valid: number;
+  /** Successful requests whose output did not. */
+  invalid: number;
+  /** Why the first invalid one was not, when there was one. */
+  firstError?: string;
+}
+
 /**
  * The types of mib's metrics, and the one table of how each timing metric is
  * named wherever mib shows or writes it.
@@ -233,6 +243,11 @@ export interface RunMetrics {
   /** Successful requests whose server disagreed with the plan, by kind (see `mismatchesOf`). */
   mismatches: Mismatches;
   /**
+   * Successful requests whose output met the run's constraint (`--json-schema`,
+   * `--regex`, `--choice`) and those whose output did not; absent without one.
+   */
+  structured?: StructuredCounts;
+  /**
    * Mean concurrency: Σ `latency` of all requests / `duration` (0 when duration ≤ 0),
    * i.e. the time-average of requests in flight.
    */
@@ -375,6 +390,8 @@ export interface Summary {
    * in summaries an older mib wrote).
    */
   mismatches?: Mismatches;
+  /** Outputs that met the run's constraint and those that did not; absent without one. */
+  structured?: StructuredCounts;
   /** Time to first token over completed requests, ms. */
   ttft?: Stats;
   /** Time per output token after the first, per completed request with ≥ 2 tokens, ms. */

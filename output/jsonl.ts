@@ -11,7 +11,7 @@ import type { RequestResult } from "../runner/result.ts";
 import { finite, isObject } from "./_json.ts";
 import { PointFigures, pointOfRecord } from "./_points.ts";
 import { toSeedRecords } from "./seed.ts";
-import type { OutputFormat, OutputWriter } from "./types.ts";
+import type { OpenOptions, OutputFormat, OutputWriter } from "./types.ts";
 
 /**
  * Appends one JSON line per finished request to `path`, each written (not
@@ -20,8 +20,12 @@ import type { OutputFormat, OutputWriter } from "./types.ts";
  * output is counted; `output_len` is null on a line written before the
  * client tokenizer counted it (`output_len_client` null too).
  */
-async function openJsonl(path: string): Promise<OutputWriter> {
-  const file = await Deno.open(path, { write: true, create: true, truncate: true });
+async function openJsonl(path: string, options: OpenOptions = {}): Promise<OutputWriter> {
+  // Appended (--append): the lines go after those of earlier runs.
+  const file = await Deno.open(
+    path,
+    options.append ? { append: true, create: true } : { write: true, create: true, truncate: true },
+  );
   const encoder = new TextEncoder();
   const writeLine = (value: unknown) => {
     const bytes = encoder.encode(JSON.stringify(value) + "\n");

@@ -22,7 +22,7 @@ import { csv } from "./csv.ts";
 import { jsonl } from "./jsonl.ts";
 import { runRecord, runRecordPath } from "./run_record.ts";
 import { seed } from "./seed.ts";
-import type { OutputFormat, OutputWriter, RequestPoint, ResultFile } from "./types.ts";
+import type { OpenOptions, OutputFormat, OutputWriter, RequestPoint, ResultFile } from "./types.ts";
 import { vllm } from "./vllm.ts";
 
 export type {
@@ -30,6 +30,7 @@ export type {
   FileHead,
   FileRamp,
   FinishedRun,
+  OpenOptions,
   OutputFormat,
   OutputWriter,
   ReadResult,
@@ -91,9 +92,13 @@ export function needsEveryResult(name: FormatName): boolean {
  * Hand it each request as it ends, then the finished run (or close it when
  * the run fails: a streamed file keeps what was written).
  */
-export async function openOutput(path: string, name: FormatName): Promise<OutputWriter> {
+export async function openOutput(
+  path: string,
+  name: FormatName,
+  options: OpenOptions = {},
+): Promise<OutputWriter> {
   const writers = [
-    await resultFormat(name)!.open(path),
+    await resultFormat(name)!.open(path, options),
     await runRecord.open(runRecordPath(path)),
   ];
   return {

@@ -110,6 +110,8 @@ async function writeRunRecord(path: string, finished: FinishedRun): Promise<void
     url: finished.url,
     model: model ?? null,
     tokenizer: finished.tokenizer,
+    label: config.label ?? null,
+    metadata: config.metadata ?? {},
     config: redactConfig(config),
     ramp_up: recordRamp(finished),
     plan: finished.plan ?? null,

@@ -70,6 +70,13 @@ export interface SeedRecord {
   session?: number;
   /** Its turn in the session, 0-based; written only for sessions' turns. */
   turn?: number;
+  /**
+   * Whether the output met the run's constraint (`--json-schema`, `--regex`,
+   * `--choice`): null for a failed request; absent in a run without one.
+   */
+  structured_valid?: boolean | null;
+  /** Why it did not (null when it did, or the request failed); absent without a constraint. */
+  structured_error?: string | null;
   /** Notes on how to read the numbers. */
   notes: string[];
   /** A pooling request's inputs (texts embedded, documents scored); absent for a generation. */
@@ -135,6 +142,10 @@ export function toSeedRecords(results: readonly RequestResult[]): SeedRecord[] {
     phase: r.phase ?? "measured",
     waited_for_slot: r.waitedForSlot ?? false,
     ...(r.session === undefined ? {} : { session: r.session, turn: r.turn ?? 0 }),
+    ...(r.structuredValid === undefined ? {} : {
+      structured_valid: r.structuredValid,
+      structured_error: r.structuredError ?? null,
+    }),
     notes: r.notes,
     ...(r.inputCount === undefined ? {} : { input_count: r.inputCount }),
     ...(r.imageCount === undefined ? {} : { image_count: r.imageCount }),

@@ -30,8 +30,12 @@ export interface OutputFormat<Name extends string = string> {
    * results, so the run must keep them all.
    */
   readonly streams: boolean;
-  /** Opens a writer of the file at `path` for a run about to start. */
-  open(path: string): Promise<OutputWriter>;
+  /**
+   * Opens a writer of the file at `path` for a run about to start; with
+   * `append` (`--append`, formats that can), it adds to the file instead of
+   * replacing it.
+   */
+  open(path: string, options?: OpenOptions): Promise<OutputWriter>;
   /** Whether a file that starts as `head` is in this format. */
   detect(head: FileHead): boolean;
   /**
@@ -40,6 +44,12 @@ export interface OutputFormat<Name extends string = string> {
    * (so a streamed format never holds them all).
    */
   read(head: FileHead, onRequest?: (point: RequestPoint) => void): Promise<ReadResult>;
+}
+
+/** How a result file is opened. */
+export interface OpenOptions {
+  /** Add to the file instead of replacing it (`--append`). */
+  append?: boolean;
 }
 
 /** Writes one result file of a run. */

@@ -56,6 +56,10 @@ export interface VllmMeta {
   duration: number;
   /** `--max-concurrency`, when given. */
   maxConcurrency?: number;
+  /** `--label`, when given. */
+  label?: string;
+  /** `--metadata` pairs, written at the top level as vLLM writes them. */
+  metadata?: Readonly<Record<string, string>>;
   /** Percentiles to report. */
   percentiles: readonly number[];
   /** Goodput SLOs, ms. */
@@ -63,7 +67,7 @@ export interface VllmMeta {
 }
 
 /** vLLM's `date`: `%Y%m%d-%H%M%S` in local time. */
-function vllmDate(date: Date): string {
+export function vllmDate(date: Date): string {
   const two = (n: number) => String(n).padStart(2, "0");
   return `${date.getFullYear()}${two(date.getMonth() + 1)}${two(date.getDate())}-${
     two(date.getHours())
@@ -94,10 +98,12 @@ export function vllmResult(
     date: vllmDate(meta.startedAt),
     endpoint_type: meta.backend,
     backend: meta.backend,
-    label: null,
+    label: meta.label ?? null,
     model_id: meta.model ?? null,
     tokenizer_id: meta.tokenizer,
     num_prompts: meta.numPrompts,
+    // vLLM's --metadata: each pair a top-level key (after num_prompts, before the traffic).
+    ...meta.metadata,
     request_rate,
     burstiness,
     max_concurrency: meta.maxConcurrency ?? null,
@@ -142,6 +148,11 @@ export function vllmResult(
   out.mib_output_length_mismatches = metrics.mismatches.outputLength;
   out.mib_prompt_length_mismatches = metrics.mismatches.promptLength;
   out.mib_truncated_prompts = metrics.mismatches.truncated;
+  // Not in vLLM's file: outputs that missed the run's constraint (--json-schema, …).
+  if (metrics.structured !== undefined) {
+    out.mib_structured_valid_outputs = metrics.structured.valid;
+    out.mib_structured_invalid_outputs = metrics.structured.invalid;
+  }
   // Not in vLLM's file: the load shape's counts, none of them in the figures above.
   out.mib_warmup_requests = metrics.warmup;
   out.mib_cooldown_requests = metrics.cooldown;
@@ -190,6 +201,9 @@ export function vllmResult(
   if (results.some((r) => r.imageCount !== undefined)) {
     out.mib_image_counts = results.map((r) => r.imageCount ?? 0);
   }
+  if (results.some((r) => r.structuredValid !== undefined)) {
+    out.mib_structured_valid = results.map((r) => r.structuredValid ?? null);
+  }
   return out;
 }
 
@@ -206,6 +220,8 @@ export function vllmMeta(finished: FinishedRun): VllmMeta {
     startedAt: run.startedAt,
     duration: finished.summary.duration,
     maxConcurrency: config.maxConcurrency,
+    label: config.label,
+    metadata: config.metadata,
     percentiles: config.percentiles,
     goodput: config.goodput,
   };
@@ -276,15 +292,20 @@ export const vllm: OutputFormat<"vllm"> = {
   help: "vllm bench serve's result JSON",
   listsEveryRequest: true,
   streams: false,
-  open: (path) =>
-    writtenAtEnd((run) => {
+  open: (path, options) =>
+    writtenAtEnd(async (run) => {
       const result = vllmResult(
         run.metrics,
         run.accumulator.totals(),
         vllmMeta(run),
         run.run.results,
       );
-      return Deno.writeTextFile(path, JSON.stringify(result, null, 2) + "\n");
+      if (!options?.append) return Deno.writeTextFile(path, JSON.stringify(result, null, 2) + "\n");
+      // vLLM's --append-result: one object on one line, after a newline when the file has any.
+      const size = await Deno.stat(path).then((s) => s.size, () => 0);
+      await Deno.writeTextFile(path, (size > 0 ? "\n" : "") + JSON.stringify(result), {
+        append: true,
+      });
     }),
   detect: ({ json }) => isObject(json) && ("ttfts" in json || "mean_ttft_ms" in json),
   read(head, onRequest) {

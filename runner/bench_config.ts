@@ -13,6 +13,7 @@ import type { TransportName } from "./transport.ts";
 import type { PhaseBound } from "./phases.ts";
 import type { SessionShape } from "./session_plan.ts";
 import type { ImageSpec } from "../images/pool.ts";
+import type { SamplingOptions, StructuredOutput } from "../backends/sampling.ts";
 
 /** A complete, checked benchmark configuration. */
 export interface BenchConfig {
@@ -79,6 +80,24 @@ export interface BenchConfig {
   bestOf?: number;
   /** `use_beam_search`. */
   useBeamSearch: boolean;
+  /** Sampling options given (`--temperature`, …; see `cli/request_options.ts`). */
+  sampling?: SamplingOptions;
+  /** `--seed-per-request`: request i is sent seed (seed + i) mod 2^31. */
+  seedPerRequest: boolean;
+  /** `--ignore-eos` / `--no-ignore-eos`; undefined: on where the protocol can say so. */
+  ignoreEos?: boolean;
+  /** The output constraint (`--json-schema`, `--regex`, `--choice`). */
+  structured?: StructuredOutput;
+  /** `--extra-body-file` and `--extra-body`, merged: deep-merged into every body last. */
+  extraBody?: Record<string, unknown>;
+  /** `--label`. */
+  label?: string;
+  /** `--metadata` pairs. */
+  metadata: Record<string, string>;
+  /** `--result-dir`. */
+  resultDir?: string;
+  /** `--append`: append to the result file (jsonl, vllm). */
+  append: boolean;
   /** Per-request results file. */
   outputFile?: string;
   /** Its format. */

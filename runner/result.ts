@@ -31,6 +31,19 @@ export interface RequestResult {
   truncated?: boolean;
   /** Output tokens asked for (the request's max tokens); absent in results read from old files. */
   outputLenAsked?: number;
+  /**
+   * `outputLenAsked` is only a cap: the server was let stop on its own
+   * (`--no-ignore-eos`) or its output was constrained (`--json-schema`,
+   * `--regex`, `--choice`), so a shorter output is no mismatch.
+   */
+  outputLenCapOnly?: boolean;
+  /**
+   * Whether the output met the run's constraint (`--json-schema`, `--regex`,
+   * `--choice`): null when the request failed; absent without a constraint.
+   */
+  structuredValid?: boolean | null;
+  /** Why the output did not meet it (a JSON parse error, the first schema error, …). */
+  structuredError?: string;
   /** Output tokens: the server's count when it gave one, else the client tokenizer's. */
   outputLen: number;
   /** Where `outputLen` came from. */

@@ -4,6 +4,7 @@
  * @module
  */
 import type { Backend, GenerationRequest } from "../backends/types.ts";
+import { seededRequest } from "../backends/sampling.ts";
 import { monitorEventLoop } from "./_health.ts";
 import { createPacer } from "./_pacer.ts";
 import type { RequestResult } from "./result.ts";
@@ -248,7 +249,7 @@ export async function runBenchmark(options: RunOptions): Promise<RunResult> {
   // Built just before waiting for its send time, so serialising stays off the
   // send path without holding every request's bytes for the whole run.
   const outgoing = (i: number, planned: PlannedRequest): OutgoingRequest => {
-    const built = backend.buildRequest(planned.request);
+    const built = backend.buildRequest(seededRequest(planned.request, i));
     return {
       path,
       headers: { ...built.headers, ...options.headers, "x-request-id": `${prefix}${i}` },

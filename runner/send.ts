@@ -134,6 +134,9 @@ export async function sendRequest(
     text: "",
     promptLen: plan.promptLen,
     outputLenAsked: plan.request.maxTokens,
+    ...(plan.request.ignoreEos === false || plan.request.structured !== undefined
+      ? { outputLenCapOnly: true }
+      : {}),
     outputLen: 0,
     outputLenSource: "tokenizer",
     ttft: null,

@@ -15,6 +15,7 @@ import type { HonouredField } from "./_options.ts";
 import { tokenBytes, tokenText } from "./_vocab.ts";
 import type { ImageHeader } from "../images/header.ts";
 import { readImage } from "./_images.ts";
+import { constrainedText, textPieces } from "./_structured.ts";
 
 /** Why generation ended: `max_tokens` reached, or the model's natural end (EOS). */
 export type FinishReason = "length" | "stop";
@@ -74,6 +75,17 @@ export interface GenerationRequest {
   readonly lengthIgnored: boolean;
   /** Images of the chat messages' `image_url` parts, as their headers say (chat only). */
   readonly images?: readonly ImageHeader[];
+  /**
+   * The output's pieces (one per token) when the request constrains it
+   * (`structured_outputs`, `guided_*`, `response_format`; see `_structured.ts`).
+   */
+  readonly constrained?: readonly string[];
+}
+
+/** The pieces of a constrained output `body` asks for, as a spreadable field. */
+function constrainedField(body: Body): { constrained?: readonly string[] } {
+  const text = constrainedText(body);
+  return text === undefined ? {} : { constrained: textPieces(text) };
 }
 
 /** A request body that fails validation: answered with 400. */
@@ -186,6 +198,7 @@ export function parseCompletionRequest(json: unknown): GenerationRequest {
     maxTokens: optionalPositiveInt(body, "max_tokens") ?? 16,
     ignoreEos: optionalBoolean(body, "ignore_eos") ?? false,
     lengthIgnored: false,
+    ...constrainedField(body),
     ...streamFields(body),
   };
 }
@@ -229,6 +242,7 @@ export function parseChatRequest(json: unknown, honour: HonouredField = "both"):
     maxTokens: limit,
     ignoreEos: optionalBoolean(body, "ignore_eos") ?? false,
     lengthIgnored: limit === undefined && (maxCompletion ?? maxTokens) !== undefined,
+    ...constrainedField(body),
     ...streamFields(body),
     ...(images.length > 0 ? { images } : {}),
   };
@@ -358,8 +372,9 @@ export function fullResponse(
   tokens: number,
   finish: FinishReason,
   usage: Usage,
+  pieces?: readonly string[],
 ): unknown {
-  const text = tokenText(0, tokens);
+  const text = pieces === undefined ? tokenText(0, tokens) : pieces.slice(0, tokens).join("");
   const choice = endpoint === "chat"
     ? {
       index: 0,
@@ -421,11 +436,14 @@ export class ChunkEncoder {
   readonly #open: Uint8Array;
   /** Tail of a non-final chunk whose usage is omitted or null. */
   readonly #plainTail: Uint8Array;
+  /** A constrained output's pieces, JSON-escaped, in place of the vocabulary's tokens. */
+  readonly #pieces: readonly Uint8Array[] | undefined;
 
   /**
    * Prepares the constant parts of one response to a prompt of
    * `promptTokens`, `cachedTokens` of them from a prefix cache (reported in
-   * the final usage when given).
+   * the final usage when given); token i is `pieces[i]` when given, else the
+   * vocabulary's.
    */
   constructor(
     endpoint: Endpoint,
@@ -433,7 +451,9 @@ export class ChunkEncoder {
     mode: ChunkUsage,
     promptTokens: number,
     cachedTokens?: number,
+    pieces?: readonly string[],
   ) {
+    this.#pieces = pieces?.map((piece) => encoder.encode(JSON.stringify(piece).slice(1, -1)));
     this.#endpoint = endpoint;
     this.#mode = mode;
     this.#promptTokens = promptTokens;
@@ -461,7 +481,7 @@ export class ChunkEncoder {
       // The common case, once per token of every stream: three copies into
       // one allocation, with no intermediate list.
       const open = this.#open;
-      const token = tokenBytes(start);
+      const token = this.#token(start);
       const tail = this.#plainTail;
       const out = new Uint8Array(open.length + token.length + tail.length);
       out.set(open, 0);
@@ -470,7 +490,7 @@ export class ChunkEncoder {
       return out;
     }
     const parts: Uint8Array[] = [this.#open];
-    for (let i = start; i < start + count; i++) parts.push(tokenBytes(i));
+    for (let i = start; i < start + count; i++) parts.push(this.#token(i));
     parts.push(
       finish === null && this.#mode !== "cumulative"
         ? this.#plainTail
@@ -489,6 +509,11 @@ export class ChunkEncoder {
       usageOf(this.#promptTokens, completionTokens, this.#cachedTokens),
     );
     return concat([this.#envelope, encoder.encode(`],"usage":${usage}}\n\n`), DONE_EVENT]);
+  }
+
+  /** The bytes of token `index`, inside a JSON string. */
+  #token(index: number): Uint8Array {
+    return this.#pieces === undefined ? tokenBytes(index) : this.#pieces[index];
   }
 
   /** The `usage` member of an ordinary chunk sent after `completed` tokens. */

@@ -67,12 +67,20 @@ export async function openaiGenerate(
   }
   const limit = parsed.maxTokens ?? Math.max(1, contextLength(options) - promptTokens);
   // A length field the server does not read: the model stops on its own.
-  const tokens = parsed.lengthIgnored
+  const pieces = parsed.constrained;
+  // A constrained output ends where its text does (or at the limit, cut short).
+  const tokens = pieces !== undefined
+    ? Math.min(limit, pieces.length)
+    : parsed.lengthIgnored
     ? Math.min(limit, options.naturalLen)
     : parsed.ignoreEos
     ? limit
     : Math.min(limit, options.naturalLen);
-  const finish: FinishReason = tokens === limit ? "length" : "stop";
+  const finish: FinishReason = pieces !== undefined
+    ? (tokens === pieces.length ? "stop" : "length")
+    : tokens === limit
+    ? "length"
+    : "stop";
   const identity: ResponseIdentity = {
     id: responseId(parsed.endpoint),
     created: Math.floor(Date.now() / 1000),
@@ -95,7 +103,14 @@ export async function openaiGenerate(
       : parsed.includeUsage
       ? "null"
       : "omit";
-    const chunks = new ChunkEncoder(parsed.endpoint, identity, mode, promptTokens, cachedTokens);
+    const chunks = new ChunkEncoder(
+      parsed.endpoint,
+      identity,
+      mode,
+      promptTokens,
+      cachedTokens,
+      pieces,
+    );
     return ctx.stream(request, arrival, {
       ...base,
       encoder: new OpenAiStream(chunks, {
@@ -120,6 +135,7 @@ export async function openaiGenerate(
           tokens,
           finish,
           usageOf(promptTokens, tokens, cachedTokens),
+          pieces,
         ),
       );
     },

@@ -177,6 +177,12 @@ export interface SimulatorOptions {
    * until the record is cleared. Default `false`.
    */
   record?: boolean;
+  /**
+   * With `record`, also keep each generation request's body (parsed JSON, or
+   * its text when it is not JSON) as `body` in its record entry, so a client
+   * can check what it sent. Memory grows with every prompt. Default `false`.
+   */
+  recordBodies?: boolean;
 }
 
 /** {@linkcode SimulatorOptions} with every default filled in. */
@@ -235,7 +241,8 @@ export function resolveOptions(options: SimulatorOptions): ResolvedOptions {
     promptScale: options.promptScale ?? 1,
     acceptAnyModel: options.acceptAnyModel ?? false,
     quiet: options.quiet ?? true,
-    record: options.record ?? false,
+    record: options.record ?? options.recordBodies ?? false,
+    recordBodies: options.recordBodies ?? false,
     prefixCache: options.prefixCache ?? false,
     poolingTokenMs: options.poolingTokenMs ?? 0.01,
     embeddingDim: options.embeddingDim ?? 8,

@@ -83,8 +83,9 @@ export interface RecordedRequest {
    */
   readonly fault?: FaultLabel;
   /**
-   * The request body as the server parsed it (the OpenAI routes; e.g. a chat
-   * request's `messages`), so a test can check what each request carried.
+   * The request body as the server parsed it (the OpenAI routes when
+   * recording; every route with `recordBodies`, its text when it is not
+   * JSON), so a test can check what each request carried.
    */
   readonly body?: unknown;
   /**

@@ -242,6 +242,8 @@ class Simulator implements SimulatorHandle {
   readonly #scheduler = new Scheduler();
   /** The write record, when recording; appended to in arrival order (nearly). */
   #log: RequestLog[] = [];
+  /** With `recordBodies`: each request's body text as it is read, for its record entry. */
+  readonly #bodies = new WeakMap<Request, Promise<string>>();
   readonly #externalSignal: AbortSignal | undefined;
   /** What protocol modules may use of this server. */
   readonly #ctx: ServeContext;
@@ -350,6 +352,10 @@ class Simulator implements SimulatorHandle {
   #handle = async (request: Request, info: Deno.ServeHandlerInfo): Promise<Response> => {
     // The pacing schedule is anchored here, before the body is even read.
     const arrival = performance.now();
+    // A copy of the body for the record, read beside the handler's.
+    if (this.options.recordBodies && request.body !== null) {
+      this.#bodies.set(request, request.clone().text());
+    }
     if (this.#front) this.#relayPorts.set(request, (info.remoteAddr as Deno.NetAddr).port);
     const response = await this.#route(request, arrival);
     // vLLM's request-id middleware echoes the header on every response.
@@ -473,6 +479,16 @@ class Simulator implements SimulatorHandle {
     if (generation.recorded) Object.assign(log, generation.recorded);
     if (generation.body !== undefined) log.body = generation.body;
     this.#log.push(log);
+    const body = this.#bodies.get(request);
+    if (body !== undefined) {
+      body.then((text) => {
+        try {
+          log.body = JSON.parse(text);
+        } catch {
+          log.body = text;
+        }
+      }, () => {});
+    }
     return log;
   }
 

@@ -230,3 +230,49 @@ Deno.test({
     }
   },
 });
+
+for (const backend of ["llama.cpp", "openai-chat"] as const) {
+  Deno.test({
+    name: `llama-server, ${backend}: a JSON-schema run, every output valid against the schema`,
+    ignore,
+    async fn() {
+      await using server = await startLlamaServer(path());
+      await using dir = await tempDir();
+      const schema = `${dir.path}/answer.json`;
+      await Deno.writeTextFile(
+        schema,
+        JSON.stringify({
+          type: "object",
+          required: ["answer"],
+          properties: { answer: { enum: ["yes", "no"] } },
+        }),
+      );
+      const run = await bench(server.url, [
+        "--backend",
+        backend,
+        "--num-of-req",
+        "4",
+        "--input-token-distribution",
+        "constant",
+        "12",
+        "--output-token-distribution",
+        "constant",
+        "60",
+        "--json-schema",
+        schema,
+        "--no-ignore-eos",
+        "--temperature",
+        "0",
+      ]);
+      assert.equal(run.code, 0, run.stderr + run.stdout + server.log().slice(-1500));
+      for (const r of run.records) {
+        assert.equal(r.success, true, r.error);
+        assert.equal(r.structured_valid, true, `${r.structured_error}: ${r.text}`);
+        // The grammar ends the output; the asked length was only a cap.
+        assert.ok(r.output_len < 60, `${r.output_len} tokens`);
+      }
+      assert.match(run.stdout, /structured outputs: 4 valid, 0 invalid/);
+      assert.ok(!/another length than asked/.test(run.stdout), run.stdout);
+    },
+  });
+}

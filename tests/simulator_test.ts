@@ -149,6 +149,7 @@ Deno.test("startSimulator resolves its options and rejects bad ones", async () =
       quiet: true,
       record: false,
       prefixCache: false,
+      recordBodies: false,
     });
     return Promise.resolve();
   });
