@@ -186,10 +186,13 @@ Deno.test("fault cut: failed as a stream cut after N chunks, the N chunks' timin
       const n = written.get(index)!;
       assert.ok(n >= 1 && n < 8, `cut after ${n} chunks`);
       assert.equal(line.success, false);
-      assert.match(line.error, new RegExp(`^stream cut after ${n} chunks: `));
-      assert.equal(line.chunks, n);
+      // The record counts chunks handed to the response body; the cut errors
+      // that body, and what was still buffered server-side (more of it on a
+      // loaded machine) never reaches the wire. So the client may count fewer.
+      assert.ok(line.chunks >= 1 && line.chunks <= n, `${line.chunks} of ${n} chunks read`);
+      assert.match(line.error, new RegExp(`^stream cut after ${line.chunks} chunks: `));
       assert.ok(line.ttft !== null && line.ttft > 0);
-      assert.equal(line.itl.length, n - 1);
+      assert.equal(line.itl.length, line.chunks - 1);
     }
     assert.equal(failureCell(run.stdout), "stream_cut 6");
   });
