@@ -30,13 +30,26 @@ export function resolveSessions(
     return undefined;
   }
   const dataset = v.dataset_name ?? "random";
-  if (dataset !== "random") {
+  if (dataset !== "random" && dataset !== "sharegpt") {
     throw new UsageError(
       label("multi_turn"),
-      `sessions of --dataset-name ${dataset} are not implemented yet; give --turns DIST with the random dataset`,
+      `sessions of --dataset-name ${dataset} are not implemented yet; use sharegpt (its conversations), or random with --turns DIST`,
     );
   }
-  if (v.turns === undefined) {
+  if (dataset === "sharegpt") {
+    if (v.turns !== undefined) {
+      throw new UsageError(
+        label("turns"),
+        "a ShareGPT conversation gives its own turns: leave --turns out (--max-turns caps them)",
+      );
+    }
+    if (v.num_of_req === undefined) {
+      throw new UsageError(
+        label("multi_turn"),
+        "ShareGPT sessions are counted: give --num-of-req N (the number of conversations)",
+      );
+    }
+  } else if (v.turns === undefined) {
     throw new UsageError(
       label("multi_turn"),
       "random sessions need their number of turns: give --turns DIST (e.g. --turns uniform 2 6)",
@@ -68,7 +81,7 @@ export function resolveSessions(
     );
   }
   return {
-    turns: parseLengthSpec(v.turns, label("turns")),
+    turns: v.turns === undefined ? undefined : parseLengthSpec(v.turns, label("turns")),
     maxTurns: v.max_turns,
     thinkTime: v.think_time === undefined
       ? undefined

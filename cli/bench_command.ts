@@ -36,11 +36,17 @@ import {
 } from "../runner/plan.ts";
 import { detectTrace } from "../traces/read.ts";
 import { runBenchmark, type RunResult } from "../runner/run.ts";
-import { planRandomSessions } from "../runner/session_plan.ts";
+import { planGivenSessions, planRandomSessions } from "../runner/session_plan.ts";
+import { loadShareGptSessions } from "../datasets/sharegpt_sessions.ts";
 import { shippedWordPool } from "../datasets/word_pool.ts";
 import { TurnAccumulator } from "../metrics/turns.ts";
 import { planSize } from "../runner/duration.ts";
-import { arrivalSequence, type ArrivalSpec } from "../distributions/mod.ts";
+import {
+  arrivalSequence,
+  type ArrivalSpec,
+  lengthSequence,
+  MAX_PLANNED_REQUESTS,
+} from "../distributions/mod.ts";
 import {
   formatShard,
   planIdentity,
@@ -247,11 +253,41 @@ async function planRequests(
   DatasetPlan & { openEnded: boolean; options?: Omit<DatasetPlanOptions, "tokenizer"> }
 > {
   const arrival = config.requestDistribution;
-  if (config.sessions !== undefined && arrival.kind !== "trace") {
+  if (config.sessions?.turns === undefined && config.sessions !== undefined) {
+    // ShareGPT conversations: each one's human turns, the dataset's reply lengths.
+    if (arrival.kind === "trace") throw new UsageError("--multi-turn", "not with a trace");
+    const loaded = await tokenizer.load();
+    const { sessions, notes } = await loadShareGptSessions({
+      path: config.datasetPath!,
+      tokenizer: loaded,
+      count: config.numOfReq!,
+      seed: config.seed,
+      maxTurns: config.sessions.maxTurns,
+      outputLens: config.outputTokenDistributionGiven
+        ? lengthSequence(
+          config.outputTokenDistribution,
+          MAX_PLANNED_REQUESTS,
+          config.seed,
+          "output-lengths",
+        )
+        : undefined,
+    });
+    const plan = planGivenSessions({
+      sessions,
+      seed: config.seed,
+      arrival,
+      ramp: config.rampUp,
+      thinkTime: config.sessions.thinkTime,
+      shared: sharedFields(config, backend, model),
+    });
+    return { ...plan, notes, openEnded: false };
+  }
+  if (config.sessions?.turns !== undefined && arrival.kind !== "trace") {
     // Each turn's prompt counts the replies before it: loaded before t = 0.
     const loaded = await tokenizer.load();
     const plan = planRandomSessions({
       ...config.sessions,
+      turns: config.sessions.turns,
       seed: config.seed,
       arrival,
       ramp: config.rampUp,

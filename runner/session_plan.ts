@@ -26,8 +26,11 @@ const MAX_TURNS_DRAWN = 10_000_000;
 
 /** What shapes a run of sessions. */
 export interface SessionShape {
-  /** Turns per session (`--turns`), a token-length form read as a count. */
-  turns: LengthSpec;
+  /**
+   * Turns per session (`--turns`), a token-length form read as a count;
+   * absent when a dataset's conversations give them (ShareGPT).
+   */
+  turns?: LengthSpec;
   /** At most this many turns per session (`--max-turns`). */
   maxTurns?: number;
   /**
@@ -39,6 +42,8 @@ export interface SessionShape {
 
 /** Options of {@linkcode planRandomSessions}. */
 export interface SessionPlanOptions extends SessionShape {
+  /** Turns per session, a token-length form read as a count. */
+  turns: LengthSpec;
   /** Seed of every draw. */
   seed: number;
   /** Gaps between session arrivals. */
@@ -130,6 +135,82 @@ export function planRandomSessions(options: SessionPlanOptions): SessionRunPlan 
       }
       yield firstTurn({ id: id++, turns }, offset, index, shared);
       index += n;
+    }
+  });
+  return {
+    requests,
+    maxTokens: mapSequence(requests, (r) => r.session!.turns.reduce((n, t) => n + t.maxTokens, 0)),
+    allAtOnce: offsets.allAtOnce,
+  };
+}
+
+/** A user turn given by a dataset: its message, token count and output length. */
+export interface GivenTurn {
+  /** The user's message. */
+  prompt: string;
+  /** Its token count under the client tokenizer. */
+  promptLen: number;
+  /** Output tokens to ask for. */
+  outputLen: number;
+}
+
+/** Options of {@linkcode planGivenSessions}. */
+export interface GivenSessionOptions {
+  /** The sessions' user turns, each session at least one turn, in arrival order. */
+  sessions: readonly (readonly GivenTurn[])[];
+  /** Seed of the arrivals and think times. */
+  seed: number;
+  /** Gaps between session arrivals. */
+  arrival: ArrivalSpec;
+  /** A ramp of the arrival rate over the sessions. */
+  ramp?: RampSpec;
+  /** Think time before each turn after the first, a token-length form read in ms; none: 0 s. */
+  thinkTime?: LengthSpec;
+  /** Fields every request carries (model, stream, …). */
+  shared?: SharedRequestFields;
+}
+
+/**
+ * Plans sessions whose turns a dataset gave (ShareGPT conversations):
+ * session s arrives at the s-th arrival offset; think times are read turn
+ * after turn from the stream `think-times`, as {@linkcode planRandomSessions}
+ * reads them.
+ *
+ * @example
+ * ```ts
+ * const { requests } = planGivenSessions({
+ *   seed: 0, arrival: { kind: "poisson", rate: 1 },
+ *   sessions: [[{ prompt: "hi", promptLen: 1, outputLen: 4 }, { prompt: "and?", promptLen: 2, outputLen: 4 }]],
+ * });
+ * const [first] = requests;
+ * first.session!.turns.length; // 2
+ * ```
+ */
+export function planGivenSessions(options: GivenSessionOptions): SessionRunPlan {
+  const { seed, sessions } = options;
+  const offsets = arrivalSequence(options.arrival, {
+    seed,
+    count: sessions.length,
+    ramp: options.ramp,
+  });
+  const thinks = options.thinkTime === undefined
+    ? undefined
+    : lengthSequence(options.thinkTime, MAX_TURNS_DRAWN, seed, "think-times");
+  const shared = options.shared ?? {};
+  const requests = lazySequence(offsets.length, function* () {
+    const pauses = thinks?.[Symbol.iterator]();
+    let index = 0;
+    let id = 0;
+    for (const offset of offsets) {
+      const given = sessions[id];
+      const turns: PlannedTurn[] = given.map((turn, k) => ({
+        prompt: turn.prompt,
+        promptLen: turn.promptLen,
+        maxTokens: turn.outputLen,
+        thinkTime: k === 0 || pauses === undefined ? 0 : (pauses.next().value as number) / 1000,
+      }));
+      yield firstTurn({ id: id++, turns }, offset, index, shared);
+      index += turns.length;
     }
   });
   return {

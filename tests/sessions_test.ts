@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import type { SeedRecord } from "../mod.ts";
 import type { SimulatorRecord } from "../simulator/mod.ts";
+import { loadTokenizer } from "../tokenizers/mod.ts";
 import { runCli, tempDir, withSim } from "./_helpers.ts";
 
 /** The flags of a run of `sessions` sessions of `turns` turns, 64-token turns, 16-token replies. */
@@ -186,6 +187,109 @@ Deno.test("multi-turn: refused where it cannot run, in one line naming the flag"
       "2",
       "--tokenizer",
       "cl100k_base",
+      ...flags,
+    ]);
+    assert.equal(run.code, 2, run.stderr);
+    assert.match(run.stderr, error);
+  }
+});
+
+Deno.test("multi-turn ShareGPT: each conversation's human turns in order, asking for its replies' lengths, with the server's replies as history", async () => {
+  const tokenizer = await loadTokenizer("cl100k_base");
+  await using dir = await tempDir();
+  const dataset = `${dir.path}/sharegpt.json`;
+  const words = (n: number, w: string) => Array.from({ length: n }, () => w).join(" ");
+  const conversations = Array.from({ length: 4 }, (_, c) => ({
+    id: `c${c}`,
+    conversations: [
+      { from: "human", value: `question ${c} ${words(5 + c, "apple")}` },
+      { from: "gpt", value: words(6 + c, "pear") },
+      { from: "human", value: `follow up ${c} ${words(3, "plum")}` },
+      { from: "gpt", value: words(4 + c, "fig") },
+      { from: "human", value: `last ${c}` },
+      { from: "gpt", value: words(3, "kiwi") },
+    ],
+  }));
+  await Deno.writeTextFile(dataset, JSON.stringify(conversations));
+  await withSim({ record: true, ttftMs: 2, tpotMs: 1 }, async (sim) => {
+    const out = `${dir.path}/out.json`;
+    const run = await runCli([
+      "--backend",
+      "openai-chat",
+      "--base-url",
+      sim.url,
+      "--tokenizer",
+      "cl100k_base",
+      "--dataset-name",
+      "sharegpt",
+      "--dataset-path",
+      dataset,
+      "--multi-turn",
+      "--max-turns",
+      "2",
+      "--num-of-req",
+      "3",
+      "--request-distribution",
+      "poisson",
+      "50",
+      "--output-file",
+      out,
+      "--disable-tqdm",
+    ]);
+    assert.equal(run.code, 0, run.stderr + run.stdout);
+    const records: SeedRecord[] = JSON.parse(await Deno.readTextFile(out));
+    assert.equal(records.length, 6, "3 sessions of 2 turns (--max-turns)");
+    const record: SimulatorRecord = await (await fetch(`${sim.url}/mib/record`)).json();
+    const bodies = new Map(
+      record.requests.map((
+        r,
+      ) => [Number(r.id.split("-").at(-1)), r.body as { messages: Message[] }]),
+    );
+    const seen = new Set<number>();
+    for (let session = 0; session < 3; session++) {
+      const turns = records.filter((r) => r.session === session).sort((a, b) => a.turn! - b.turn!);
+      assert.deepEqual(turns.map((r) => r.turn), [0, 1]);
+      const first = bodies.get(turns[0].index)!.messages;
+      const c = Number(/^question (\d)/.exec(first[0].content)![1]);
+      seen.add(c);
+      const convo = conversations[c].conversations;
+      // Turn k sends human turn k, asking for the dataset reply's length.
+      assert.equal(turns[0].output_len_asked, tokenizer.count(convo[1].value));
+      assert.equal(turns[1].output_len_asked, tokenizer.count(convo[3].value));
+      const second = bodies.get(turns[1].index)!.messages;
+      assert.deepEqual(second.map((m) => m.role), ["user", "assistant", "user"]);
+      assert.equal(second[0].content, convo[0].value);
+      // The history carries the server's reply, not the dataset's.
+      assert.equal(second[1].content, turns[0].text);
+      assert.notEqual(second[1].content, convo[1].value);
+      assert.equal(second[2].content, convo[2].value);
+    }
+    assert.equal(seen.size, 3, "three different conversations");
+  });
+});
+
+Deno.test("multi-turn ShareGPT: --turns and a missing --num-of-req are usage errors", async () => {
+  for (
+    const [flags, error] of [
+      [["--num-of-req", "2", "--turns", "constant", "2"], /--turns: a ShareGPT conversation gives/],
+      [
+        ["--max-time-for-reqs", "5"],
+        /--multi-turn: ShareGPT sessions are counted: give --num-of-req/,
+      ],
+    ] as const
+  ) {
+    const run = await runCli([
+      "--base-url",
+      "http://127.0.0.1:9",
+      "--backend",
+      "openai-chat",
+      "--tokenizer",
+      "cl100k_base",
+      "--dataset-name",
+      "sharegpt",
+      "--dataset-path",
+      "/no/such.json",
+      "--multi-turn",
       ...flags,
     ]);
     assert.equal(run.code, 2, run.stderr);
