@@ -53,6 +53,38 @@ export const SERVE_OPTIONS: readonly OptionSpec[] = [
     help: "time between tokens, ms (default 5)",
   },
   {
+    key: "max_num_seqs",
+    flag: "--max-num-seqs",
+    arg: "<n>",
+    kind: "positive-int",
+    help: "at most N requests run at once (vLLM's --max-num-seqs); the rest wait in the " +
+      "server's queue, first come first served, their TTFT growing by the wait (default no limit)",
+  },
+  {
+    key: "prefill_ms_per_token",
+    flag: "--prefill-ms-per-token",
+    arg: "<ms>",
+    kind: "non-negative-number",
+    help: "prefill time per prompt token: TTFT = queue wait + --ttft-ms + P × prompt tokens " +
+      "(default 0)",
+  },
+  {
+    key: "tpot_growth_ms",
+    flag: "--tpot-growth-ms",
+    arg: "<ms>",
+    kind: "non-negative-number",
+    help: "time per token grows by G for each other running request: tpot(b) = --tpot-ms + " +
+      "G × (b − 1), b the running count when the previous chunk was written (default 0)",
+  },
+  {
+    key: "kv_cache_tokens",
+    flag: "--kv-cache-tokens",
+    arg: "<n>",
+    kind: "positive-int",
+    help: "KV-cache budget: a request is admitted only when its prompt + the tokens it will " +
+      "generate fit in what the running requests leave; else it waits (default unlimited)",
+  },
+  {
     key: "natural_len",
     flag: "--natural-len",
     arg: "<n>",
@@ -173,6 +205,17 @@ export const SERVE_OPTIONS: readonly OptionSpec[] = [
   },
 ];
 
+/** The serving model's settings, for the banner (nothing when all are defaults). */
+function servingModel(o: SimulatorHandle["options"]): string {
+  const parts = [
+    o.maxNumSeqs === null ? "" : `max ${o.maxNumSeqs} running`,
+    o.prefillMsPerToken === 0 ? "" : `prefill ${o.prefillMsPerToken} ms/token`,
+    o.tpotGrowthMs === 0 ? "" : `tpot +${o.tpotGrowthMs} ms per other running request`,
+    o.kvCacheTokens === null ? "" : `KV cache ${o.kvCacheTokens} tokens`,
+  ];
+  return parts.filter((p) => p !== "").map((p) => `, ${p}`).join("");
+}
+
 /** The settings that make the simulator disagree with a client, for the banner. */
 function disagreements(o: SimulatorHandle["options"]): string {
   const parts = [
@@ -215,6 +258,10 @@ export async function serveCommand(values: RawOptions): Promise<number> {
     model: v.model,
     ttftMs: v.ttft_ms,
     tpotMs: v.tpot_ms,
+    maxNumSeqs: v.max_num_seqs,
+    prefillMsPerToken: v.prefill_ms_per_token,
+    tpotGrowthMs: v.tpot_growth_ms,
+    kvCacheTokens: v.kv_cache_tokens,
     naturalLen: v.natural_len,
     tokensPerChunk: v.tokens_per_chunk,
     roleChunk: v.no_role_chunk === true ? false : undefined,
@@ -236,7 +283,7 @@ export async function serveCommand(values: RawOptions): Promise<number> {
   console.log(
     `mib simulator listening on ${sim.url} (model ${o.model}, ttft ${o.ttftMs} ms, tpot ${o.tpotMs} ms, ${o.tokensPerChunk} token(s)/chunk${
       o.failAfter === null ? "" : `, failing after ${o.failAfter} chunk(s)`
-    }${faultsBanner(o)}${disagreements(o)}${
+    }${servingModel(o)}${faultsBanner(o)}${disagreements(o)}${
       o.record ? `, recording at ${sim.url}/mib/record` : ""
     })`,
   );

@@ -41,6 +41,11 @@ interface GenerationBase {
   readonly id: string;
   /** Tokens to generate per sequence; at least 1. */
   readonly tokens: number;
+  /**
+   * The server's count of the prompt, for the serving model (prefill time,
+   * KV-cache need; see `_serving.ts`). Default 0.
+   */
+  readonly promptTokens?: number;
 }
 
 /** A generation answered with a paced stream. */
@@ -78,6 +83,13 @@ export interface ServeContext {
   readonly options: ResolvedOptions;
   /** The server's prompt token count: cl100k_base, times `promptScale`. */
   readonly countTokens: TokenCounter;
+  /**
+   * The prompt count the serving model needs for `promptTokens` of a
+   * generation: {@linkcode ServeContext.countTokens} when prefill time or a
+   * KV budget makes it matter, else 0 without counting (for protocols that
+   * do not count the prompt anyway).
+   */
+  weighPrompt(text: string): number;
   /** The same tokenizer's ids, for the tokenize endpoints. */
   readonly tokens: TokenCodec;
   /** Unix seconds when the server started. */
@@ -143,7 +155,7 @@ export class TokenPlan implements PacedPlan {
   readonly #junkAt: number;
   readonly #junk: JunkVariant;
   readonly #cut: boolean;
-  readonly #firstDue: number;
+  #firstDue: number;
   readonly #tpotMs: number;
   readonly #tokens: number;
   readonly #perChunk: number;
@@ -178,6 +190,15 @@ export class TokenPlan implements PacedPlan {
     this.#junk = junk ?? "bad-json";
     this.#junkAt = junk !== undefined && junk !== "split" ? fault!.chunk : -1;
     this.splitAt = junk === "split" ? fault!.chunk : -1;
+  }
+
+  /**
+   * The request waited `waitMs` in the serving engine's queue before it was
+   * admitted: every deadline moves by as much. Called before the first
+   * deadline is read.
+   */
+  admittedAfter(waitMs: number): void {
+    this.#firstDue += waitMs;
   }
 
   dueAt(index: number): number {

@@ -113,7 +113,7 @@ export async function llamacppCompletion(
     truncated: kept < promptTokens,
   };
   const failure = { error: { code: 500, message: failureMessage(options), type: "server_error" } };
-  const base = { endpoint: "llamacpp" as const, id: randomHex(), tokens };
+  const base = { endpoint: "llamacpp" as const, id: randomHex(), tokens, promptTokens: kept };
   if (stream) {
     return ctx.stream(request, arrival, {
       ...base,

@@ -133,6 +133,7 @@ export async function miiGenerate(
     endpoint: "mii",
     id: randomHex(),
     tokens,
+    promptTokens: outcomes.reduce((sum, o) => sum + o.promptLength, 0),
     recordedTokens: outcomes.reduce((sum, o) => sum + o.generated, 0),
     answer: () => {
       const items = outcomes.map((o) =>

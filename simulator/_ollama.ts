@@ -139,7 +139,12 @@ export async function ollamaGenerate(
     evalNs: Math.round((tokens - 1) * tpotMs * 1e6),
   };
   const head = `{"model":${goJson(model)},"created_at":"`;
-  const base = { endpoint: "ollama" as const, id: randomHex(), tokens };
+  const base = {
+    endpoint: "ollama" as const,
+    id: randomHex(),
+    tokens,
+    promptTokens: final.promptTokens,
+  };
   if (stream !== false) {
     return ctx.stream(request, arrival, {
       ...base,

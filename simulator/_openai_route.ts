@@ -73,7 +73,7 @@ export async function openaiGenerate(
     created: Math.floor(Date.now() / 1000),
     model: options.model,
   };
-  const base = { endpoint: parsed.endpoint, id: identity.id, tokens };
+  const base = { endpoint: parsed.endpoint, id: identity.id, tokens, promptTokens };
 
   if (parsed.stream) {
     const mode: ChunkUsage = parsed.continuousUsage

@@ -25,8 +25,39 @@ export interface SimulatorOptions {
   model?: string;
   /** Milliseconds from request arrival to the first token. Default `20`. */
   ttftMs?: number;
-  /** Milliseconds between successive tokens. Default `5`. */
+  /**
+   * Milliseconds between successive tokens of a request decoding alone (a
+   * running batch of 1; see `tpotGrowthMs`). Default `5`.
+   */
   tpotMs?: number;
+  /**
+   * The serving model's batch limit, vLLM's `--max-num-seqs`: at most this
+   * many requests run (prefill or decode) at once; the others wait in the
+   * server's queue, first come first served, and their TTFT grows by the
+   * wait. Default `null` (no limit).
+   */
+  maxNumSeqs?: number | null;
+  /**
+   * Prefill time per prompt token (the server's count), ms: a request's first
+   * token is due `ttftMs + prefillMsPerToken * promptTokens` after it is
+   * admitted. Default `0`.
+   */
+  prefillMsPerToken?: number;
+  /**
+   * Extra time per token for each other running request, ms: the gap before a
+   * chunk is `tokens * (tpotMs + tpotGrowthMs * (b - 1))`, `b` the running
+   * count when the chunk before it was written (for the first chunk, when the
+   * request was admitted). Default `0`.
+   */
+  tpotGrowthMs?: number;
+  /**
+   * The KV-cache budget, tokens: a request is admitted only when its prompt
+   * plus every token it will generate fits in what the running requests have
+   * not reserved (the peak a vLLM-style block allocation reaches, so no
+   * request is ever preempted); a request larger than the whole budget runs
+   * only alone. Default `null` (unlimited).
+   */
+  kvCacheTokens?: number | null;
   /**
    * Tokens generated when the request does not set `ignore_eos: true` (or its
    * protocol's equivalent): the response stops at `min(limit, naturalLen)`,
@@ -170,6 +201,10 @@ export function resolveOptions(options: SimulatorOptions): ResolvedOptions {
     model: options.model ?? "mib-sim",
     ttftMs: options.ttftMs ?? 20,
     tpotMs: options.tpotMs ?? 5,
+    maxNumSeqs: options.maxNumSeqs ?? null,
+    prefillMsPerToken: options.prefillMsPerToken ?? 0,
+    tpotGrowthMs: options.tpotGrowthMs ?? 0,
+    kvCacheTokens: options.kvCacheTokens ?? null,
     naturalLen: options.naturalLen ?? 64,
     tokensPerChunk: options.tokensPerChunk ?? 1,
     roleChunk: options.roleChunk ?? true,
@@ -194,6 +229,8 @@ export function resolveOptions(options: SimulatorOptions): ResolvedOptions {
   const durations = [
     ["ttftMs", ttftMs],
     ["tpotMs", tpotMs],
+    ["prefillMsPerToken", resolved.prefillMsPerToken],
+    ["tpotGrowthMs", resolved.tpotGrowthMs],
     ["faultsStallMs", resolved.faultsStallMs],
     ["faultsDelayMs", resolved.faultsDelayMs],
   ] as const;
@@ -210,6 +247,12 @@ export function resolveOptions(options: SimulatorOptions): ResolvedOptions {
   if (model === "") throw new RangeError("model: expected a non-empty model id");
   if (failAfter !== null && (!Number.isSafeInteger(failAfter) || failAfter < 0)) {
     throw new RangeError(`failAfter: expected an integer >= 0 or null, got ${failAfter}`);
+  }
+  for (const name of ["maxNumSeqs", "kvCacheTokens"] as const) {
+    const value = resolved[name];
+    if (value !== null && (!Number.isSafeInteger(value) || value < 1)) {
+      throw new RangeError(`${name}: expected a positive integer or null, got ${value}`);
+    }
   }
   checkFaultRates(resolved.faults);
   if (!Number.isSafeInteger(resolved.faultsSeed)) {

@@ -303,6 +303,21 @@ export interface PacedPlan {
   readonly splitAt: number;
 }
 
+/**
+ * The place a paced stream holds in the server's serving engine (see
+ * `_serving.ts`): it starts writing once admitted and frees the place however
+ * it ends.
+ */
+export interface Seat {
+  /**
+   * Calls `start` once the stream is admitted (inside this call when at
+   * once), or `abort` when the server closes while it still waits.
+   */
+  take(start: () => void, abort: (reason: unknown) => void): void;
+  /** The stream ended, failed or was cancelled (perhaps while still waiting). */
+  free(): void;
+}
+
 /** Milliseconds between the pieces of a chunk written a few bytes at a time. */
 export const SPLIT_GAP_MS = 1;
 
@@ -337,22 +352,30 @@ class PacedStream implements Timed {
   readonly #plan: PacedPlan;
   readonly #scheduler: Scheduler;
   readonly #log: WriteLog | undefined;
+  readonly #seat: Seat | undefined;
   #controller!: ReadableStreamDefaultController<Uint8Array>;
   #next = 0;
   #done = false;
   /** The pieces of a split chunk still to write (see `PacedPlan.splitAt`). */
   #pieces: Uint8Array[] | undefined;
 
-  constructor(plan: PacedPlan, scheduler: Scheduler, log: WriteLog | undefined) {
+  constructor(
+    plan: PacedPlan,
+    scheduler: Scheduler,
+    log: WriteLog | undefined,
+    seat: Seat | undefined,
+  ) {
     this.#plan = plan;
     this.#scheduler = scheduler;
     this.#log = log;
-    this.due = plan.dueAt(0);
+    this.#seat = seat;
+    this.due = 0;
     this.body = new ReadableStream<Uint8Array>({
       start: (controller) => {
         this.#controller = controller;
         if (plan.initial) controller.enqueue(plan.initial);
-        scheduler.add(this);
+        if (seat === undefined) this.#begin();
+        else seat.take(this.#begin, (reason) => this.abort(reason));
       },
       cancel: () => {
         this.#finish();
@@ -360,6 +383,13 @@ class PacedStream implements Timed {
       },
     });
   }
+
+  /** Admitted: the first chunk's deadline is read now (it may depend on the wait). */
+  #begin = (): void => {
+    if (this.#done) return;
+    this.due = this.#plan.dueAt(0);
+    this.#scheduler.add(this);
+  };
 
   fire(): boolean {
     if (this.#pieces !== undefined) return this.#piece();
@@ -457,19 +487,22 @@ class PacedStream implements Timed {
     if (this.#done) return;
     this.#done = true;
     if (this.#log) this.#log.end = performance.now();
+    this.#seat?.free();
   }
 }
 
 /**
  * A response body that writes `plan`'s chunks at their deadlines, noting each
- * write in `log` when one is given. See {@linkcode Scheduler} for the timing
- * guarantees; chunks already overdue (the event loop was busy) go out back to
- * back rather than shifting the rest of the schedule.
+ * write in `log` when one is given, once `seat` (when given) admits it. See
+ * {@linkcode Scheduler} for the timing guarantees; chunks already overdue (the
+ * event loop was busy) go out back to back rather than shifting the rest of
+ * the schedule.
  */
 export function pacedStream(
   plan: PacedPlan,
   scheduler: Scheduler,
   log?: WriteLog,
+  seat?: Seat,
 ): ReadableStream<Uint8Array> {
-  return new PacedStream(plan, scheduler, log).body;
+  return new PacedStream(plan, scheduler, log, seat).body;
 }

@@ -121,7 +121,7 @@ export function sglangGenerate(
       ? `{"type":"length","length":${tokens}}`
       : `{"type":"stop","matched":${EOS_TOKEN_ID}}`,
   };
-  const base = { endpoint: "sglang" as const, id: generation.rid, tokens };
+  const base = { endpoint: "sglang" as const, id: generation.rid, tokens, promptTokens };
   if (stream) {
     return ctx.stream(request, arrival, {
       ...base,

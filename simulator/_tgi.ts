@@ -104,7 +104,7 @@ export function tgiGenerate(
   const inputLength = ctx.countTokens(parsed.inputs);
   const prefix = parsed.returnFullText ? parsed.inputs : "";
   const failure = `Request failed during generation: ${failureMessage(ctx.options)}`;
-  const base = { endpoint: "tgi" as const, id: randomHex(), tokens };
+  const base = { endpoint: "tgi" as const, id: randomHex(), tokens, promptTokens: inputLength };
   if (stream) {
     return ctx.stream(request, arrival, {
       ...base,

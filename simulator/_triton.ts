@@ -184,7 +184,12 @@ async function generate(
     (requestId === undefined ? "" : `,"id":${JSON.stringify(requestId)}`) + `,"text_output":`;
   // Only a non-streaming model run echoes the prompt, unless told not to.
   const prefix = !streaming && body.exclude_input_in_output !== true ? text : "";
-  const base = { endpoint: "triton" as const, id: requestId ?? randomHex(), tokens };
+  const base = {
+    endpoint: "triton" as const,
+    id: requestId ?? randomHex(),
+    tokens,
+    promptTokens: ctx.weighPrompt(text),
+  };
 
   if (streamRoute) {
     return ctx.stream(request, arrival, {

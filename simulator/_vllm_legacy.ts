@@ -100,7 +100,12 @@ export function vllmLegacyGenerate(
   // `max_tokens: null` means up to the context length.
   const limit = maxTokens ?? Math.max(1, CONTEXT_LENGTH - ctx.countTokens(prompt));
   const tokens = ignoreEos ? limit : Math.min(limit, options.naturalLen);
-  const base = { endpoint: "vllm-legacy" as const, id: randomHex(), tokens };
+  const base = {
+    endpoint: "vllm-legacy" as const,
+    id: randomHex(),
+    tokens,
+    promptTokens: ctx.weighPrompt(prompt),
+  };
   if (truthy(stream)) {
     return ctx.stream(request, arrival, {
       ...base,

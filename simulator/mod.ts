@@ -17,6 +17,11 @@
  * `faults` injects a seeded mix of faults (error statuses, cut, stalled,
  * malformed or late streams, reset connections, requests never answered),
  * counted by {@linkcode SimulatorHandle.faults} and `GET /mib/faults`.
+ * A serving model saturates it as a real engine saturates: `maxNumSeqs`
+ * running at once (the rest queue), prefill time per prompt token, a time
+ * per token growing with the running batch, a KV-cache token budget; its
+ * state is {@linkcode SimulatorHandle.engine} and vLLM's gauges at
+ * `GET /metrics`.
  *
  * @example
  * ```ts
@@ -44,6 +49,7 @@ export {
   parseFaultSpec,
 } from "./_faults.ts";
 export {
+  type EngineStats,
   faultsBanner,
   HONOURED_FIELDS,
   type HonouredField,

@@ -55,7 +55,16 @@ import {
 } from "./_openai.ts";
 import { openaiGenerate } from "./_openai_route.ts";
 import { type ResolvedOptions, resolveOptions, type SimulatorOptions } from "./_options.ts";
-import { pacedStream, Scheduler, waitUntil } from "./_pacing.ts";
+import { pacedStream, Scheduler, type Seat, waitUntil } from "./_pacing.ts";
+import { prometheusText } from "./_prometheus.ts";
+import {
+  BatchClock,
+  BatchTokenPlan,
+  type EngineStats,
+  growsWithBatch,
+  ServingEngine,
+  type Ticket,
+} from "./_serving.ts";
 import {
   recordBody,
   type RecordedEndpoint,
@@ -72,6 +81,7 @@ import { tritonRoute } from "./_triton.ts";
 import { vllmLegacyGenerate } from "./_vllm_legacy.ts";
 
 export type { RecordedEndpoint, RecordedRequest, SimulatorRecord } from "./_record.ts";
+export type { EngineStats } from "./_serving.ts";
 export { HONOURED_FIELDS, type HonouredField, type SimulatorOptions } from "./_options.ts";
 
 /** A running simulator. */
@@ -105,6 +115,11 @@ export interface SimulatorHandle {
    * `GET /mib/faults` when faults are on).
    */
   faults(): FaultStats;
+  /**
+   * What the serving engine holds now: requests running and waiting, KV-cache
+   * tokens reserved (also served as `GET /metrics`, vLLM's gauges).
+   */
+  engine(): EngineStats;
 }
 
 /** Where the write record is served when recording. */
@@ -238,6 +253,10 @@ class Simulator implements SimulatorHandle {
   readonly #front: ConnectionFront | undefined;
   /** With a front: the local port of each request's relay connection. */
   readonly #relayPorts = new WeakMap<Request, number>();
+  /** The serving model: admission queue, running batch, KV budget. */
+  readonly #engine: ServingEngine;
+  /** Whether the time per token depends on the running batch. */
+  readonly #growing: boolean;
 
   constructor(
     options: ResolvedOptions,
@@ -247,6 +266,8 @@ class Simulator implements SimulatorHandle {
   ) {
     this.#front = front;
     this.#faulty = hasFaults(options.faults);
+    this.#engine = new ServingEngine(options);
+    this.#growing = growsWithBatch(options);
     this.#server = Deno.serve({
       // Behind a front, only the front's relay connects, on loopback.
       hostname: front ? "127.0.0.1" : options.hostname,
@@ -269,6 +290,9 @@ class Simulator implements SimulatorHandle {
       options: this.options,
       // What the server reports it counted; /tokenize answers with the real ids.
       countTokens: scaled((text) => tokens.encode(text).length, options.promptScale),
+      weighPrompt: options.prefillMsPerToken > 0 || options.kvCacheTokens !== null
+        ? (text) => this.#ctx.countTokens(text)
+        : () => 0,
       tokens,
       created: Math.floor(Date.now() / 1000),
       stream: (request, arrival, generation) => this.#stream(request, arrival, generation),
@@ -298,11 +322,17 @@ class Simulator implements SimulatorHandle {
     return this.#tally.stats(formatFaultSpec(this.options.faults), this.options.faultsSeed);
   }
 
+  engine(): EngineStats {
+    return this.#engine.stats();
+  }
+
   async #shutdown(): Promise<void> {
     this.#externalSignal?.removeEventListener("abort", this.#onExternalAbort);
     // Graceful shutdown waits for in-flight responses; paced ones could run
     // for minutes, so end them first. Requests still reading their body when
     // this runs are ended as soon as they schedule anything.
+    const closed = new DOMException("The simulator was closed.", "AbortError");
+    this.#engine.close(closed);
     this.#scheduler.close(new DOMException("The simulator was closed.", "AbortError"));
     await Promise.all([this.#server.shutdown(), this.#front?.close()]);
   }
@@ -348,6 +378,15 @@ class Simulator implements SimulatorHandle {
       // Ollama.
       ["/api/generate", post((r, a) => ollamaGenerate(ctx, r, a))],
       ["/api/tags", get(() => ollamaTags(ctx))],
+      // vLLM's Prometheus gauges of the serving engine.
+      [
+        "/metrics",
+        get(() =>
+          new Response(prometheusText(this.#engine.stats(), this.options.model), {
+            headers: { "content-type": "text/plain; version=0.0.4; charset=utf-8" },
+          })
+        ),
+      ],
     ]);
     if (this.#faulty) {
       routes.set(FAULTS_PATH, get(() => jsonResponse(this.faults())));
@@ -477,6 +516,61 @@ class Simulator implements SimulatorHandle {
     return { kind, variant, chunk: faultChunk(fault, chunks), stallMs: this.options.faultsStallMs };
   }
 
+  /** From admission to the first token: `ttftMs + prefillMsPerToken · promptTokens`. */
+  #prefillMs(generation: { readonly promptTokens?: number }): number {
+    const { ttftMs, prefillMsPerToken } = this.options;
+    return ttftMs + prefillMsPerToken * (generation.promptTokens ?? 0);
+  }
+
+  /**
+   * A stream's place in the serving engine, reserving `kvTokens`: once
+   * admitted, its deadlines move by the time it waited.
+   */
+  #seat(arrival: number, kvTokens: number, plan: TokenPlan): Seat {
+    const engine = this.#engine;
+    let ticket: Ticket | undefined;
+    return {
+      take: (start, abort) => {
+        ticket = {
+          kvTokens,
+          arrival,
+          admitted: (at) => {
+            if (at > arrival) plan.admittedAfter(at - arrival);
+            start();
+          },
+          aborted: abort,
+        };
+        engine.enter(ticket);
+      },
+      free: () => {
+        if (ticket !== undefined) engine.leave(ticket);
+      },
+    };
+  }
+
+  /**
+   * Waits, from `start` (admission plus any slow-headers delay), until the
+   * last token of an answer sent whole is due (or the chunk an injected
+   * failure replaces); `false` when the server closes first. With a growing
+   * time per token it steps through the chunks as a stream would.
+   */
+  async #generated(generation: WholeGeneration, start: number): Promise<boolean> {
+    const { tpotMs, tokensPerChunk, failAfter } = this.options;
+    const { tokens } = generation;
+    const failAt = failIndex(failAfter, chunkCount(tokens, tokensPerChunk));
+    const lastChunk = failAt < 0 ? chunkCount(tokens, tokensPerChunk) - 1 : failAt;
+    const firstDue = start + this.#prefillMs(generation);
+    if (!this.#growing) {
+      const lastToken = Math.min(tokens, (lastChunk + 1) * tokensPerChunk) - 1;
+      return await waitUntil(this.#scheduler, firstDue + lastToken * tpotMs);
+    }
+    const clock = new BatchClock(this.#engine, this.options, { firstDue, tokens, tokensPerChunk });
+    for (let chunk = 0; chunk <= lastChunk; chunk++) {
+      if (!await waitUntil(this.#scheduler, clock.dueAt(chunk))) return false;
+    }
+    return true;
+  }
+
   /** Streams `generation`'s chunks at their deadlines. */
   #stream(
     request: Request,
@@ -487,19 +581,25 @@ class Simulator implements SimulatorHandle {
     const fault = this.#drawFault(request, generation.id, log);
     const preempted = fault && this.#preempt(request, arrival, fault, generation.endpoint, log);
     if (preempted) return preempted;
-    const { ttftMs, tpotMs, tokensPerChunk, failAfter } = this.options;
+    const { tpotMs, tokensPerChunk, failAfter } = this.options;
     const perChunk = generation.tokensPerChunk ?? tokensPerChunk;
     const delay = this.#delay(fault);
-    const plan = new TokenPlan(generation.encoder, {
-      firstDue: arrival + delay + ttftMs,
+    const { tokens, encoder } = generation;
+    const sequences = generation.sequences ?? 1;
+    const settings = {
+      firstDue: arrival + delay + this.#prefillMs(generation),
       tpotMs,
-      tokens: generation.tokens,
+      tokens,
       tokensPerChunk: perChunk,
-      sequences: generation.sequences ?? 1,
+      sequences,
       failAfter,
-      fault: this.#chunkFault(fault, chunkCount(generation.tokens, perChunk)),
-    });
-    const response = new Response(pacedStream(plan, this.#scheduler, log), {
+      fault: this.#chunkFault(fault, chunkCount(tokens, perChunk)),
+    };
+    const plan = this.#growing
+      ? new BatchTokenPlan(encoder, settings, new BatchClock(this.#engine, this.options, settings))
+      : new TokenPlan(encoder, settings);
+    const seat = this.#seat(arrival, (generation.promptTokens ?? 0) + sequences * tokens, plan);
+    const response = new Response(pacedStream(plan, this.#scheduler, log, seat), {
       headers: generation.headers,
     });
     if (delay === 0) return response;
@@ -515,12 +615,26 @@ class Simulator implements SimulatorHandle {
     const fault = this.#drawFault(request, generation.id, log);
     const preempted = fault && this.#preempt(request, arrival, fault, generation.endpoint, log);
     if (preempted) return preempted;
-    const { ttftMs, tpotMs, tokensPerChunk, failAfter } = this.options;
     const { tokens } = generation;
+    const kvTokens = (generation.promptTokens ?? 0) + (generation.recordedTokens ?? tokens);
+    const { promise, resolve } = Promise.withResolvers<number | undefined>();
+    const ticket: Ticket = {
+      kvTokens,
+      arrival,
+      admitted: resolve,
+      aborted: () => resolve(undefined),
+    };
+    this.#engine.enter(ticket);
+    const admittedAt = await promise;
+    let reached = false;
+    try {
+      reached = admittedAt !== undefined &&
+        await this.#generated(generation, admittedAt + this.#delay(fault));
+    } finally {
+      this.#engine.leave(ticket);
+    }
+    const { tokensPerChunk, failAfter } = this.options;
     const failAt = failIndex(failAfter, chunkCount(tokens, tokensPerChunk));
-    const lastToken = failAt < 0 ? tokens - 1 : Math.min(tokens, (failAt + 1) * tokensPerChunk) - 1;
-    const due = arrival + this.#delay(fault) + ttftMs + lastToken * tpotMs;
-    const reached = await waitUntil(this.#scheduler, due);
     if (log) {
       const now = performance.now();
       if (reached && failAt >= 0) log.error = true;

@@ -128,6 +128,10 @@ Deno.test("startSimulator resolves its options and rejects bad ones", async () =
       model: "mib-sim",
       ttftMs: 20,
       tpotMs: 5,
+      maxNumSeqs: null,
+      prefillMsPerToken: 0,
+      tpotGrowthMs: 0,
+      kvCacheTokens: null,
       naturalLen: 64,
       tokensPerChunk: 1,
       roleChunk: true,
@@ -158,6 +162,10 @@ Deno.test("startSimulator resolves its options and rejects bad ones", async () =
   await assert.rejects(startSimulator({ faultsSeed: 0.5 }), RangeError);
   await assert.rejects(startSimulator({ faultsStallMs: -1 }), RangeError);
   await assert.rejects(startSimulator({ maxContext: 0 }), RangeError);
+  await assert.rejects(startSimulator({ maxNumSeqs: 0 }), RangeError);
+  await assert.rejects(startSimulator({ kvCacheTokens: 1.5 }), RangeError);
+  await assert.rejects(startSimulator({ prefillMsPerToken: -1 }), RangeError);
+  await assert.rejects(startSimulator({ tpotGrowthMs: Infinity }), RangeError);
   await assert.rejects(startSimulator({ promptScale: 0 }), RangeError);
   await assert.rejects(startSimulator({ honour: "n" as unknown as "both" }), RangeError);
   await assert.rejects(
