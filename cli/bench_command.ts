@@ -42,6 +42,11 @@ import {
 import type { BenchConfig } from "../runner/bench_config.ts";
 import type { Sources } from "./options.ts";
 import { debugConfig, debugPlan } from "./debug_log.ts";
+import { metricsPage } from "../server_metrics/resolve_url.ts";
+import { Scraper } from "../server_metrics/scraper.ts";
+import { type ServerMetricsRecord, serverMetricsRecord } from "../server_metrics/series.ts";
+import { serverComparisonLines, serverMetricsLine } from "../server_metrics/compare.ts";
+import { callProfiler } from "../runner/profile.ts";
 
 /** Where `mib bench` prints, and what can stop it. */
 export interface BenchIo {
@@ -65,6 +70,8 @@ export interface BenchOutcome {
   summary: Summary;
   /** Model id used (given or resolved from the server). */
   model?: string;
+  /** The server's metrics scraped during the run, when any were. */
+  serverMetrics?: ServerMetricsRecord;
 }
 
 async function checkOutputFolder(path: string): Promise<void> {
@@ -291,7 +298,15 @@ export async function benchCommand(
     });
   let counter: WorkerCounter | undefined;
   let output: OutputWriter | undefined;
+  let scraper: Scraper | undefined;
   try {
+    const metricsUrl = await metricsPage(
+      config.serverMetrics,
+      config.baseUrl,
+      config.headers,
+      io.debug,
+      io.signal,
+    );
     const plan = await planRequests(config, backend, model, tokenizer);
     const { notes, allAtOnce, openEnded } = plan;
     // A shard draws the whole plan and keeps its part, each with its plan index.
@@ -338,6 +353,11 @@ export async function benchCommand(
     // Before the first request: a user watching a long run knows what it measures.
     io.log(`mib: ${backend.name} ${url}  model=${model ?? "(none)"}  tokenizer=${tokenizer.name}`);
     let run: RunResult;
+    // Profiling and scraping start before t = 0, so the whole run is in both.
+    if (config.profile) await callProfiler(config.baseUrl, "start", config.headers, io.signal);
+    if (metricsUrl !== undefined) {
+      scraper = Scraper.start(metricsUrl, config.scrapeInterval, config.headers);
+    }
     bar?.start(requests.length, 0);
     // Kept results are counted after the run (the tokenizer loads then);
     // a large run's as each ends, on the worker. The server's tokenizer
@@ -412,6 +432,19 @@ export async function benchCommand(
     } finally {
       bar?.stop();
     }
+    // The last scrape and the profiler's stop, at once: stopping may take minutes.
+    const [scraped] = await Promise.all([
+      scraper?.stop(),
+      config.profile ? callProfiler(config.baseUrl, "stop", config.headers) : undefined,
+    ]);
+    const serverMetrics = scraped && metricsUrl !== undefined
+      ? serverMetricsRecord(scraped.scrapes, {
+        url: metricsUrl,
+        interval: config.scrapeInterval,
+        startedAt: run.startedAt.getTime(),
+        failed: scraped.failed,
+      })
+      : undefined;
     for (const result of run.results) accumulator.add(result, result.chunkTokens);
     // With warm-up or cool-down, throughputs are over the measured window.
     const duration = accumulator.measuredDuration(run.duration);
@@ -438,19 +471,24 @@ export async function benchCommand(
         numPrompts: openEnded ? requests.length - run.notSent : requests.length,
         plan: planIdentity(config, plan.requests.length),
       };
-      await output.finish({ config, run, accumulator, metrics, summary, ...meta });
+      await output.finish({ config, run, accumulator, metrics, summary, serverMetrics, ...meta });
       output = undefined;
     }
 
     io.log(formatSummary(summary, undefined, tokenizer.name, config.maxConcurrency));
+    if (serverMetrics !== undefined) {
+      io.log(serverMetricsLine(serverMetrics));
+      for (const line of serverComparisonLines(serverMetrics, summary.ttft?.mean)) io.log(line);
+    }
     const stopped = stopLine(config, run, { planned: requests.length, openEnded });
     if (stopped !== undefined) io.log(stopped);
     if (config.outputFile !== undefined) {
       io.log(`results: ${config.outputFile} (run record: ${runRecordPath(config.outputFile)})`);
     }
     if (config.strict) io.log(strictLine(summary));
-    return { run, summary, model };
+    return { run, summary, model, serverMetrics };
   } finally {
+    scraper?.cancel();
     counter?.close();
     // A run that failed keeps its jsonl lines, without a summary line.
     await output?.close();

@@ -119,6 +119,7 @@ async function writeRunRecord(path: string, finished: FinishedRun): Promise<void
     summary: finished.summary,
     metrics: finished.metrics,
     histograms: encodeHistograms(finished.accumulator, await loadHdrLibrary()),
+    server_metrics: finished.serverMetrics ?? null,
   };
   await writeRecordFile(path, record);
 }
