@@ -266,20 +266,16 @@ function checkOpenEnded(
  * `--server-metrics` and `--no-server-metrics` as one setting: the URL (an
  * absolute http(s) URL), `false`, or undefined (look for the server's own).
  *
- * @throws {UsageError} for both at once, or a URL that is not one.
+ * @throws {UsageError} for a URL that is not one.
  */
 function serverMetricsUrl(
   url: string | false | undefined,
   off: boolean | undefined,
   label: (key: string) => string,
 ): string | false | undefined {
-  // Commander stores --no-server-metrics under --server-metrics' attribute: false.
-  if (off || url === false) {
-    if (typeof url === "string") {
-      throw new UsageError(label("no_server_metrics"), "not with --server-metrics; give one");
-    }
-    return false;
-  }
+  // Commander stores --no-server-metrics under --server-metrics' attribute
+  // (false): of the two, the last given wins, as with any --x and --no-x.
+  if (off || url === false) return false;
   if (url === undefined) return undefined;
   let parsed: URL | undefined;
   try {

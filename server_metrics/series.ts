@@ -34,9 +34,7 @@ export interface Scrape {
 
 /** Every raw sample name some source reads. */
 export const WANTED_NAMES: ReadonlySet<string> = new Set(
-  SERVER_METRIC_NAMES.flatMap((name) =>
-    (SERVER_METRICS[name].sources as readonly MetricSource[]).flatMap(sourceNames)
-  ),
+  SERVER_METRIC_NAMES.flatMap((name) => SERVER_METRICS[name].sources.flatMap(sourceNames)),
 );
 
 /** `samples` of a scrape at `at` reduced to the wanted names (label sets summed). */
@@ -90,7 +88,7 @@ function chooseSource(
   name: ServerMetricName,
   scrapes: readonly Scrape[],
 ): MetricSource | undefined {
-  const sources = SERVER_METRICS[name].sources as readonly MetricSource[];
+  const sources = SERVER_METRICS[name].sources;
   return sources.find((source) =>
     scrapes.some((s) => sourceNames(source).every((raw) => s.values.has(raw)))
   );

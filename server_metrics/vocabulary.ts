@@ -50,8 +50,19 @@ const rates = (name: string): MetricSource[] => [
 ];
 const histogram = (name: string): MetricSource => ({ kind: "histogram", name });
 
+/** A mib server-metric name. */
+export type ServerMetricName =
+  | "running"
+  | "waiting"
+  | "kv_cache_usage"
+  | "prefix_cache_hit_rate"
+  | "prompt_tokens_per_s"
+  | "generation_tokens_per_s"
+  | "ttft"
+  | "queue_time";
+
 /** The vocabulary, by mib name. */
-export const SERVER_METRICS = {
+export const SERVER_METRICS: Readonly<Record<ServerMetricName, ServerMetric>> = {
   running: {
     help: "requests the server is running (in its batch)",
     unit: "requests",
@@ -138,10 +149,7 @@ export const SERVER_METRICS = {
       histogram("tgi_request_queue_duration"),
     ],
   },
-} as const satisfies Record<string, ServerMetric>;
-
-/** A mib server-metric name. */
-export type ServerMetricName = keyof typeof SERVER_METRICS;
+};
 
 /** Every mib server-metric name, in the vocabulary's order. */
 export const SERVER_METRIC_NAMES = Object.keys(SERVER_METRICS) as ServerMetricName[];
