@@ -18,6 +18,7 @@ import { readFileRamp, type RpsChangeEvent, rpsChangeEvents } from "./_ramp.ts";
 import { arrivalSequence, rampChanges } from "../distributions/mod.ts";
 import { toFigures } from "./figures.ts";
 import type { Figures, FinishedRun, OutputFormat, RunRecord } from "./types.ts";
+import type { ServerMetricsRecord } from "../server_metrics/series.ts";
 
 /** Where the run record of results file `path` goes: `X.json` → `X.summary.json`. */
 export function runRecordPath(path: string): string {
@@ -184,6 +185,9 @@ export const runRecord: OutputFormat<"record"> = {
       duration: record.summary.duration ?? 0,
       record,
       ramp: readFileRamp(json.ramp_up, config.numOfReq),
+      serverMetrics: isObject(json.server_metrics)
+        ? json.server_metrics as unknown as ServerMetricsRecord
+        : undefined,
     });
   },
 };

@@ -146,6 +146,8 @@ export interface ReadResult {
   record?: RunRecord;
   /** The ramp of the rate the run asked for (`--ramp-up`), when the file says. */
   ramp?: FileRamp;
+  /** The server's metrics scraped during the run, when the file (a run record) has them. */
+  serverMetrics?: ServerMetricsRecord;
 }
 
 /** A ramp as a result file records it: the ramp and the requests it ran over. */
