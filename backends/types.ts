@@ -74,6 +74,21 @@ export interface ServerTimings {
   cacheN?: number;
 }
 
+/**
+ * The reasoning of a reasoning model's response (see `backends/_reasoning.ts`):
+ * its text, and when its first reasoning and first answer text arrived.
+ */
+export interface ReasoningSplit {
+  /** The reasoning text (without the think tags that marked it). */
+  text: string;
+  /** Arrival (`performance.now()` ms) of the first chunk with reasoning text. */
+  firstTime?: number;
+  /** Arrival of the first chunk with answer text (not only whitespace); undefined when none came. */
+  answerTime?: number;
+  /** The server's count of reasoning tokens (`completion_tokens_details.reasoning_tokens`). */
+  serverTokens?: number;
+}
+
 /** What a backend's parser makes of a whole response. */
 export interface ParsedStream {
   /** The response was streamed; when false, TTFT and ITL are unknown (not 0). */
@@ -101,6 +116,8 @@ export interface ParsedStream {
   complete: boolean;
   /** Observations that affect how the numbers read (e.g. a role-only first chunk). */
   notes: string[];
+  /** Reasoning text and its timing, when the response had any. */
+  reasoning?: ReasoningSplit;
 }
 
 /** Which optional request features a backend can send. */

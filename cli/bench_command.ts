@@ -47,6 +47,7 @@ import { Scraper } from "../server_metrics/scraper.ts";
 import { type ServerMetricsRecord, serverMetricsRecord } from "../server_metrics/series.ts";
 import { serverComparisonLines, serverMetricsLine } from "../server_metrics/compare.ts";
 import { callProfiler } from "../runner/profile.ts";
+import { ReasoningTally } from "../metrics/reasoning.ts";
 
 /** Where `mib bench` prints, and what can stop it. */
 export interface BenchIo {
@@ -340,6 +341,7 @@ export async function benchCommand(
       hdr: keepResults ? undefined : await loadHdrLibrary(),
       expect: bound,
     });
+    const reasoning = new ReasoningTally();
     const url = config.baseUrl + endpointPath(backend, { ...config, model });
     const showBar = !config.disableTqdm && Deno.stderr.isTerminal();
     const bar = showBar ? await progressBar() : undefined;
@@ -367,7 +369,10 @@ export async function benchCommand(
     const onResult = (result: RequestResult) => {
       bar?.increment();
       output?.add(result);
-      if (!keepResults) accumulator.add(result, result.chunkTokens);
+      if (!keepResults) {
+        accumulator.add(result, result.chunkTokens);
+        reasoning.add(result);
+      }
     };
     // Shards started at one instant share their request ids' prefix.
     const requestIdPrefix = config.startAt === undefined ? undefined : `mib-${config.startAt}-`;
@@ -445,7 +450,10 @@ export async function benchCommand(
         failed: scraped.failed,
       })
       : undefined;
-    for (const result of run.results) accumulator.add(result, result.chunkTokens);
+    for (const result of run.results) {
+      accumulator.add(result, result.chunkTokens);
+      reasoning.add(result);
+    }
     // With warm-up or cool-down, throughputs are over the measured window.
     const duration = accumulator.measuredDuration(run.duration);
     // Taken once: sorting a large exact sample is the costly part.
@@ -460,6 +468,8 @@ export async function benchCommand(
       metrics,
       run.pacingLag,
     );
+    const reasoningSummary = reasoning.summary();
+    if (reasoningSummary !== undefined) summary.reasoning = reasoningSummary;
     // Only needed now: loading it at start-up would delay the first request.
     const { formatSummary } = await import("./summary_table.ts");
     if (output !== undefined) {

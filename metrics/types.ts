@@ -7,6 +7,7 @@
 import type { FailureKind } from "./failure.ts";
 
 /** The default percentiles: 50, 90, 95, 99. */
+import type { ReasoningSummary } from "./reasoning.ts";
 export const DEFAULT_PERCENTILES: readonly number[] = [50, 90, 95, 99];
 
 /** Distribution of a sample, in its unit (milliseconds for timings). */
@@ -293,6 +294,12 @@ export interface RunTotals {
  * Its timings are named as in {@link RunMetrics} (see {@link TIMING_METRICS}).
  */
 export interface Summary {
+  /**
+   * Reasoning models: TTFT to the first reasoning and first answer token, and
+   * the tokens of each, over the requests that had reasoning (see
+   * `metrics/reasoning.ts`); absent when none had.
+   */
+  reasoning?: ReasoningSummary;
   /** Requests sent, but warm-up and cool-down ones. */
   total: number;
   /** Requests that succeeded. */

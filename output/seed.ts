@@ -66,6 +66,14 @@ export interface SeedRecord {
   phase: Phase;
   /** It waited in the client for a free `--max-concurrency` slot. */
   waited_for_slot: boolean;
+  /** Reasoning models: send → first reasoning token, seconds; null without reasoning. */
+  ttft_reasoning?: number | null;
+  /** Reasoning models: send → first answer token, seconds; null without reasoning or answer. */
+  ttft_answer?: number | null;
+  /** Reasoning models: reasoning tokens; null without reasoning. */
+  reasoning_len?: number | null;
+  /** Reasoning models: output_len − reasoning_len; null without reasoning. */
+  answer_len?: number | null;
   /** Notes on how to read the numbers. */
   notes: string[];
 }
@@ -126,6 +134,10 @@ export function toSeedRecords(results: readonly RequestResult[]): SeedRecord[] {
     server_timings: serverTimingsRecord(r.serverTimings),
     phase: r.phase ?? "measured",
     waited_for_slot: r.waitedForSlot ?? false,
+    ttft_reasoning: r.ttftReasoning ?? null,
+    ttft_answer: r.ttftReasoning === undefined ? null : r.ttftAnswer ?? null,
+    reasoning_len: r.reasoningLen ?? null,
+    answer_len: r.answerLen ?? null,
     notes: r.notes,
   }));
 }

@@ -389,14 +389,23 @@ export class ChunkEncoder {
   readonly #open: Uint8Array;
   /** Tail of a non-final chunk whose usage is omitted or null. */
   readonly #plainTail: Uint8Array;
+  /** Leading tokens that are reasoning (see `SimulatorOptions.reasoningTokens`). */
+  readonly #reasoning: number;
+  /** `data: {"id":…,"choices":[` as text, for reasoning chunks. */
+  readonly #envelopeText: string;
 
-  /** Prepares the constant parts of one response to a prompt of `promptTokens`. */
+  /**
+   * Prepares the constant parts of one response to a prompt of
+   * `promptTokens`, whose first `reasoningTokens` tokens are reasoning.
+   */
   constructor(
     endpoint: Endpoint,
     identity: ResponseIdentity,
     mode: ChunkUsage,
     promptTokens: number,
+    reasoningTokens = 0,
   ) {
+    this.#reasoning = reasoningTokens;
     this.#endpoint = endpoint;
     this.#mode = mode;
     this.#promptTokens = promptTokens;
@@ -404,6 +413,7 @@ export class ChunkEncoder {
     const envelope = `data: {"id":${JSON.stringify(identity.id)},"object":"${object}",` +
       `"created":${identity.created},"model":${JSON.stringify(identity.model)},"choices":[`;
     this.#envelope = encoder.encode(envelope);
+    this.#envelopeText = envelope;
     this.#open = encoder.encode(
       envelope + (endpoint === "chat" ? `{"index":0,"delta":{"content":"` : `{"index":0,"text":"`),
     );
@@ -419,6 +429,7 @@ export class ChunkEncoder {
 
   /** A chunk carrying tokens `start .. start+count-1`; `finish` is set on the last one. */
   tokenChunk(start: number, count: number, finish: FinishReason | null): Uint8Array {
+    if (start < this.#reasoning) return this.#reasoningChunk(start, count, finish);
     if (count === 1 && finish === null && this.#mode !== "cumulative") {
       // The common case, once per token of every stream: three copies into
       // one allocation, with no intermediate list.
@@ -461,6 +472,29 @@ export class ChunkEncoder {
       case "cumulative":
         return `,"usage":${JSON.stringify(usageOf(this.#promptTokens, completed))}`;
     }
+  }
+
+  /**
+   * A chunk with reasoning tokens among `start .. start+count-1`: chat puts
+   * them in `reasoning_content` (and the rest, if any, in `content`);
+   * completions wrap them in `<think>` tags in the text.
+   */
+  #reasoningChunk(start: number, count: number, finish: FinishReason | null): Uint8Array {
+    const split = Math.min(start + count, this.#reasoning);
+    const thinking = tokenText(start, split - start);
+    const answer = tokenText(split, start + count - split);
+    const json = (text: string) => JSON.stringify(text).slice(1, -1);
+    let open: string;
+    if (this.#endpoint === "chat") {
+      open = `{"index":0,"delta":{"reasoning_content":"${json(thinking)}","content":"${
+        json(answer)
+      }`;
+    } else {
+      const text = (start === 0 ? "<think>" : "") + thinking +
+        (split === this.#reasoning ? "</think>" : "") + answer;
+      open = `{"index":0,"text":"${json(text)}`;
+    }
+    return encoder.encode(this.#envelopeText + open + this.#tail(finish, start + count));
   }
 
   #tail(finish: FinishReason | null, completed: number): string {

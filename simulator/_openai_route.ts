@@ -81,7 +81,13 @@ export async function openaiGenerate(
       : parsed.includeUsage
       ? "null"
       : "omit";
-    const chunks = new ChunkEncoder(parsed.endpoint, identity, mode, promptTokens);
+    const chunks = new ChunkEncoder(
+      parsed.endpoint,
+      identity,
+      mode,
+      promptTokens,
+      Math.min(options.reasoningTokens, tokens),
+    );
     return ctx.stream(request, arrival, {
       ...base,
       encoder: new OpenAiStream(chunks, {
