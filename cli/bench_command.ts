@@ -48,6 +48,7 @@ import { type ServerMetricsRecord, serverMetricsRecord } from "../server_metrics
 import { serverComparisonLines, serverMetricsLine } from "../server_metrics/compare.ts";
 import { callProfiler } from "../runner/profile.ts";
 import { ReasoningTally } from "../metrics/reasoning.ts";
+import { formatLive, LiveStats, startLiveView } from "./live_view.ts";
 
 /** Where `mib bench` prints, and what can stop it. */
 export interface BenchIo {
@@ -94,14 +95,22 @@ async function checkOutputFolder(path: string): Promise<void> {
   }
 }
 
-/** A terminal progress bar; cli-progress is loaded only when one is shown. */
-async function progressBar() {
+/**
+ * A terminal progress bar; cli-progress is loaded only when one is shown.
+ * With `live`, the line ends with the live view's figures (payload `live`).
+ */
+async function progressBar(live: boolean) {
   const [{ default: cliProgress }, { default: process }] = await Promise.all([
     import("cli-progress"),
     import("node:process"),
   ]);
   return new cliProgress.SingleBar(
-    { stream: process.stderr, etaBuffer: 50, hideCursor: true },
+    {
+      stream: process.stderr,
+      etaBuffer: 50,
+      hideCursor: true,
+      ...(live ? { format: " {bar} {percentage}% | {value}/{total} | {live}" } : {}),
+    },
     cliProgress.Presets.shades_classic,
   );
 }
@@ -344,7 +353,9 @@ export async function benchCommand(
     const reasoning = new ReasoningTally();
     const url = config.baseUrl + endpointPath(backend, { ...config, model });
     const showBar = !config.disableTqdm && Deno.stderr.isTerminal();
-    const bar = showBar ? await progressBar() : undefined;
+    // The live view needs every send: not with --workers (they send on their threads).
+    const live = showBar && config.workers <= 1 ? new LiveStats() : undefined;
+    const bar = showBar ? await progressBar(live !== undefined) : undefined;
     output = config.outputFile === undefined
       ? undefined
       : await openOutput(config.outputFile, config.outputFormat);
@@ -360,13 +371,15 @@ export async function benchCommand(
     if (metricsUrl !== undefined) {
       scraper = Scraper.start(metricsUrl, config.scrapeInterval, config.headers);
     }
-    bar?.start(requests.length, 0);
+    bar?.start(requests.length, 0, live && { live: formatLive(live.snapshot()) });
+    const stopLive = live && bar && startLiveView(live, (line) => bar.update({ live: line }));
     // Kept results are counted after the run (the tokenizer loads then);
     // a large run's as each ends, on the worker. The server's tokenizer
     // counts through its endpoint either way.
     const countTokens = counter?.count ?? tokenizer.server?.count ??
       (async (text: string) => (await tokenizer.load()).count(text));
     const onResult = (result: RequestResult) => {
+      live?.add(result);
       bar?.increment();
       output?.add(result);
       if (!keepResults) {
@@ -430,11 +443,13 @@ export async function benchCommand(
           timeouts: config.timeouts,
           debug: io.debug,
           maxConcurrency: config.maxConcurrency,
+          onSend: live && (() => live.sent()),
           duration: config.duration,
           phases: { warmup: config.warmup, cooldown: config.cooldown },
         });
       }
     } finally {
+      stopLive?.();
       bar?.stop();
     }
     // The last scrape and the profiler's stop, at once: stopping may take minutes.

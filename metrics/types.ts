@@ -5,9 +5,9 @@
  * @module
  */
 import type { FailureKind } from "./failure.ts";
+import type { ReasoningSummary } from "./reasoning.ts";
 
 /** The default percentiles: 50, 90, 95, 99. */
-import type { ReasoningSummary } from "./reasoning.ts";
 export const DEFAULT_PERCENTILES: readonly number[] = [50, 90, 95, 99];
 
 /** Distribution of a sample, in its unit (milliseconds for timings). */

@@ -75,6 +75,8 @@ export interface RunOptions {
    * a `RunAccumulator`). With `keepResults: false` its output is counted first.
    */
   onResult?: (result: RequestResult) => void;
+  /** Called as each request is sent (the live view counts requests in flight). */
+  onSend?: () => void;
   /**
    * Keep every result in `RunResult.results` (default true); outputs are then
    * counted after the run. With false, each result is counted as it finishes
@@ -327,6 +329,7 @@ export async function runBenchmark(options: RunOptions): Promise<RunResult> {
       const warmup = phases?.sent(i, (sendTime - start) / 1000) ?? false;
       pending++;
       slots.take();
+      options.onSend?.();
       // Not kept in a list: a million settled promises would outweigh the results.
       const watched = new InFlight(sendTime);
       live.add(watched);
