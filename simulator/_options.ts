@@ -254,6 +254,10 @@ export function resolveOptions(options: SimulatorOptions): ResolvedOptions {
       throw new RangeError(`${name}: expected a positive integer, got ${value}`);
     }
   }
+  const { reasoningTokens } = resolved;
+  if (!Number.isSafeInteger(reasoningTokens) || reasoningTokens < 0) {
+    throw new RangeError(`reasoningTokens: expected an integer >= 0, got ${reasoningTokens}`);
+  }
   if (model === "") throw new RangeError("model: expected a non-empty model id");
   if (failAfter !== null && (!Number.isSafeInteger(failAfter) || failAfter < 0)) {
     throw new RangeError(`failAfter: expected an integer >= 0 or null, got ${failAfter}`);
