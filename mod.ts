@@ -100,6 +100,27 @@ export {
   type TimingNames,
 } from "./metrics/types.ts";
 export { describeSample, percentile } from "./metrics/stats.ts";
+export { type ReasoningSummary, ReasoningTally } from "./metrics/reasoning.ts";
+export { splitThinkTags } from "./backends/_reasoning.ts";
+export { isPrometheusText, parsePrometheus, type PromSample } from "./server_metrics/prometheus.ts";
+export {
+  type HistogramMean,
+  type RawValue,
+  reduceScrape,
+  type Scrape,
+  type ServerMetricsRecord,
+  serverMetricsRecord,
+} from "./server_metrics/series.ts";
+export {
+  type MetricSource,
+  SERVER_METRIC_NAMES,
+  SERVER_METRICS,
+  type ServerMetric,
+  type ServerMetricName,
+} from "./server_metrics/vocabulary.ts";
+export { probeMetrics, type ProbeResult, Scraper, type Scrapes } from "./server_metrics/scraper.ts";
+export { serverComparisonLines, serverMetricsLine } from "./server_metrics/compare.ts";
+export { callProfiler, type ProfileCall as ProfilerCall } from "./runner/profile.ts";
 export { type RequestTimings, requestTimings, timePerOutputToken } from "./metrics/request.ts";
 export { summarize, summarizeAccumulated } from "./metrics/summary.ts";
 export { computeRunMetrics, metricStats, type RunMetricsOptions } from "./metrics/run_metrics.ts";

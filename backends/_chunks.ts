@@ -4,7 +4,8 @@
  *
  * @module
  */
-import type { ParsedStream, ServerTimings } from "./types.ts";
+import type { ParsedStream, ReasoningSplit, ServerTimings } from "./types.ts";
+import { hasAnswerText, splitThinkTags } from "./_reasoning.ts";
 
 /** Builds a {@linkcode ParsedStream}, one protocol event at a time. */
 export class ChunkBuilder {
@@ -12,6 +13,8 @@ export class ChunkBuilder {
   readonly parsed: ParsedStream;
   #emptyBeforeText = 0;
   #accumulated = "";
+  /** Reasoning seen in a field of its own (or a server count of it), once any is. */
+  #reasoning: ReasoningSplit | undefined;
 
   /** A builder for a streamed (default) or unstreamed response. */
   constructor(streamed = true) {
@@ -27,13 +30,33 @@ export class ChunkBuilder {
    * Generated text arrived at `time`. Empty text is not a chunk: an empty or
    * role-only first event is not a first token (it is noted instead).
    */
-  text(time: number, text: string, tokens?: number): void {
+  text(time: number, text: string, tokens?: number, reasoningChars = 0): void {
     this.event(time);
     if (text === "") {
       if (this.parsed.chunks.length === 0) this.#emptyBeforeText++;
       return;
     }
+    if (reasoningChars > 0 || this.#reasoning !== undefined) {
+      this.#split(time, text, reasoningChars);
+    }
     this.parsed.chunks.push(tokens === undefined ? { time, text } : { time, text, tokens });
+  }
+
+  /** Notes the first `reasoningChars` of `text` as reasoning, the rest as answer. */
+  #split(time: number, text: string, reasoningChars: number): void {
+    const reasoning = (this.#reasoning ??= { text: "" });
+    if (reasoningChars > 0) {
+      reasoning.text += text.slice(0, reasoningChars);
+      reasoning.firstTime ??= time;
+    }
+    if (reasoning.answerTime === undefined && hasAnswerText(text.slice(reasoningChars))) {
+      reasoning.answerTime = time;
+    }
+  }
+
+  /** The server's count of reasoning tokens. */
+  reasoningTokens(count: number): void {
+    (this.#reasoning ??= { text: "" }).serverTokens = count;
   }
 
   /**
@@ -106,6 +129,16 @@ export class ChunkBuilder {
     // A pooling answer has no tokens to time: the run says so once, not each request.
     if (!this.parsed.streamed && this.parsed.pooled === undefined) {
       this.note("response not streamed: TTFT and inter-token latencies are unknown");
+    }
+    const tagged = this.#reasoning?.firstTime === undefined
+      ? splitThinkTags(this.parsed.chunks)
+      : undefined;
+    const reasoning = tagged === undefined
+      ? this.#reasoning
+      : { ...tagged, serverTokens: this.#reasoning?.serverTokens };
+    // A reasoning count of 0 with no reasoning text is no reasoning.
+    if (reasoning !== undefined && (reasoning.firstTime !== undefined || reasoning.serverTokens)) {
+      this.parsed.reasoning = reasoning;
     }
     return this.parsed;
   }

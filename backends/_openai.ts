@@ -42,6 +42,8 @@ interface Usage {
   completion_tokens?: number;
   /** vLLM (with prompt-token details on), OpenAI, newer llama.cpp. */
   prompt_tokens_details?: { cached_tokens?: unknown } | null;
+  /** OpenAI, and servers copying it: the reasoning part of `completion_tokens`. */
+  completion_tokens_details?: { reasoning_tokens?: unknown } | null;
 }
 
 /**
@@ -54,6 +56,8 @@ interface Usage {
 function readUsageExtras(message: Record<string, unknown>, usage: Usage, builder: ChunkBuilder) {
   const cached = usage.prompt_tokens_details?.cached_tokens;
   if (typeof cached === "number") builder.promptCached(cached);
+  const reasoning = usage.completion_tokens_details?.reasoning_tokens;
+  if (typeof reasoning === "number") builder.reasoningTokens(reasoning);
   if (message.timings !== undefined) readLlamaTimings(message.timings, builder);
   if (typeof message.truncated === "boolean") builder.truncated(message.truncated);
 }
@@ -84,16 +88,24 @@ function readMessage(
   builder: ChunkBuilder,
   choiceText: ChoiceText,
   state: { tokensSoFar: number },
+  choiceReasoning?: ChoiceText,
 ): void {
   if (message.error !== undefined && message.error !== null) {
     builder.error(errorText(message.error));
     return;
   }
   let text = "";
+  let reasoningChars = 0;
   const choices = message.choices;
   if (Array.isArray(choices)) {
     for (const choice of choices) {
-      if (choice && (choice.index ?? 0) === 0) text += choiceText(choice);
+      if (choice && (choice.index ?? 0) === 0) {
+        // The reasoning part leads the choice's text (see ChoiceText).
+        if (choiceReasoning !== undefined && text === "") {
+          reasoningChars = choiceReasoning(choice).length;
+        }
+        text += choiceText(choice);
+      }
     }
   }
   const usage = message.usage as Usage | null | undefined;
@@ -105,30 +117,34 @@ function readMessage(
     if (typeof usage.prompt_tokens === "number") builder.promptTokens(usage.prompt_tokens);
     readUsageExtras(message, usage, builder);
   }
-  if (Array.isArray(choices) && choices.length > 0) builder.text(time, text, tokens || undefined);
-  else builder.event(time);
+  if (Array.isArray(choices) && choices.length > 0) {
+    builder.text(time, text, tokens || undefined, reasoningChars);
+  } else builder.event(time);
 }
 
 /**
  * A parser of an OpenAI-style response to `request`: SSE when streamed, one
  * JSON object otherwise. `choiceText` reads a streamed choice's text,
- * `wholeText` an unstreamed one's.
+ * `wholeText` an unstreamed one's; `reasoning`, when given, reads the
+ * reasoning part of each (which their text must begin with).
  */
 export function openAiParser(
   request: GenerationRequest,
   choiceText: ChoiceText,
   wholeText: ChoiceText = choiceText,
+  reasoning?: { streamed: ChoiceText; whole: ChoiceText },
 ): StreamParser {
   const state = { tokensSoFar: 0 };
   if (request.stream === false) {
     return wholeBodyParser((json, time, builder) => {
       if (json && typeof json === "object") {
-        readMessage(json as Record<string, unknown>, time, builder, wholeText, state);
+        const message = json as Record<string, unknown>;
+        readMessage(message, time, builder, wholeText, state, reasoning?.whole);
         builder.complete();
       }
     });
   }
   return sseJsonParser((message, time, builder) =>
-    readMessage(message, time, builder, choiceText, state)
+    readMessage(message, time, builder, choiceText, state, reasoning?.streamed)
   );
 }

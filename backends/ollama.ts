@@ -17,7 +17,7 @@
  * "eval_duration", ...}` with an empty `response`; `eval_count` and
  * `prompt_eval_count` are the server's token counts. A `thinking` delta
  * (newer versions, thinking models; not produced in raw mode) counts as
- * generated text too. An error after the stream started is one line
+ * generated text too, recorded as reasoning. An error after the stream started is one line
  * `{"error": "..."}`. Unstreamed (`stream: false`) the answer is one object
  * with the whole `response` and the final fields.
  *
@@ -58,8 +58,10 @@ function read(line: Line, time: number, builder: ChunkBuilder): void {
     builder.error(errorText(line.error));
     return;
   }
-  const text = line.thinking ? line.thinking + (line.response ?? "") : line.response;
-  builder.text(time, typeof text === "string" ? text : "");
+  // Thinking models' `thinking` comes first: reasoning text, generated all the same.
+  const thinking = typeof line.thinking === "string" ? line.thinking : "";
+  const text = thinking + (typeof line.response === "string" ? line.response : "");
+  builder.text(time, text, undefined, thinking.length);
   if (line.done) {
     if (typeof line.eval_count === "number") builder.outputTokens(line.eval_count);
     if (typeof line.prompt_eval_count === "number") builder.promptTokens(line.prompt_eval_count);

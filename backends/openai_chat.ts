@@ -24,14 +24,21 @@ function userContent(request: GenerationRequest): unknown {
   ];
 }
 
+/**
+ * The reasoning text of a message: reasoning models send their thinking
+ * first, in a field of its own. DeepSeek, SGLang, llama.cpp and vLLM's
+ * reasoning parsers call it `reasoning_content`, newer vLLM and Ollama
+ * `reasoning`.
+ */
+function messageReasoning(message: Record<string, unknown> | undefined): string {
+  if (!message) return "";
+  return String(message.reasoning_content ?? message.reasoning ?? "");
+}
+
 /** Reasoning text first, then content: both are generated text. */
 function messageText(message: Record<string, unknown> | undefined): string {
   if (!message) return "";
-  // Reasoning models send their thinking first; it is generated text all the
-  // same. DeepSeek, SGLang and llama.cpp call it `reasoning_content`, newer
-  // vLLM and Ollama `reasoning`.
-  return String(message.reasoning_content ?? message.reasoning ?? "") +
-    String(message.content ?? "");
+  return messageReasoning(message) + String(message.content ?? "");
 }
 
 /** The `openai-chat` backend. */
@@ -64,5 +71,9 @@ export const openaiChat: Backend = {
       request,
       (choice) => messageText(choice.delta as Record<string, unknown> | undefined),
       (choice) => messageText(choice.message as Record<string, unknown> | undefined),
+      {
+        streamed: (choice) => messageReasoning(choice.delta as Record<string, unknown> | undefined),
+        whole: (choice) => messageReasoning(choice.message as Record<string, unknown> | undefined),
+      },
     ),
 };

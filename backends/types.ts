@@ -132,6 +132,21 @@ export interface ServerTimings {
   cacheN?: number;
 }
 
+/**
+ * The reasoning of a reasoning model's response (see `backends/_reasoning.ts`):
+ * its text, and when its first reasoning and first answer text arrived.
+ */
+export interface ReasoningSplit {
+  /** The reasoning text (without the think tags that marked it). */
+  text: string;
+  /** Arrival (`performance.now()` ms) of the first chunk with reasoning text. */
+  firstTime?: number;
+  /** Arrival of the first chunk with answer text (not only whitespace); undefined when none came. */
+  answerTime?: number;
+  /** The server's count of reasoning tokens (`completion_tokens_details.reasoning_tokens`). */
+  serverTokens?: number;
+}
+
 /** What a backend's parser makes of a whole response. */
 export interface ParsedStream {
   /** The response was streamed; when false, TTFT and ITL are unknown (not 0). */
@@ -161,6 +176,8 @@ export interface ParsedStream {
   notes: string[];
   /** Vectors or scores a pooling response carried, when it is one. */
   pooled?: number;
+  /** Reasoning text and its timing, when the response had any. */
+  reasoning?: ReasoningSplit;
 }
 
 /**

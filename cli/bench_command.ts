@@ -59,6 +59,13 @@ import { STRUCTURED_FLAGS, type StructuredOutput } from "../backends/sampling.ts
 import { judgeStructured, type StructuredCheck, structuredCheck } from "../metrics/structured.ts";
 import type { Sources } from "./options.ts";
 import { debugConfig, debugPlan } from "./debug_log.ts";
+import { metricsPage } from "../server_metrics/resolve_url.ts";
+import { Scraper } from "../server_metrics/scraper.ts";
+import { type ServerMetricsRecord, serverMetricsRecord } from "../server_metrics/series.ts";
+import { serverComparisonLines, serverMetricsLine } from "../server_metrics/compare.ts";
+import { callProfiler } from "../runner/profile.ts";
+import { ReasoningTally } from "../metrics/reasoning.ts";
+import { formatLive, LiveStats, startLiveView } from "./live_view.ts";
 
 /** Where `mib bench` prints, and what can stop it. */
 export interface BenchIo {
@@ -84,6 +91,8 @@ export interface BenchOutcome {
   summary: Summary;
   /** Model id used (given or resolved from the server). */
   model?: string;
+  /** The server's metrics scraped during the run, when any were. */
+  serverMetrics?: ServerMetricsRecord;
 }
 
 async function checkOutputFolder(path: string): Promise<void> {
@@ -139,14 +148,22 @@ function resultPath(config: BenchConfig, model: string | undefined): string | un
   return join(config.resultDir, name);
 }
 
-/** A terminal progress bar; cli-progress is loaded only when one is shown. */
-async function progressBar() {
+/**
+ * A terminal progress bar; cli-progress is loaded only when one is shown.
+ * With `live`, the line ends with the live view's figures (payload `live`).
+ */
+async function progressBar(live: boolean) {
   const [{ default: cliProgress }, { default: process }] = await Promise.all([
     import("cli-progress"),
     import("node:process"),
   ]);
   return new cliProgress.SingleBar(
-    { stream: process.stderr, etaBuffer: 50, hideCursor: true },
+    {
+      stream: process.stderr,
+      etaBuffer: 50,
+      hideCursor: true,
+      ...(live ? { format: " {bar} {percentage}% | {value}/{total} | {live}" } : {}),
+    },
     cliProgress.Presets.shades_classic,
   );
 }
@@ -425,7 +442,15 @@ export async function benchCommand(
     });
   let counter: WorkerCounter | undefined;
   let output: OutputWriter | undefined;
+  let scraper: Scraper | undefined;
   try {
+    const metricsUrl = await metricsPage(
+      config.serverMetrics,
+      config.baseUrl,
+      config.headers,
+      io.debug,
+      io.signal,
+    );
     const plan = await planRequests(config, backend, model, tokenizer);
     const { notes, allAtOnce, openEnded } = plan;
     // Encoded before t = 0, once per distinct image; each request names its own.
@@ -469,9 +494,12 @@ export async function benchCommand(
       hdr: keepResults ? undefined : await loadHdrLibrary(),
       expect: bound,
     });
+    const reasoning = new ReasoningTally();
     const url = config.baseUrl + endpointPath(backend, { ...config, model });
     const showBar = !config.disableTqdm && Deno.stderr.isTerminal();
-    const bar = showBar ? await progressBar() : undefined;
+    // The live view needs every send: not with --workers (they send on their threads).
+    const live = showBar && config.workers <= 1 ? new LiveStats() : undefined;
+    const bar = showBar ? await progressBar(live !== undefined) : undefined;
     output = config.outputFile === undefined
       ? undefined
       : await openOutput(config.outputFile, config.outputFormat, { append: config.append });
@@ -482,13 +510,17 @@ export async function benchCommand(
     // Before the first request: a user watching a long run knows what it measures.
     io.log(`mib: ${backend.name} ${url}  model=${model ?? "(none)"}  tokenizer=${tokenizer.name}`);
     let run: RunResult;
+    // Profiling and scraping start before t = 0, so the whole run is in both.
+    if (config.profile) await callProfiler(config.baseUrl, "start", config.headers, io.signal);
+    if (metricsUrl !== undefined) {
+      scraper = Scraper.start(metricsUrl, config.scrapeInterval, config.headers);
+    }
     // With sessions, the bar counts requests: every turn of every session.
-    bar?.start(
-      config.sessions === undefined
-        ? requests.length
-        : [...requests].reduce((n, r) => n + (r.session?.turns.length ?? 1), 0),
-      0,
-    );
+    const total = config.sessions === undefined
+      ? requests.length
+      : [...requests].reduce((n, r) => n + (r.session?.turns.length ?? 1), 0);
+    bar?.start(total, 0, live && { live: formatLive(live.snapshot()) });
+    const stopLive = live && bar && startLiveView(live, (line) => bar.update({ live: line }));
     // Kept results are counted after the run (the tokenizer loads then);
     // a large run's as each ends, on the worker. The server's tokenizer
     // counts through its endpoint either way.
@@ -497,11 +529,15 @@ export async function benchCommand(
     const turns = config.sessions === undefined ? undefined : new TurnAccumulator();
     const onResult = (result: RequestResult) => {
       if (check !== undefined) judgeStructured(result, check);
+      live?.add(result);
       bar?.increment();
       io.onResult?.(result);
       turns?.add(result);
       output?.add(result);
-      if (!keepResults) accumulator.add(result, result.chunkTokens);
+      if (!keepResults) {
+        accumulator.add(result, result.chunkTokens);
+        reasoning.add(result);
+      }
     };
     // Shards started at one instant share their request ids' prefix.
     const requestIdPrefix = config.startAt === undefined ? undefined : `mib-${config.startAt}-`;
@@ -559,14 +595,32 @@ export async function benchCommand(
           timeouts: config.timeouts,
           debug: io.debug,
           maxConcurrency: config.maxConcurrency,
+          onSend: live && (() => live.sent()),
           duration: config.duration,
           phases: { warmup: config.warmup, cooldown: config.cooldown },
         });
       }
     } finally {
+      stopLive?.();
       bar?.stop();
     }
-    for (const result of run.results) accumulator.add(result, result.chunkTokens);
+    // The last scrape and the profiler's stop, at once: stopping may take minutes.
+    const [scraped] = await Promise.all([
+      scraper?.stop(),
+      config.profile ? callProfiler(config.baseUrl, "stop", config.headers) : undefined,
+    ]);
+    const serverMetrics = scraped && metricsUrl !== undefined
+      ? serverMetricsRecord(scraped.scrapes, {
+        url: metricsUrl,
+        interval: config.scrapeInterval,
+        startedAt: run.startedAt.getTime(),
+        failed: scraped.failed,
+      })
+      : undefined;
+    for (const result of run.results) {
+      accumulator.add(result, result.chunkTokens);
+      reasoning.add(result);
+    }
     // With warm-up or cool-down, throughputs are over the measured window.
     const duration = accumulator.measuredDuration(run.duration);
     // Taken once: sorting a large exact sample is the costly part.
@@ -582,6 +636,8 @@ export async function benchCommand(
       run.pacingLag,
     );
     if (turns !== undefined) summary.turns = turns.rows();
+    const reasoningSummary = reasoning.summary();
+    if (reasoningSummary !== undefined) summary.reasoning = reasoningSummary;
     // Only needed now: loading it at start-up would delay the first request.
     const { formatSummary } = await import("./summary_table.ts");
     if (output !== undefined) {
@@ -593,13 +649,17 @@ export async function benchCommand(
         numPrompts: openEnded ? requests.length - run.notSent : requests.length,
         plan: planIdentity(config, plan.requests.length),
       };
-      await output.finish({ config, run, accumulator, metrics, summary, ...meta });
+      await output.finish({ config, run, accumulator, metrics, summary, serverMetrics, ...meta });
       output = undefined;
     }
 
     io.log(formatSummary(summary, undefined, tokenizer.name, config.maxConcurrency));
     if (summary.turns !== undefined) {
       io.log((await import("./turn_table.ts")).formatTurnTable(summary.turns));
+    }
+    if (serverMetrics !== undefined) {
+      io.log(serverMetricsLine(serverMetrics));
+      for (const line of serverComparisonLines(serverMetrics, summary.ttft?.mean)) io.log(line);
     }
     const stopped = stopLine(config, run, { planned: requests.length, openEnded });
     if (stopped !== undefined) io.log(stopped);
@@ -614,8 +674,9 @@ export async function benchCommand(
       io.log(`results: ${config.outputFile} (run record: ${runRecordPath(config.outputFile)})`);
     }
     if (config.strict) io.log(strictLine(summary));
-    return { run, summary, model };
+    return { run, summary, model, serverMetrics };
   } finally {
+    scraper?.cancel();
     counter?.close();
     // A run that failed keeps its jsonl lines, without a summary line.
     await output?.close();

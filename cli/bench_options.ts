@@ -456,6 +456,34 @@ export const BENCH_OPTIONS: readonly OptionSpec[] = [
       "exit 1 when any request's server disagreed with the plan (another output length than asked, another prompt count beyond the tolerance, a truncated prompt), after writing everything",
   },
   {
+    key: "server_metrics",
+    flag: "--server-metrics",
+    arg: "<url>",
+    kind: "string",
+    help:
+      "scrape this Prometheus page during the run (default: the server's /metrics when it answers 200 with Prometheus text at the start); its series go in the run record and the HTML report, its TTFT and queue-time means beside the client's in the summary",
+  },
+  {
+    key: "no_server_metrics",
+    flag: "--no-server-metrics",
+    kind: "boolean",
+    help: "do not look for or scrape the server's metrics",
+  },
+  {
+    key: "scrape_interval",
+    flag: "--scrape-interval",
+    arg: "<seconds>",
+    kind: "positive-number",
+    help: "seconds between scrapes of the server's metrics (default 1)",
+  },
+  {
+    key: "profile",
+    flag: "--profile",
+    kind: "boolean",
+    help:
+      "call vLLM's POST /start_profile before the first request and POST /stop_profile after the last response (the server needs its profiler on); a 404 fails the run before anything is sent",
+  },
+  {
     key: "debug",
     flag: "--debug",
     kind: "boolean",

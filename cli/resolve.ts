@@ -266,6 +266,36 @@ function checkOpenEnded(
 }
 
 /**
+ * `--server-metrics` and `--no-server-metrics` as one setting: the URL (an
+ * absolute http(s) URL), `false`, or undefined (look for the server's own).
+ *
+ * @throws {UsageError} for a URL that is not one.
+ */
+function serverMetricsUrl(
+  url: string | false | undefined,
+  off: boolean | undefined,
+  label: (key: string) => string,
+): string | false | undefined {
+  // Commander stores --no-server-metrics under --server-metrics' attribute
+  // (false): of the two, the last given wins, as with any --x and --no-x.
+  if (off || url === false) return false;
+  if (url === undefined) return undefined;
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(url);
+  } catch {
+    parsed = undefined;
+  }
+  if (parsed === undefined || !/^https?:$/.test(parsed.protocol)) {
+    throw new UsageError(
+      label("server_metrics"),
+      `"${url}" is no http(s) URL; give the page's whole URL, e.g. http://localhost:8000/metrics`,
+    );
+  }
+  return url;
+}
+
+/**
  * Checks merged values and fills in defaults.
  *
  * @throws {UsageError} naming the flag (or config key) at fault.
@@ -454,6 +484,9 @@ export function resolveBenchConfig(
     goodput: v.goodput === undefined ? undefined : parseGoodput(v.goodput, label("goodput")),
     exactLimit: v.exact_limit ?? DEFAULT_EXACT_LIMIT,
     strict: v.strict ?? false,
+    serverMetrics: serverMetricsUrl(v.server_metrics, v.no_server_metrics, label),
+    scrapeInterval: v.scrape_interval ?? 1,
+    profile: v.profile ?? false,
     debug: v.debug ?? false,
     transport: v.transport ?? "http1",
     headers: requestHeaders(

@@ -107,6 +107,14 @@ export const SERVE_OPTIONS: readonly OptionSpec[] = [
     help: "tokens generated when a request does not set ignore_eos (default 64)",
   },
   {
+    key: "reasoning_tokens",
+    flag: "--reasoning-tokens",
+    arg: "<n>",
+    kind: "non-negative-int",
+    help:
+      "a reasoning model: the first N tokens of each streamed response are reasoning (chat: delta.reasoning_content; completions: inside <think>...</think>; Ollama: thinking) (default 0)",
+  },
+  {
     key: "tokens_per_chunk",
     flag: "--tokens-per-chunk",
     arg: "<n>",
@@ -297,6 +305,7 @@ export async function serveCommand(values: RawOptions): Promise<number> {
     poolingTokenMs: v.pooling_token_ms,
     embeddingDim: v.embedding_dim,
     naturalLen: v.natural_len,
+    reasoningTokens: v.reasoning_tokens,
     tokensPerChunk: v.tokens_per_chunk,
     roleChunk: v.no_role_chunk === true ? false : undefined,
     tritonCumulative: v.triton_cumulative,

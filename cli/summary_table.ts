@@ -233,6 +233,14 @@ export function formatSummary(
   for (const name of SAMPLE_NAMES) {
     if (!pooling || !TOKEN_TIMINGS.includes(name)) row(TIMING_METRICS[name].console, summary[name]);
   }
+  if (summary.reasoning !== undefined) {
+    row("TTFT (reasoning)", summary.reasoning.ttftReasoning);
+    row("TTFT (answer)", summary.reasoning.ttftAnswer);
+    totals.push({
+      "Reasoning / answer tokens":
+        `${summary.reasoning.reasoningTokens} / ${summary.reasoning.answerTokens} (${summary.reasoning.requests} requests with reasoning)`,
+    });
+  }
   if (summary.slotQueue !== undefined) row("Queue time (waited for a slot)", summary.slotQueue);
   row("Pacing lag", summary.pacingLag);
   row("Event-loop lag", summary.eventLoopLag);

@@ -16,6 +16,7 @@ export interface StructuredCounts {
  */
 import type { FailureKind } from "./failure.ts";
 import type { TurnRow } from "./turns.ts";
+import type { ReasoningSummary } from "./reasoning.ts";
 
 /** The default percentiles: 50, 90, 95, 99. */
 export const DEFAULT_PERCENTILES: readonly number[] = [50, 90, 95, 99];
@@ -326,6 +327,12 @@ export interface Summary {
    * without sessions.
    */
   turns?: TurnRow[];
+  /**
+   * Reasoning models: TTFT to the first reasoning and first answer token, and
+   * the tokens of each, over the requests that had reasoning (see
+   * `metrics/reasoning.ts`); absent when none had.
+   */
+  reasoning?: ReasoningSummary;
   /** Requests sent, but warm-up and cool-down ones. */
   total: number;
   /** Requests that succeeded. */

@@ -10,6 +10,7 @@ import { rampRate } from "../distributions/mod.ts";
 import { RunAccumulator } from "../metrics/run_accumulator.ts";
 import { TIMING_METRICS } from "../metrics/types.ts";
 import { resultOfPoint } from "./_points.ts";
+import { serverCharts } from "./server_charts.ts";
 import type { FileRamp, RequestPoint, ResultFile } from "./types.ts";
 
 /** The timings the page draws a CDF of, and shows the median and p99 of. */
@@ -237,6 +238,7 @@ export function buildCharts(runs: readonly ChartRun[]): ChartData[] {
       kind: "step",
       ...mergeSeries(runs.map(({ charts }) => charts.inFlight())),
     },
+    ...serverCharts(runs),
     sendRateChart(runs, seconds.map((s) => s.sent)),
   ];
 }

@@ -18,6 +18,7 @@ import { buildCharts, CHARTED_TIMINGS, type ChartRun, RunCharts } from "./charts
 import { timingFigure } from "./figures.ts";
 import { readResultFile, RESULT_FORMATS, resultFormat, runRecordPath } from "./mod.ts";
 import type { FileRamp } from "./types.ts";
+import type { ServerMetricsRecord } from "../server_metrics/series.ts";
 
 /**
  * Reads one result file for the page, in one pass: its figures and its
@@ -39,22 +40,32 @@ export async function readChartRun(path: string): Promise<ChartRun> {
       })`,
     );
   }
-  return { file: { ...file, ramp: file.ramp ?? await rampBeside(path) }, charts };
+  const beside = await recordBeside(path);
+  return {
+    file: {
+      ...file,
+      ramp: file.ramp ?? beside?.ramp,
+      serverMetrics: file.serverMetrics ?? beside?.serverMetrics,
+    },
+    charts,
+  };
 }
 
 /**
- * The ramp in the run record beside result file `path` (`X.summary.json`),
- * for formats that list requests only (seed, jsonl); undefined when there is
- * no readable record there or it has no ramp.
+ * The ramp and server metrics in the run record beside result file `path`
+ * (`X.summary.json`), for formats that list requests only (seed, jsonl);
+ * undefined when there is no readable record there.
  */
-async function rampBeside(path: string): Promise<FileRamp | undefined> {
+async function recordBeside(
+  path: string,
+): Promise<{ ramp?: FileRamp; serverMetrics?: ServerMetricsRecord } | undefined> {
   const beside = runRecordPath(path);
   if (beside === path) return undefined;
   try {
     const record = await readResultFile(beside);
-    return record.format === "record" ? record.ramp : undefined;
+    return record.format === "record" ? record : undefined;
   } catch {
-    return undefined; // none there, or not a record: the chart shows what was achieved only
+    return undefined; // none there, or not a record: the charts show what the file has
   }
 }
 

@@ -18,6 +18,7 @@ import { readFileRamp, type RpsChangeEvent, rpsChangeEvents } from "./_ramp.ts";
 import { arrivalSequence, rampChanges } from "../distributions/mod.ts";
 import { toFigures } from "./figures.ts";
 import type { Figures, FinishedRun, OutputFormat, RunRecord } from "./types.ts";
+import type { ServerMetricsRecord } from "../server_metrics/series.ts";
 
 /** Where the run record of results file `path` goes: `X.json` → `X.summary.json`. */
 export function runRecordPath(path: string): string {
@@ -125,6 +126,7 @@ async function writeRunRecord(path: string, finished: FinishedRun): Promise<void
       : { no_token_timings: NO_TOKEN_TIMINGS_REASON }),
     metrics: finished.metrics,
     histograms: encodeHistograms(finished.accumulator, await loadHdrLibrary()),
+    server_metrics: finished.serverMetrics ?? null,
   };
   await writeRecordFile(path, record);
 }
@@ -190,6 +192,9 @@ export const runRecord: OutputFormat<"record"> = {
       duration: record.summary.duration ?? 0,
       record,
       ramp: readFileRamp(json.ramp_up, config.numOfReq),
+      serverMetrics: isObject(json.server_metrics)
+        ? json.server_metrics as unknown as ServerMetricsRecord
+        : undefined,
     });
   },
 };

@@ -77,6 +77,14 @@ export interface SeedRecord {
   structured_valid?: boolean | null;
   /** Why it did not (null when it did, or the request failed); absent without a constraint. */
   structured_error?: string | null;
+  /** Reasoning models: send → first reasoning token, seconds; null without reasoning. */
+  ttft_reasoning?: number | null;
+  /** Reasoning models: send → first answer token, seconds; null without reasoning or answer. */
+  ttft_answer?: number | null;
+  /** Reasoning models: reasoning tokens; null without reasoning. */
+  reasoning_len?: number | null;
+  /** Reasoning models: output_len − reasoning_len; null without reasoning. */
+  answer_len?: number | null;
   /** Notes on how to read the numbers. */
   notes: string[];
   /** A pooling request's inputs (texts embedded, documents scored); absent for a generation. */
@@ -146,6 +154,10 @@ export function toSeedRecords(results: readonly RequestResult[]): SeedRecord[] {
       structured_valid: r.structuredValid,
       structured_error: r.structuredError ?? null,
     }),
+    ttft_reasoning: r.ttftReasoning ?? null,
+    ttft_answer: r.ttftReasoning === undefined ? null : r.ttftAnswer ?? null,
+    reasoning_len: r.reasoningLen ?? null,
+    answer_len: r.answerLen ?? null,
     notes: r.notes,
     ...(r.inputCount === undefined ? {} : { input_count: r.inputCount }),
     ...(r.imageCount === undefined ? {} : { image_count: r.imageCount }),

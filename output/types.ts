@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { ServerMetricsRecord } from "../server_metrics/series.ts";
 import type { BenchConfig } from "../runner/bench_config.ts";
 import type { RunAccumulator } from "../metrics/run_accumulator.ts";
 import type { RunMetrics, SampleName, Summary } from "../metrics/types.ts";
@@ -87,6 +88,8 @@ export interface FinishedRun {
   numPrompts: number;
   /** Which plan the run is part of (the run record's `plan`, which `mib merge` checks). */
   plan?: PlanIdentity;
+  /** The server's metrics scraped during the run (the run record's `server_metrics`), if any. */
+  serverMetrics?: ServerMetricsRecord;
 }
 
 /** What format detection sees of a file: read once, handed on to the reader. */
@@ -155,6 +158,8 @@ export interface ReadResult {
   record?: RunRecord;
   /** The ramp of the rate the run asked for (`--ramp-up`), when the file says. */
   ramp?: FileRamp;
+  /** The server's metrics scraped during the run, when the file (a run record) has them. */
+  serverMetrics?: ServerMetricsRecord;
 }
 
 /** A ramp as a result file records it: the ramp and the requests it ran over. */

@@ -110,6 +110,16 @@ export interface BenchConfig {
   exactLimit: number;
   /** Exit 1 when any request's server disagreed with the plan (`--strict`). */
   strict: boolean;
+  /**
+   * The Prometheus page scraped during the run (`--server-metrics`); `false`
+   * with `--no-server-metrics`; undefined: the server's `/metrics` when it
+   * answers with Prometheus text at the start.
+   */
+  serverMetrics?: string | false;
+  /** Seconds between scrapes (`--scrape-interval`, default 1). */
+  scrapeInterval: number;
+  /** Call vLLM's `/start_profile` before the run and `/stop_profile` after (`--profile`). */
+  profile: boolean;
   /** Debug output. */
   debug: boolean;
   /** How requests are sent. */

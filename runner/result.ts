@@ -92,4 +92,22 @@ export interface RequestResult {
   imageCount?: number;
   /** Things that affect how the numbers read (multi-token chunks, role-only first chunk, …). */
   notes: string[];
+  /**
+   * A reasoning model's response (see `backends/_reasoning.ts`): send → the
+   * first chunk with reasoning text, seconds; absent when it had none.
+   */
+  ttftReasoning?: number | null;
+  /** With reasoning: send → the first chunk with answer text, seconds; null when none came. */
+  ttftAnswer?: number | null;
+  /**
+   * With reasoning: its tokens, the server's count when it gave one, else the
+   * client tokenizer's of the reasoning text (counted after the run).
+   */
+  reasoningLen?: number;
+  /** With reasoning: `outputLen − reasoningLen` (output_len stays the total). */
+  answerLen?: number;
+  /** With reasoning: its text, until counted. */
+  reasoningText?: string;
+  /** With reasoning: the server's count of its tokens, when it gave one. */
+  reasoningLenServer?: number;
 }

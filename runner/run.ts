@@ -86,6 +86,8 @@ export interface RunOptions {
    * a `RunAccumulator`). With `keepResults: false` its output is counted first.
    */
   onResult?: (result: RequestResult) => void;
+  /** Called as each request is sent (the live view counts requests in flight). */
+  onSend?: () => void;
   /**
    * Keep every result in `RunResult.results` (default true); outputs are then
    * counted after the run. With false, each result is counted as it finishes
@@ -345,6 +347,7 @@ export async function runBenchmark(options: RunOptions): Promise<RunResult> {
     const warmup = phases?.sent(i, (sendTime - start) / 1000) ?? false;
     pending++;
     slots.take();
+    options.onSend?.();
     if (planned.session !== undefined && (planned.turn ?? 0) === 0) following++;
     // Not kept in a list: a million settled promises would outweigh the results.
     const watched = new InFlight(sendTime);

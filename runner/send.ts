@@ -3,7 +3,13 @@
  *
  * @module
  */
-import type { Backend, GenerationRequest, ParsedStream, StreamParser } from "../backends/types.ts";
+import type {
+  Backend,
+  GenerationRequest,
+  ParsedStream,
+  ReasoningSplit,
+  StreamParser,
+} from "../backends/types.ts";
 import { classifyFailure } from "../metrics/failure.ts";
 import { noteMismatches } from "../metrics/mismatch.ts";
 import { requestTimings } from "../metrics/request.ts";
@@ -248,6 +254,7 @@ function measure(
   if (parsed.promptCached !== undefined) result.promptCached = parsed.promptCached;
   if (parsed.truncated !== undefined) result.truncated = parsed.truncated;
   if (parsed.serverTimings !== undefined) result.serverTimings = parsed.serverTimings;
+  if (parsed.reasoning !== undefined) reasoningTimes(result, parsed.reasoning, sendTime);
   result.notes.push(...parsed.notes);
   if (result.error !== "") {
     // The transport failed after the response began: a cut stream, whatever
@@ -269,6 +276,31 @@ function measure(
     // an output only the client tokenizer counts is checked by countOutputs.
     noteMismatches(result);
   }
+}
+
+/** A reasoning response's times from the send, seconds, and what to count after the run. */
+function reasoningTimes(result: RequestResult, reasoning: ReasoningSplit, sendTime: number): void {
+  const since = (t: number | undefined) => (t === undefined ? null : (t - sendTime) / 1000);
+  result.ttftReasoning = since(reasoning.firstTime);
+  result.ttftAnswer = since(reasoning.answerTime);
+  result.reasoningText = reasoning.text;
+  if (reasoning.serverTokens !== undefined) result.reasoningLenServer = reasoning.serverTokens;
+}
+
+/**
+ * The reasoning and answer token counts of a reasoning response: the
+ * server's reasoning count, else the client tokenizer's.
+ */
+async function countReasoning(
+  result: RequestResult,
+  countTokens: (text: string) => number | Promise<number>,
+): Promise<void> {
+  const text = result.reasoningText;
+  if (text === undefined) return;
+  result.reasoningLen = result.reasoningLenServer ??
+    (text === "" ? 0 : await countTokens(text));
+  result.answerLen = Math.max(0, result.outputLen - result.reasoningLen);
+  delete result.reasoningText;
 }
 
 /**
@@ -299,6 +331,9 @@ export async function countOutputs(
       result.outputLen = result.outputLenClient;
       noteMismatches(result, ["outputLength"]);
     }
+    await countReasoning(result, countTokens).catch((error) =>
+      result.notes.push(`reasoning not counted by the client tokenizer: ${String(error)}`)
+    );
     if (result.streamed && result.outputLen > result.chunks && result.chunks > 0) {
       result.notes.push(
         `${result.outputLen} tokens arrived in ${result.chunks} text chunks: some chunks carried several tokens, so itl holds one gap per chunk, not per token`,

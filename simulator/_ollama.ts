@@ -160,7 +160,12 @@ export async function ollamaGenerate(
   if (stream !== false) {
     return ctx.stream(request, arrival, {
       ...base,
-      encoder: new OllamaStream(head, final, failureMessage(ctx.options)),
+      encoder: new OllamaStream(
+        head,
+        final,
+        failureMessage(ctx.options),
+        Math.min(ctx.options.reasoningTokens, tokens),
+      ),
       headers: { "content-type": "application/x-ndjson" },
     });
   }
@@ -198,18 +203,24 @@ class OllamaStream implements StreamEncoder {
   readonly #head: string;
   readonly #final: Final;
   readonly #failure: string;
+  /** Leading tokens sent as `thinking` (a thinking model), with an empty `response`. */
+  readonly #reasoning: number;
 
-  constructor(head: string, final: Final, failure: string) {
+  constructor(head: string, final: Final, failure: string, reasoning = 0) {
     this.#head = head;
     this.#final = final;
     this.#failure = failure;
+    this.#reasoning = reasoning;
   }
 
   chunk(start: number, count: number): Uint8Array {
     const createdAt = new Date().toISOString();
     let lines = "";
     for (let i = start; i < start + count; i++) {
-      lines += `${this.#head}${createdAt}","response":${goJson(tokenText(i, 1))},"done":false}\n`;
+      const text = goJson(tokenText(i, 1));
+      lines += i < this.#reasoning
+        ? `${this.#head}${createdAt}","response":"","thinking":${text},"done":false}\n`
+        : `${this.#head}${createdAt}","response":${text},"done":false}\n`;
     }
     return utf8.encode(lines);
   }

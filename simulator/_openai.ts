@@ -438,12 +438,16 @@ export class ChunkEncoder {
   readonly #plainTail: Uint8Array;
   /** A constrained output's pieces, JSON-escaped, in place of the vocabulary's tokens. */
   readonly #pieces: readonly Uint8Array[] | undefined;
+  /** Leading tokens that are reasoning (see `SimulatorOptions.reasoningTokens`). */
+  readonly #reasoning: number;
+  /** `data: {"id":…,"choices":[` as text, for reasoning chunks. */
+  readonly #envelopeText: string;
 
   /**
    * Prepares the constant parts of one response to a prompt of
    * `promptTokens`, `cachedTokens` of them from a prefix cache (reported in
-   * the final usage when given); token i is `pieces[i]` when given, else the
-   * vocabulary's.
+   * the final usage when given), whose first `reasoningTokens` tokens are
+   * reasoning; token i is `pieces[i]` when given, else the vocabulary's.
    */
   constructor(
     endpoint: Endpoint,
@@ -452,8 +456,10 @@ export class ChunkEncoder {
     promptTokens: number,
     cachedTokens?: number,
     pieces?: readonly string[],
+    reasoningTokens = 0,
   ) {
     this.#pieces = pieces?.map((piece) => encoder.encode(JSON.stringify(piece).slice(1, -1)));
+    this.#reasoning = reasoningTokens;
     this.#endpoint = endpoint;
     this.#mode = mode;
     this.#promptTokens = promptTokens;
@@ -462,6 +468,7 @@ export class ChunkEncoder {
     const envelope = `data: {"id":${JSON.stringify(identity.id)},"object":"${object}",` +
       `"created":${identity.created},"model":${JSON.stringify(identity.model)},"choices":[`;
     this.#envelope = encoder.encode(envelope);
+    this.#envelopeText = envelope;
     this.#open = encoder.encode(
       envelope + (endpoint === "chat" ? `{"index":0,"delta":{"content":"` : `{"index":0,"text":"`),
     );
@@ -477,6 +484,7 @@ export class ChunkEncoder {
 
   /** A chunk carrying tokens `start .. start+count-1`; `finish` is set on the last one. */
   tokenChunk(start: number, count: number, finish: FinishReason | null): Uint8Array {
+    if (start < this.#reasoning) return this.#reasoningChunk(start, count, finish);
     if (count === 1 && finish === null && this.#mode !== "cumulative") {
       // The common case, once per token of every stream: three copies into
       // one allocation, with no intermediate list.
@@ -526,6 +534,29 @@ export class ChunkEncoder {
       case "cumulative":
         return `,"usage":${JSON.stringify(usageOf(this.#promptTokens, completed))}`;
     }
+  }
+
+  /**
+   * A chunk with reasoning tokens among `start .. start+count-1`: chat puts
+   * them in `reasoning_content` (and the rest, if any, in `content`);
+   * completions wrap them in `<think>` tags in the text.
+   */
+  #reasoningChunk(start: number, count: number, finish: FinishReason | null): Uint8Array {
+    const split = Math.min(start + count, this.#reasoning);
+    const thinking = tokenText(start, split - start);
+    const answer = tokenText(split, start + count - split);
+    const json = (text: string) => JSON.stringify(text).slice(1, -1);
+    let open: string;
+    if (this.#endpoint === "chat") {
+      open = `{"index":0,"delta":{"reasoning_content":"${json(thinking)}","content":"${
+        json(answer)
+      }`;
+    } else {
+      const text = (start === 0 ? "<think>" : "") + thinking +
+        (split === this.#reasoning ? "</think>" : "") + answer;
+      open = `{"index":0,"text":"${json(text)}`;
+    }
+    return encoder.encode(this.#envelopeText + open + this.#tail(finish, start + count));
   }
 
   #tail(finish: FinishReason | null, completed: number): string {

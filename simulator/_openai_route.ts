@@ -110,6 +110,7 @@ export async function openaiGenerate(
       promptTokens,
       cachedTokens,
       pieces,
+      Math.min(options.reasoningTokens, tokens),
     );
     return ctx.stream(request, arrival, {
       ...base,

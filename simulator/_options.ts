@@ -66,6 +66,15 @@ export interface SimulatorOptions {
    */
   naturalLen?: number;
   /**
+   * A reasoning model: the first this many tokens of every streamed response
+   * are reasoning, in `delta.reasoning_content` on chat completions, inside
+   * `<think>…</think>` in the text of completions, in `thinking` on Ollama
+   * (with an empty `response`); the rest is the answer. They count among the
+   * tokens generated. Other protocols and unstreamed answers are unchanged.
+   * Default `0`.
+   */
+  reasoningTokens?: number;
+  /**
    * Tokens carried by each paced write. Protocols whose events carry one
    * token each (TGI, Triton, Ollama) write that many events back to back, as
    * a server decoding several tokens per step does; the others put them in
@@ -227,6 +236,7 @@ export function resolveOptions(options: SimulatorOptions): ResolvedOptions {
     tpotGrowthMs: options.tpotGrowthMs ?? 0,
     kvCacheTokens: options.kvCacheTokens ?? null,
     naturalLen: options.naturalLen ?? 64,
+    reasoningTokens: options.reasoningTokens ?? 0,
     tokensPerChunk: options.tokensPerChunk ?? 1,
     roleChunk: options.roleChunk ?? true,
     tritonCumulative: options.tritonCumulative ?? false,
@@ -275,6 +285,10 @@ export function resolveOptions(options: SimulatorOptions): ResolvedOptions {
     if (!Number.isSafeInteger(value) || (value as number) < 1) {
       throw new RangeError(`${name}: expected a positive integer, got ${value}`);
     }
+  }
+  const { reasoningTokens } = resolved;
+  if (!Number.isSafeInteger(reasoningTokens) || reasoningTokens < 0) {
+    throw new RangeError(`reasoningTokens: expected an integer >= 0, got ${reasoningTokens}`);
   }
   if (model === "") throw new RangeError("model: expected a non-empty model id");
   if (failAfter !== null && (!Number.isSafeInteger(failAfter) || failAfter < 0)) {

@@ -53,6 +53,7 @@ export {
   faultsBanner,
   HONOURED_FIELDS,
   type HonouredField,
+  type ProfileCall,
   type RecordedEndpoint,
   type RecordedRequest,
   type SimulatorHandle,

@@ -59,6 +59,7 @@ import { PrefixCache } from "./_prefix_cache.ts";
 import { type ResolvedOptions, resolveOptions, type SimulatorOptions } from "./_options.ts";
 import { pacedStream, Scheduler, type Seat, waitUntil } from "./_pacing.ts";
 import { prometheusText } from "./_prometheus.ts";
+import { ServerStats } from "./_server_stats.ts";
 import {
   BatchClock,
   BatchTokenPlan,
@@ -123,6 +124,20 @@ export interface SimulatorHandle {
    * tokens reserved (also served as `GET /metrics`, vLLM's gauges).
    */
   engine(): EngineStats;
+  /**
+   * The profiler calls received (`POST /start_profile`, `POST /stop_profile`,
+   * vLLM's), each with its time (`performance.now()` ms, the record's clock),
+   * in arrival order.
+   */
+  profileCalls(): ProfileCall[];
+}
+
+/** One call of vLLM's profiler endpoints, as the simulator received it. */
+export interface ProfileCall {
+  /** Which endpoint. */
+  readonly path: "/start_profile" | "/stop_profile";
+  /** When it arrived (server `performance.now()` ms). */
+  readonly at: number;
 }
 
 /** Where the write record is served when recording. */
@@ -264,6 +279,10 @@ class Simulator implements SimulatorHandle {
   readonly #engine: ServingEngine;
   /** Whether the time per token depends on the running batch. */
   readonly #growing: boolean;
+  /** Request-level counters and histograms, served at `/metrics`. */
+  readonly #served = new ServerStats();
+  /** Profiler calls received. */
+  readonly #profileCalls: ProfileCall[] = [];
 
   constructor(
     options: ResolvedOptions,
@@ -334,6 +353,16 @@ class Simulator implements SimulatorHandle {
     return this.#engine.stats();
   }
 
+  profileCalls(): ProfileCall[] {
+    return [...this.#profileCalls];
+  }
+
+  /** Records a profiler call and answers as vLLM does: 200, empty body. */
+  #profile(path: ProfileCall["path"]): Response {
+    this.#profileCalls.push({ path, at: performance.now() });
+    return new Response(null, { status: 200 });
+  }
+
   async #shutdown(): Promise<void> {
     this.#externalSignal?.removeEventListener("abort", this.#onExternalAbort);
     // Graceful shutdown waits for in-flight responses; paced ones could run
@@ -394,7 +423,7 @@ class Simulator implements SimulatorHandle {
       [
         "/metrics",
         get(() =>
-          new Response(prometheusText(this.#engine.stats(), this.options.model), {
+          new Response(prometheusText(this.#engine.stats(), this.options.model, this.#served), {
             headers: { "content-type": "text/plain; version=0.0.4; charset=utf-8" },
           })
         ),
@@ -408,6 +437,9 @@ class Simulator implements SimulatorHandle {
       ["/score", post((r, a) => poolingServe(ctx, r, a, "score"))],
       ["/v1/score", post((r, a) => poolingServe(ctx, r, a, "score"))],
       ["/embed", post((r, a) => poolingServe(ctx, r, a, "tei-embed"))],
+      // vLLM's profiler switches (served when it runs with a profiler directory).
+      ["/start_profile", post(() => this.#profile("/start_profile"))],
+      ["/stop_profile", post(() => this.#profile("/stop_profile"))],
     ]);
     if (this.#faulty) {
       routes.set(FAULTS_PATH, get(() => jsonResponse(this.faults())));
@@ -553,9 +585,16 @@ class Simulator implements SimulatorHandle {
    * A stream's place in the serving engine, reserving `kvTokens`: once
    * admitted, its deadlines move by the time it waited.
    */
-  #seat(arrival: number, kvTokens: number, plan: TokenPlan): Seat {
+  #seat(
+    arrival: number,
+    kvTokens: number,
+    plan: TokenPlan,
+    counts: { prompt: number; cached: number; generated: number },
+  ): Seat {
     const engine = this.#engine;
+    const served = this.#served;
     let ticket: Ticket | undefined;
+    let admitted = false;
     return {
       take: (start, abort) => {
         ticket = {
@@ -563,6 +602,9 @@ class Simulator implements SimulatorHandle {
           arrival,
           admitted: (at) => {
             if (at > arrival) plan.admittedAfter(at - arrival);
+            admitted = true;
+            served.admitted(at - arrival, counts.prompt, counts.cached);
+            served.firstToken(plan.dueAt(0) - arrival);
             start();
           },
           aborted: abort,
@@ -571,6 +613,7 @@ class Simulator implements SimulatorHandle {
       },
       free: () => {
         if (ticket !== undefined) engine.leave(ticket);
+        if (admitted) served.generated(counts.generated);
       },
     };
   }
@@ -629,7 +672,12 @@ class Simulator implements SimulatorHandle {
     const plan = this.#growing
       ? new BatchTokenPlan(encoder, settings, new BatchClock(this.#engine, this.options, settings))
       : new TokenPlan(encoder, settings);
-    const seat = this.#seat(arrival, (generation.promptTokens ?? 0) + sequences * tokens, plan);
+    const prompt = generation.promptTokens ?? 0;
+    const seat = this.#seat(arrival, prompt + sequences * tokens, plan, {
+      prompt,
+      cached: generation.cachedTokens ?? 0,
+      generated: sequences * tokens,
+    });
     const response = new Response(pacedStream(plan, this.#scheduler, log, seat), {
       headers: generation.headers,
     });
@@ -657,6 +705,15 @@ class Simulator implements SimulatorHandle {
     };
     this.#engine.enter(ticket);
     const admittedAt = await promise;
+    if (admittedAt !== undefined) {
+      this.#served.admitted(
+        admittedAt - arrival,
+        generation.promptTokens ?? 0,
+        generation.cachedTokens ?? 0,
+      );
+      const first = admittedAt + this.#delay(fault) + prefillMs(this.options, generation);
+      this.#served.firstToken(first - arrival);
+    }
     let reached = false;
     try {
       reached = admittedAt !== undefined &&
@@ -675,6 +732,7 @@ class Simulator implements SimulatorHandle {
       }
       log.end = now;
     }
+    if (reached) this.#served.generated(generation.recordedTokens ?? tokens);
     if (!reached) {
       // The server is closing; the connection is about to go away.
       return errorResponse(503, "ServiceUnavailableError", "The request was aborted.");

@@ -14,8 +14,8 @@ async function readRunRequests(file: string) {
 
 const MAIN = new URL("../main.ts", import.meta.url).pathname;
 
-/** Charts the page draws. */
-const PLOTS = 8;
+/** Charts the page draws: 8 of the client's, 4 of the server's metrics (the simulator's /metrics). */
+const PLOTS = 12;
 
 /** A file name that would inject markup if it were interpolated into the page. */
 const HOSTILE = `run <img src=x onerror=alert(1)> & "q".json`;
@@ -87,8 +87,31 @@ Deno.test("mib report --html writes one self-contained page of every run", async
     assert.ok(r.latency! >= lastChunk - 1e-9, `${r.latency} < ${lastChunk}`);
   });
   const charts = buildCharts(await Promise.all(files.map(readChartRun)));
+  // The server's charts follow the client's requests in flight, on its time axis (s from t = 0).
+  const inFlight = charts.findIndex((c) => c.title === "Requests in flight");
+  const server = charts.filter((c) => c.title.startsWith("Server: "));
+  assert.deepEqual(server, charts.slice(inFlight + 1, inFlight + 5));
+  assert.deepEqual(
+    server.map((c) => c.series!.map((s) => s.label.split(": ")[1])),
+    [
+      ["vllm:num_requests_running", "vllm:num_requests_waiting"],
+      [
+        "vllm:kv_cache_usage_perc",
+        "vllm:prefix_cache_hits_total / vllm:prefix_cache_queries_total",
+      ],
+      ["vllm:generation_tokens_total", "vllm:prompt_tokens_total"],
+      ["vllm:time_to_first_token_seconds", "vllm:request_queue_time_seconds"],
+    ].map((pair) => [...pair, ...pair, ...pair]),
+  );
+  const lastEnd = Math.max(...charts[inFlight].x);
+  // Gauges from the first scrape at the run start; rates and means from the second on.
+  assert.ok(server[0].x[0] < 0.1, `${server[0].x}`);
+  for (const chart of server) {
+    assert.equal(chart.xLabel, "time (s)");
+    assert.ok(chart.x.at(-1)! >= lastEnd - 0.01, `${chart.title}: ${chart.x}`);
+  }
   for (const chart of charts) {
-    assert.equal(chart.ys.length, 3, chart.title);
+    assert.equal(chart.ys.length, chart.series?.length ?? 3, chart.title);
     for (const ys of chart.ys) {
       assert.equal(ys.length, chart.x.length);
       assert.ok(ys.some((y) => y !== null), `${chart.title}: a run without points`);

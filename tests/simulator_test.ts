@@ -133,6 +133,7 @@ Deno.test("startSimulator resolves its options and rejects bad ones", async () =
       tpotGrowthMs: 0,
       kvCacheTokens: null,
       naturalLen: 64,
+      reasoningTokens: 0,
       tokensPerChunk: 1,
       roleChunk: true,
       tritonCumulative: false,
