@@ -3,9 +3,10 @@ import { startSimulator } from "../mod.ts";
 import { benchFlags, runCli, tempDir } from "./_helpers.ts";
 
 Deno.test("--header and the API key reach the server; the key is never printed or written", async () => {
-  const seen: { method: string; headers: Headers }[] = [];
+  const seen: { method: string; path: string; headers: Headers }[] = [];
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, (request) => {
-    seen.push({ method: request.method, headers: request.headers });
+    const path = new URL(request.url).pathname;
+    seen.push({ method: request.method, path, headers: request.headers });
     const body = 'data: {"choices":[{"index":0,"text":" ok"}]}\n\n' +
       'data: {"choices":[],"usage":{"prompt_tokens":1,"completion_tokens":1}}\n\ndata: [DONE]\n\n';
     return new Response(body, { headers: { "content-type": "text/event-stream" } });
@@ -38,8 +39,14 @@ Deno.test("--header and the API key reach the server; the key is never printed o
       "--debug",
     ], { env: { MIB_TEST_KEY: secret } });
     assert.equal(run.code, 0, run.stderr + run.stdout);
-    // The two completions, and the one GET /v1/models (ready check and model check in one).
-    assert.deepEqual(seen.map((r) => r.method).sort(), ["GET", "POST", "POST"]);
+    // The two completions, the one GET /v1/models (ready check and model check in one), and
+    // the probe for the server's own metrics (this server answers it with no Prometheus text).
+    assert.deepEqual(seen.map((r) => `${r.method} ${r.path}`).sort(), [
+      "GET /metrics",
+      "GET /v1/models",
+      "POST /v1/completions",
+      "POST /v1/completions",
+    ]);
     for (const { headers } of seen) {
       assert.equal(headers.get("x-tenant"), "blue");
       assert.equal(headers.get("x-trace"), "1");
