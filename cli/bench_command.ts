@@ -513,7 +513,7 @@ export async function benchCommand(
     // Profiling and scraping start before t = 0, so the whole run is in both.
     if (config.profile) await callProfiler(config.baseUrl, "start", config.headers, io.signal);
     if (metricsUrl !== undefined) {
-      scraper = Scraper.start(metricsUrl, config.scrapeInterval, config.headers);
+      scraper = await Scraper.start(metricsUrl, config.scrapeInterval, config.headers);
     }
     // With sessions, the bar counts requests: every turn of every session.
     const total = config.sessions === undefined

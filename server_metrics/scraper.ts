@@ -77,7 +77,7 @@ export interface Scrapes {
  *
  * @example
  * ```ts ignore
- * const scraper = Scraper.start("http://localhost:8000/metrics", 1);
+ * const scraper = await Scraper.start("http://localhost:8000/metrics", 1);
  * // ... the run ...
  * const { scrapes } = await scraper.stop();
  * ```
@@ -100,10 +100,19 @@ export class Scraper {
     this.#headers = headers;
   }
 
-  /** Starts scraping `url` every `interval` seconds (the first scrape at once). */
-  static start(url: string, interval: number, headers: Record<string, string> = {}): Scraper {
+  /**
+   * Starts scraping `url` every `interval` seconds, resolving once the first
+   * scrape is in: its fetch and parse then stay before t = 0, not in the
+   * first requests' sends.
+   */
+  static async start(
+    url: string,
+    interval: number,
+    headers: Record<string, string> = {},
+  ): Promise<Scraper> {
     const scraper = new Scraper(url, interval, headers);
     scraper.#tick();
+    await scraper.#running;
     return scraper;
   }
 
