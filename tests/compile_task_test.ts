@@ -16,7 +16,8 @@ import {
   TARGETS,
 } from "../scripts/compile.ts";
 import { DEFAULT_API_KEY_ENV } from "../cli/resolve.ts";
-import { tempDir } from "./_helpers.ts";
+import { startSimulator } from "../mod.ts";
+import { benchFlags, runCli, tempDir } from "./_helpers.ts";
 
 const ROOT = new URL("../", import.meta.url);
 
@@ -150,4 +151,22 @@ Deno.test("a full deno as DENORT_BIN is refused in one line, leaving no file", a
   const left = [];
   for await (const entry of Deno.readDir(dir.path)) left.push(entry.name);
   assert.deepEqual(left, []);
+});
+
+Deno.test("a benchmark runs under exactly the permissions the binaries get", async () => {
+  const sim = await startSimulator({ ttftMs: 1, tpotMs: 1 });
+  await using dir = await tempDir();
+  try {
+    const run = await runCli([
+      ...benchFlags(sim.url, 3, 8, 4),
+      "--tokenizer",
+      "cl100k_base",
+      "--output-file",
+      `${dir.path}/out.json`,
+    ], { permissions: [...PERMISSIONS] });
+    assert.equal(run.code, 0, run.stderr + run.stdout);
+    assert.equal(JSON.parse(await Deno.readTextFile(`${dir.path}/out.json`)).length, 3);
+  } finally {
+    await sim.close();
+  }
 });
