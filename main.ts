@@ -228,6 +228,8 @@ export function buildProgram(exit: (code: number) => void, args: readonly string
       const opts = typedOptions(report, REPORT_OPTIONS, args) as {
         html?: string;
         merge?: boolean;
+        compare?: boolean;
+        failIf?: string;
       };
       if (opts.merge && opts.html !== undefined) {
         throw new UsageError(

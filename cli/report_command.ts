@@ -2,14 +2,18 @@
  * `mib report FILE...`: the summary of result files of any format mib writes
  * side by side, with `--merge` several run records as one, and with `--html`
  * a page of charts too; or the tables of `sweep.json` files, and with `--html`
- * their latency against throughput curves. Each file is read once.
+ * their latency against throughput curves; or with `--compare` (and
+ * `--fail-if`) two files' figures side by side with their relative change,
+ * as a regression gate. Each file is read once.
  *
  * @module
  */
-import Table from "cli-table3";
 import { UsageError } from "../errors.ts";
 import { OPTIONAL_FIGURES, REPORT_FIGURES, TOKEN_TIMING_FIGURES } from "../output/figures.ts";
 import { mergeRecords } from "../output/merge.ts";
+import { figureTable, showFigure } from "./_figure_table.ts";
+import { formatComparison, gateLines } from "./compare_report.ts";
+import { parseFailIf } from "./fail_if.ts";
 import { type Figures, readResultFile, type ResultFile } from "../output/mod.ts";
 import { formatSweepTable, isSweepFile, readSweepFile } from "../output/sweep_file.ts";
 
@@ -25,16 +29,8 @@ export interface ReportColumn {
 
 /** The report of `columns` as a table, one column per file. */
 export function formatReport(columns: readonly ReportColumn[]): string {
-  const table = new Table({
-    head: ["", ...columns.map((c) => `${c.file} (${c.format})`)],
-    style: Deno.stdout.isTerminal() ? undefined : { head: [], border: [] },
-  });
-  const show = (v: number | null | undefined) =>
-    v === null || v === undefined || !Number.isFinite(v)
-      ? "n/a"
-      : Number.isInteger(v)
-      ? String(v)
-      : v.toFixed(2);
+  const table = figureTable(["", ...columns.map((c) => `${c.file} (${c.format})`)]);
+  const show = showFigure;
   const optional = OPTIONAL_FIGURES.filter((figure) =>
     columns.some((c) => c.figures[figure] !== undefined)
   );
@@ -116,17 +112,42 @@ async function sweepReport(
   return 0;
 }
 
+/** The options of {@link reportCommand}. */
+export interface ReportOptions {
+  /** Add a merged column of run records. */
+  merge?: boolean;
+  /** Also write the page of charts here. */
+  html?: string;
+  /** Compare two files, BASELINE CURRENT. */
+  compare?: boolean;
+  /** The `--fail-if` conditions (implies `compare`). */
+  failIf?: string;
+}
+
 /**
  * Runs `mib report`; returns the exit status. With `merge`, every file must be
  * a run record, and a last column shows them merged; with `html`, the page of
- * charts is written there too.
+ * charts is written there too. With `compare` or `failIf`, the two files are
+ * BASELINE and CURRENT, shown side by side with the change; 1 when a
+ * `failIf` condition holds.
  */
 export async function reportCommand(
   files: string[],
-  options: { merge?: boolean; html?: string } = {},
+  options: ReportOptions = {},
 ): Promise<number> {
+  const conditions = options.failIf === undefined ? undefined : parseFailIf(options.failIf);
+  const comparing = options.compare || conditions !== undefined;
+  if (comparing) _checkCompare(files, options);
   const sweeps = await Promise.all(files.map(isSweepFile));
-  if (sweeps.some((s) => s)) return await sweepReport(files, sweeps, options);
+  if (sweeps.some((s) => s)) {
+    if (comparing) {
+      throw new UsageError(
+        options.compare ? "--compare" : "--fail-if",
+        "compares two result files, not sweep.json files",
+      );
+    }
+    return await sweepReport(files, sweeps, options);
+  }
   const read: ResultFile[] = [];
   if (options.html !== undefined) {
     // Only now: the page inlines uPlot, which a plain report need not load.
@@ -139,7 +160,28 @@ export async function reportCommand(
   } else {
     for (const file of files) read.push(await readResultFile(file));
   }
+  if (comparing) {
+    const [baseline, current] = read;
+    console.log(formatComparison(baseline, current));
+    if (conditions === undefined) return 0;
+    const gate = gateLines(conditions, baseline, current);
+    for (const line of gate.lines) (gate.failed ? console.error : console.log)(line);
+    return gate.failed ? 1 : 0;
+  }
   const columns: ReportColumn[] = options.merge ? [...read, await mergedColumn(read)] : read;
   console.log(formatReport(columns));
   return 0;
+}
+
+function _checkCompare(files: readonly string[], options: ReportOptions): void {
+  const flag = options.compare ? "--compare" : "--fail-if";
+  if (files.length !== 2) {
+    throw new UsageError(
+      flag,
+      `expected two result files, BASELINE CURRENT, got ${files.length}`,
+    );
+  }
+  if (options.merge) {
+    throw new UsageError(flag, "compares two runs; merge their records first, not with --merge");
+  }
 }

@@ -22,4 +22,19 @@ export const REPORT_OPTIONS: readonly OptionSpec[] = [
     help: "the files are run records (X.summary.json) of one load, e.g. from several client " +
       "machines: add a column merging them through their histograms",
   },
+  {
+    key: "compare",
+    flag: "--compare",
+    kind: "boolean",
+    help: "the two files are BASELINE CURRENT: each metric side by side with its change " +
+      "relative to the baseline",
+  },
+  {
+    key: "failIf",
+    flag: "--fail-if",
+    arg: "<conditions>",
+    kind: "string",
+    help: "with two files BASELINE CURRENT (implies --compare): exit 1 when any condition " +
+      'holds, e.g. "p99_ttft>+10%,output_throughput<-5%,failed>0" (see "Regression gate")',
+  },
 ];
