@@ -19,6 +19,8 @@
 import { clearImmediate, setImmediate } from "node:timers";
 import { splitPieces } from "./_fault_bytes.ts";
 
+/** How many 1 ms waits a cut gives the reader to pull the chunks before it. */
+const CUT_DRAIN_TRIES = 50;
 /**
  * Chunks written per event-loop turn while the schedule is being kept.
  *
@@ -463,11 +465,30 @@ class PacedStream implements Timed {
         // Deno ends an errored body without its terminating chunk: to the
         // client, a connection that broke mid-response. (The server's onError
         // hook receives the reason and stays quiet.)
-        this.#controller.error(new DOMException("Injected failure (failAfter).", "AbortError"));
+        this.#cutWhenDrained(CUT_DRAIN_TRIES);
       } else {
         this.#controller.enqueue(bytes);
         this.#controller.close();
       }
+    } catch {
+      // The reader already went away; nothing left to tell it.
+    }
+  }
+
+  /**
+   * Errors the body once the reader has pulled every chunk already written:
+   * an error drops what is still queued, and a chunk the record says went
+   * out must reach the wire before the cut (a loaded server pulls late).
+   * Gives up waiting after `tries` ms.
+   */
+  #cutWhenDrained(tries: number): void {
+    const queued = this.#controller.desiredSize;
+    if (queued !== null && queued < 1 && tries > 0) {
+      setTimeout(() => this.#cutWhenDrained(tries - 1), 1);
+      return;
+    }
+    try {
+      this.#controller.error(new DOMException("Injected failure (failAfter).", "AbortError"));
     } catch {
       // The reader already went away; nothing left to tell it.
     }

@@ -150,6 +150,8 @@ Deno.test("startSimulator resolves its options and rejects bad ones", async () =
       quiet: true,
       record: false,
       prefixCache: false,
+      poolingTokenMs: 0.01,
+      embeddingDim: 8,
       recordBodies: false,
     });
     return Promise.resolve();
