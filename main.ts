@@ -12,7 +12,7 @@
  *
  * @module
  */
-import { Command, CommanderError } from "@commander-js/extra-typings";
+import { Command, CommanderError } from "./cli/_commander.ts";
 import denoJson from "./deno.json" with { type: "json" };
 import { benchCommand, strictFails } from "./cli/bench_command.ts";
 import { demoCommand } from "./cli/demo_command.ts";

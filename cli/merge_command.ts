@@ -60,15 +60,29 @@ export async function readShardRun(file: string): Promise<ShardRun> {
     );
   }
   const record = await readRecord(runRecordPath(file), file);
+  return { file, record, results: await resultsOf(file, format, head.json) };
+}
+
+/**
+ * Every request's result in the seed or jsonl file at `file` (`json`: its
+ * parsed content when the head held it whole).
+ *
+ * @throws {UsageError} naming the file when a record cannot be read.
+ */
+export async function resultsOf(
+  file: string,
+  format: "seed" | "jsonl",
+  json: unknown,
+): Promise<RequestResult[]> {
   const results: RequestResult[] = [];
   try {
-    for await (const value of recordsOf(file, format, head.json)) {
+    for await (const value of recordsOf(file, format, json)) {
       results.push(resultOfRecord(isObject(value) ? value : {}, results.length));
     }
   } catch (error) {
     throw new UsageError(file, `unreadable ${format} file: ${(error as Error).message}`);
   }
-  return { file, record, results };
+  return results;
 }
 
 /**

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import Table from "cli-table3";
+import Table from "../output/_cli_table.ts";
 import { UsageError } from "../errors.ts";
 import { OPTIONAL_FIGURES, REPORT_FIGURES, TOKEN_TIMING_FIGURES } from "../output/figures.ts";
 import { mergeRecords } from "../output/merge.ts";

@@ -4,7 +4,7 @@
  * @module
  */
 import { LENGTH_TOLERANCE } from "../metrics/mismatch.ts";
-import Table from "cli-table3";
+import Table from "../output/_cli_table.ts";
 import {
   type Mismatches,
   NO_TOKEN_TIMINGS_REASON,
