@@ -399,7 +399,7 @@ function strictLine(summary: Summary): string {
  */
 export async function benchCommand(
   given: BenchConfig,
-  io: BenchIo = { log: console.log },
+  io: BenchIo,
 ): Promise<BenchOutcome> {
   let config = given;
   if (io.debug) debugConfig(io.debug, config, io.sources ?? {});
