@@ -267,7 +267,7 @@ export function buildProgram(exit: (code: number) => void, args: readonly string
     try {
       const opts = typedOptions(merge, MERGE_OPTIONS, args) as { output?: string };
       const { mergeCommand } = await import("./cli/merge_command.ts");
-      exit(await mergeCommand(files, opts));
+      exit(await mergeCommand(files, opts, console.log));
     } catch (error) {
       exit(reportError(error, false));
     }

@@ -407,7 +407,10 @@ export async function benchCommand(
   // A schema that does not compile fails before anything is sent.
   const check = config.structured && compileCheck(config.structured);
   const backend = getBackend(config.backend, config.endpoint, io.backends);
-  if (config.workers > 1 && io.backends?.[config.backend] !== BACKENDS[config.backend]) {
+  if (
+    config.workers > 1 && io.backends !== undefined &&
+    io.backends[config.backend] !== BACKENDS[config.backend]
+  ) {
     throw new UsageError(
       "--workers",
       `backend "${config.backend}" is registered in this process only; worker threads know the built-in backends`,

@@ -87,7 +87,7 @@ export async function resultsOf(
 
 /**
  * Runs `mib merge`: reads every file, checks they are every shard of one
- * plan, writes the merged run record to `output` and prints its summary.
+ * plan, writes the merged run record to `output` and hands its summary to `log`.
  * Returns the exit status.
  *
  * @throws {UsageError} for a missing `--output`, a file that is not a shard's,
@@ -96,7 +96,7 @@ export async function resultsOf(
 export async function mergeCommand(
   files: readonly string[],
   options: { output?: string },
-  log: (line: string) => void = console.log,
+  log: (line: string) => void,
 ): Promise<number> {
   if (options.output === undefined) {
     throw new UsageError(

@@ -160,12 +160,14 @@ Deno.test("registerBackend(backend): its requests carry what its buildRequest bu
 Deno.test("readResults and mergeResults read back what runBenchmark wrote; summarize(results) agrees", async () => {
   await using dir = await tempDir();
   await withSim(fast, async (sim) => {
-    const files = [];
-    const startAt = Math.floor(Date.now() / 1000) + 1;
-    for (const shard of ["0/2", "1/2"]) {
-      const output_file = join(dir.path, `shard-${shard[0]}.jsonl`);
-      files.push(output_file);
-      await runBenchmark({
+    // Both shards at once, from one start.
+    const startAt = Math.ceil(Date.now() / 1000) + 2;
+    const files = ["0/2", "1/2"].map((shard) => ({
+      shard,
+      output_file: join(dir.path, `shard-${shard[0]}.jsonl`),
+    }));
+    await Promise.all(files.map(({ shard, output_file }) =>
+      runBenchmark({
         base_url: sim.url,
         backend: "openai",
         ...small,
@@ -173,14 +175,43 @@ Deno.test("readResults and mergeResults read back what runBenchmark wrote; summa
         output_file,
         shard,
         start_at: startAt,
-      });
-    }
-    const first = await readResults(files[0]);
+      })
+    ));
+    const first = await readResults(files[0].output_file);
     assert.equal(first.length, 3);
     assert.equal(summarize(first).completed, 3);
-    const merged = await mergeResults(...files);
+    const merged = await mergeResults(...files.map((f) => f.output_file));
     assert.equal(merged.summary.completed, 6);
     assert.equal(merged.exact, true);
   });
   await assert.rejects(() => readResults(join(dir.path, "none.jsonl")), UsageError);
+});
+
+Deno.test("nothing the library API reaches prints or exits: no console.* or Deno.exit in its module graph", async () => {
+  const entries = ["benchmark.ts", "stream.ts", "registry.ts", "results.ts"].map((f) =>
+    new URL(`../library/${f}`, import.meta.url).pathname
+  );
+  const modules: string[] = [];
+  for (const entry of entries) {
+    const info = await new Deno.Command(Deno.execPath(), {
+      args: ["info", "--json", entry],
+      stdout: "piped",
+    }).output();
+    const graph = JSON.parse(new TextDecoder().decode(info.stdout)) as {
+      modules: { specifier: string }[];
+    };
+    for (const { specifier } of graph.modules) {
+      if (specifier.startsWith("file:")) modules.push(specifier);
+    }
+  }
+  const found: string[] = [];
+  for (const specifier of new Set(modules)) {
+    const lines = (await Deno.readTextFile(new URL(specifier))).split("\n");
+    lines.forEach((line, i) => {
+      const code = line.trim();
+      if (code.startsWith("*") || code.startsWith("//") || code.startsWith("/*")) return;
+      if (/\bconsole\.|\bDeno\.exit\(/.test(code)) found.push(`${specifier}:${i + 1}: ${code}`);
+    });
+  }
+  assert.deepEqual(found, []);
 });
