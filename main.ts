@@ -12,7 +12,7 @@
  *
  * @module
  */
-import { Command, CommanderError } from "@commander-js/extra-typings";
+import { Command, CommanderError } from "./cli/_commander.ts";
 import denoJson from "./deno.json" with { type: "json" };
 import { benchCommand, strictFails } from "./cli/bench_command.ts";
 import { demoCommand } from "./cli/demo_command.ts";
@@ -117,13 +117,27 @@ function reportError(error: unknown, debug: boolean): number {
 }
 
 /**
+ * What `mib --version` prints: mib's version (`deno.json`'s, the one source)
+ * and the Deno, V8 and TypeScript versions running it.
+ *
+ * @example
+ * ```ts
+ * versionText(); // "mib 0.1.0\ndeno 2.9.6 (v8 15.0.245.2-rusty, typescript 6.0.3)"
+ * ```
+ */
+export function versionText(): string {
+  const { deno, v8, typescript } = Deno.version;
+  return `mib ${denoJson.version}\ndeno ${deno} (v8 ${v8}, typescript ${typescript})`;
+}
+
+/**
  * Builds the `mib` program for the command line `args`; `exit` receives the
  * status each command ends with.
  */
 export function buildProgram(exit: (code: number) => void, args: readonly string[]): Command {
   const program = new Command("mib")
     .description("mib, the Modular Inference Benchmarker: how fast is your LLM server, really")
-    .version(denoJson.version)
+    .version(versionText(), "-V, --version", "print mib's version and Deno's, then exit")
     .exitOverride()
     .showHelpAfterError("(run mib bench --help for every benchmark flag)")
     .addHelpText("after", "\nThe benchmark flags: mib bench --help");
@@ -255,7 +269,7 @@ export function buildProgram(exit: (code: number) => void, args: readonly string
     try {
       const opts = typedOptions(merge, MERGE_OPTIONS, args) as { output?: string };
       const { mergeCommand } = await import("./cli/merge_command.ts");
-      exit(await mergeCommand(files, opts));
+      exit(await mergeCommand(files, opts, console.log));
     } catch (error) {
       exit(reportError(error, false));
     }

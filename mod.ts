@@ -1,33 +1,46 @@
 /**
  * mib, the Modular Inference Benchmarker, as a library.
  *
+ * {@linkcode runBenchmark} runs `mib bench` from a plain configuration
+ * object (the config file's keys) and returns every result and the summary,
+ * printing nothing; {@linkcode benchmarkStream} yields the results as they
+ * end; {@linkcode registerBackend} adds a protocol of one's own;
+ * {@linkcode readResults}, {@linkcode mergeResults} and {@linkcode summarize}
+ * work on result files; {@linkcode startSimulator} serves every protocol for
+ * tests. The building blocks (planning, the send loop {@linkcode runSchedule},
+ * tokenizers, metrics, output formats) are exported too.
+ *
  * @example Benchmark the built-in simulator
  * ```ts
- * import { loadTokenizer, planRandomRun, runBenchmark, getBackend, startSimulator, summarize } from "jsr:@mib/cli";
+ * import { runBenchmark, startSimulator } from "jsr:@mib/cli";
  *
  * const sim = await startSimulator({ ttftMs: 20, tpotMs: 5 });
- * const tokenizer = await loadTokenizer();
- * const requests = planRandomRun({
- *   seed: 0,
- *   tokenizer,
- *   count: 20,
- *   arrival: { kind: "poisson", rate: 10 },
- *   input: { kind: "constant", value: 128 },
- *   output: { kind: "constant", value: 32 },
+ * const { summary, results } = await runBenchmark({
+ *   base_url: sim.url,
+ *   backend: "openai",
+ *   num_of_req: 20,
+ *   request_distribution: "poisson 10",
+ *   input_token_distribution: "constant 128",
+ *   output_token_distribution: "constant 32",
  * });
- * const run = await runBenchmark({
- *   url: `${sim.url}/v1/completions`,
- *   backend: getBackend("openai"),
- *   requests,
- *   countTokens: tokenizer.count,
- * });
- * console.log(summarize(run.results, run.duration).ttft?.median);
+ * console.log(results.length, summary.ttft?.median);
  * await sim.close();
  * ```
  *
  * @module
  */
 export { RunError, UsageError } from "./errors.ts";
+export {
+  backendRegistry,
+  type Benchmark,
+  type BenchmarkConfig,
+  type BenchmarkOptions,
+  resolveBenchmarkConfig,
+  runBenchmark,
+} from "./library/benchmark.ts";
+export { benchmarkStream } from "./library/stream.ts";
+export { type Benchmarker, registerBackend } from "./library/registry.ts";
+export { mergeResults, readResults } from "./library/results.ts";
 export * from "./backends/mod.ts";
 export * from "./distributions/mod.ts";
 export {
@@ -122,7 +135,7 @@ export { probeMetrics, type ProbeResult, Scraper, type Scrapes } from "./server_
 export { serverComparisonLines, serverMetricsLine } from "./server_metrics/compare.ts";
 export { callProfiler, type ProfileCall as ProfilerCall } from "./runner/profile.ts";
 export { type RequestTimings, requestTimings, timePerOutputToken } from "./metrics/request.ts";
-export { summarize, summarizeAccumulated } from "./metrics/summary.ts";
+export { resultsSpan, summarize, summarizeAccumulated } from "./metrics/summary.ts";
 export { computeRunMetrics, metricStats, type RunMetricsOptions } from "./metrics/run_metrics.ts";
 export { classifyFailure, FAILURE_KINDS, type FailureKind } from "./metrics/failure.ts";
 export {
@@ -155,12 +168,7 @@ export {
 export * from "./output/mod.ts";
 export type { RequestResult } from "./runner/result.ts";
 export type { BenchConfig } from "./runner/bench_config.ts";
-export {
-  type PlannedRequest,
-  runBenchmark,
-  type RunOptions,
-  type RunResult,
-} from "./runner/run.ts";
+export { type PlannedRequest, type RunOptions, type RunResult, runSchedule } from "./runner/run.ts";
 export { type TransportName, TRANSPORTS } from "./runner/transport.ts";
 export {
   firstTurn,

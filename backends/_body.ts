@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { deepmergeCustom } from "deepmerge-ts";
+import { deepmergeCustom } from "npm:deepmerge-ts@^8.0.2";
 import type { BuiltRequest, GenerationRequest } from "./types.ts";
 
 /** Objects merge key by key; anything else (arrays included) is replaced by the extra value. */

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { createParser } from "eventsource-parser";
+import { createParser } from "./_eventsource.ts";
 import { ChunkBuilder, parseJson } from "./_chunks.ts";
 import type { StreamParser } from "./types.ts";
 

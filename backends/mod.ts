@@ -44,9 +44,9 @@ export const BACKENDS: Readonly<Record<string, Backend>> = {
 export const BACKEND_NAMES: readonly string[] = Object.keys(BACKENDS);
 
 /**
- * The backend called `name` — the protocol variant for `endpoint` when one is
- * given — or a {@linkcode UsageError} on `--backend` that lists the accepted
- * names.
+ * The backend called `name` in `registry` (every built-in backend unless
+ * given) — the protocol variant for `endpoint` when one is given — or a
+ * {@linkcode UsageError} on `--backend` that lists the accepted names.
  *
  * @example
  * ```ts
@@ -54,14 +54,18 @@ export const BACKEND_NAMES: readonly string[] = Object.keys(BACKENDS);
  * getBackend("vllm", "/generate").defaultEndpoint; // "/generate" (the legacy server)
  * ```
  */
-export function getBackend(name: string, endpoint?: string): Backend {
-  const backend = BACKENDS[name];
+export function getBackend(
+  name: string,
+  endpoint?: string,
+  registry: Readonly<Record<string, Backend>> = BACKENDS,
+): Backend {
+  const backend = Object.hasOwn(registry, name) ? registry[name] : undefined;
   if (backend) {
     return endpoint !== undefined && backend.forEndpoint ? backend.forEndpoint(endpoint) : backend;
   }
   throw new UsageError(
     "--backend",
-    `unknown backend "${name}"; expected one of ${BACKEND_NAMES.join(", ")}`,
+    `unknown backend "${name}"; expected one of ${Object.keys(registry).join(", ")}`,
   );
 }
 

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import Table from "cli-table3";
+import Table from "../output/_cli_table.ts";
 
 /** A table with `head`, uncoloured when stdout is no terminal. */
 export function figureTable(head: string[]): Table.Table {

@@ -5,7 +5,7 @@
  */
 import { dirname, join } from "node:path";
 import { vllmResultName } from "../output/result_name.ts";
-import { type Backend, getBackend } from "../backends/mod.ts";
+import { type Backend, BACKENDS, getBackend } from "../backends/mod.ts";
 import {
   checkRequestOptions,
   checkWorkload,
@@ -35,7 +35,7 @@ import {
   planTraceRun,
 } from "../runner/plan.ts";
 import { detectTrace } from "../traces/read.ts";
-import { runBenchmark, type RunResult } from "../runner/run.ts";
+import { type RunResult, runSchedule } from "../runner/run.ts";
 import { planGivenSessions, planRandomSessions } from "../runner/session_plan.ts";
 import { loadShareGptSessions } from "../datasets/sharegpt_sessions.ts";
 import { shippedWordPool } from "../datasets/word_pool.ts";
@@ -81,6 +81,8 @@ export interface BenchIo {
   stop?: AbortSignal;
   /** Receives every request's result as it ends (any phase, failed ones too). */
   onResult?: (result: RequestResult) => void;
+  /** The backends `config.backend` names one of (the built-in ones unless given). */
+  backends?: Readonly<Record<string, Backend>>;
 }
 
 /** What a finished benchmark hands back to its caller. */
@@ -154,7 +156,7 @@ function resultPath(config: BenchConfig, model: string | undefined): string | un
  */
 async function progressBar(live: boolean) {
   const [{ default: cliProgress }, { default: process }] = await Promise.all([
-    import("cli-progress"),
+    import("npm:cli-progress@^3.12.0"),
     import("node:process"),
   ]);
   return new cliProgress.SingleBar(
@@ -169,12 +171,15 @@ async function progressBar(live: boolean) {
 }
 
 /** Checks what the config asks for that this version cannot do yet. */
-async function checkSupported(config: BenchConfig): Promise<void> {
+async function checkSupported(
+  config: BenchConfig,
+  backends: Readonly<Record<string, Backend>> | undefined,
+): Promise<void> {
   const dataset = getDataset(config.datasetName);
   checkDatasetInput(dataset, { path: config.datasetPath, options: config.datasetOptions });
   // Before any network call: the loader checks the file the same way, later.
   if (dataset.needsPath) await statDatasetFile(config.datasetPath!);
-  const backend = getBackend(config.backend, config.endpoint);
+  const backend = getBackend(config.backend, config.endpoint, backends);
   checkRequestOptions(backend, { ...config, multiTurn: config.sessions !== undefined });
   checkWorkload(backend, {
     batch: config.batch,
@@ -394,14 +399,23 @@ function strictLine(summary: Summary): string {
  */
 export async function benchCommand(
   given: BenchConfig,
-  io: BenchIo = { log: console.log },
+  io: BenchIo,
 ): Promise<BenchOutcome> {
   let config = given;
   if (io.debug) debugConfig(io.debug, config, io.sources ?? {});
-  await checkSupported(config);
+  await checkSupported(config, io.backends);
   // A schema that does not compile fails before anything is sent.
   const check = config.structured && compileCheck(config.structured);
-  const backend = getBackend(config.backend, config.endpoint);
+  const backend = getBackend(config.backend, config.endpoint, io.backends);
+  if (
+    config.workers > 1 && io.backends !== undefined &&
+    io.backends[config.backend] !== BACKENDS[config.backend]
+  ) {
+    throw new UsageError(
+      "--workers",
+      `backend "${config.backend}" is registered in this process only; worker threads know the built-in backends`,
+    );
+  }
   // A bad --tokenizer fails before anything is sent to the server.
   const named = config.tokenizer === undefined || config.tokenizer === SERVER_TOKENIZER
     ? undefined
@@ -578,7 +592,7 @@ export async function benchCommand(
           stop: io.stop,
         });
       } else {
-        run = await runBenchmark({
+        run = await runSchedule({
           url,
           backend,
           requests,

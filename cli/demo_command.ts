@@ -30,7 +30,7 @@ export async function demoCommand(): Promise<number> {
       tokenizer: "cl100k_base",
       disable_tqdm: false,
     }, {});
-    const { summary } = await benchCommand(config);
+    const { summary } = await benchCommand(config, { log: console.log });
     const ttft = summary.ttft?.median ?? NaN;
     const itl = summary.itlPerChunk?.median ?? NaN;
     console.log(

@@ -60,20 +60,34 @@ export async function readShardRun(file: string): Promise<ShardRun> {
     );
   }
   const record = await readRecord(runRecordPath(file), file);
+  return { file, record, results: await resultsOf(file, format, head.json) };
+}
+
+/**
+ * Every request's result in the seed or jsonl file at `file` (`json`: its
+ * parsed content when the head held it whole).
+ *
+ * @throws {UsageError} naming the file when a record cannot be read.
+ */
+export async function resultsOf(
+  file: string,
+  format: "seed" | "jsonl",
+  json: unknown,
+): Promise<RequestResult[]> {
   const results: RequestResult[] = [];
   try {
-    for await (const value of recordsOf(file, format, head.json)) {
+    for await (const value of recordsOf(file, format, json)) {
       results.push(resultOfRecord(isObject(value) ? value : {}, results.length));
     }
   } catch (error) {
     throw new UsageError(file, `unreadable ${format} file: ${(error as Error).message}`);
   }
-  return { file, record, results };
+  return results;
 }
 
 /**
  * Runs `mib merge`: reads every file, checks they are every shard of one
- * plan, writes the merged run record to `output` and prints its summary.
+ * plan, writes the merged run record to `output` and hands its summary to `log`.
  * Returns the exit status.
  *
  * @throws {UsageError} for a missing `--output`, a file that is not a shard's,
@@ -82,7 +96,7 @@ export async function readShardRun(file: string): Promise<ShardRun> {
 export async function mergeCommand(
   files: readonly string[],
   options: { output?: string },
-  log: (line: string) => void = console.log,
+  log: (line: string) => void,
 ): Promise<number> {
   if (options.output === undefined) {
     throw new UsageError(

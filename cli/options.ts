@@ -6,8 +6,8 @@
  *
  * @module
  */
-import { type Command, Option } from "@commander-js/extra-typings";
-import { z } from "zod";
+import { type Command, Option } from "./_commander.ts";
+import { z } from "npm:zod@^4.6.7";
 import { UsageError } from "../errors.ts";
 
 /** How an option's value is written. */
@@ -283,6 +283,27 @@ export async function readConfigFile(
   } catch (error) {
     throw new UsageError(where, `not valid JSON (${(error as Error).message})`);
   }
+  return validateOptions(json, specs, where);
+}
+
+/**
+ * Validates `json`, a config file's object (or a library caller's), against
+ * the `specs`' schema: the values `readConfigFile` returns.
+ *
+ * @example
+ * ```ts
+ * import { BENCH_OPTIONS } from "./bench_options.ts";
+ *
+ * validateOptions({ num_of_req: 10 }, BENCH_OPTIONS, "config"); // { num_of_req: 10 }
+ * ```
+ *
+ * @throws {UsageError} naming `where` and the key at fault.
+ */
+export function validateOptions(
+  json: unknown,
+  specs: readonly OptionSpec[],
+  where: string,
+): RawOptions {
   if (json === null || typeof json !== "object" || Array.isArray(json)) {
     throw new UsageError(
       where,

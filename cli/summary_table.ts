@@ -4,7 +4,7 @@
  * @module
  */
 import { LENGTH_TOLERANCE } from "../metrics/mismatch.ts";
-import Table from "cli-table3";
+import Table from "../output/_cli_table.ts";
 import {
   type Mismatches,
   NO_TOKEN_TIMINGS_REASON,
@@ -20,6 +20,8 @@ const TOKEN_TIMINGS: readonly SampleName[] = ["ttft", "tpot", "itlPerChunk", "it
 
 /** Above this p99 lag (ms) the client's own timing is suspect. */
 const HEALTHY_P99_MS = 1;
+/** Fewer lag values than this make no p99 to judge by: one late send is not a tail. */
+const MIN_JUDGED = 10;
 
 const fixed = (x: number, digits = 2) => (Number.isFinite(x) ? x.toFixed(digits) : "n/a");
 
@@ -249,7 +251,7 @@ export function formatSummary(
   // Pacing lag, not the schedule lag: a burst's backlog is the plan's, not the client's.
   const late = [["pacing", summary.pacingLag], ["event-loop", summary.eventLoopLag]] as const;
   for (const [what, stats] of late) {
-    if (stats && stats.p99 > HEALTHY_P99_MS) {
+    if (stats && stats.count >= MIN_JUDGED && stats.p99 > HEALTHY_P99_MS) {
       lines.push(
         `warning: ${what} lag p99 ${
           fixed(stats.p99)

@@ -40,7 +40,7 @@ import {
   TokenizerError,
   TokenParser,
   TokenType,
-} from "@streamparser/json";
+} from "npm:@streamparser/json@0.0.26";
 import { UsageError } from "../errors.ts";
 import { DATASET_PATH_FLAG, fileProblem } from "./_dataset_file.ts";
 

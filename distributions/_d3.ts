@@ -9,7 +9,7 @@
  * @module
  */
 
-import * as d3 from "d3-random";
+import * as d3 from "npm:d3-random@^3.0.2";
 
 /** A stream of floats in [0, 1); also the shape of every sampler d3-random returns. */
 export type RandomSource = () => number;

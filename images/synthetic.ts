@@ -37,9 +37,9 @@ export async function syntheticImage(
     data[i] = channels === 4 && i % 4 === 3 ? 255 : Math.floor(random() * 256);
   }
   if (format === "png") {
-    const { encode } = await import("fast-png");
+    const { encode } = await import("npm:fast-png@^8.0.0");
     return encode({ width, height, data, channels, depth: 8 });
   }
-  const { default: jpeg } = await import("jpeg-js");
+  const { default: jpeg } = await import("npm:jpeg-js@^0.4.4");
   return new Uint8Array(jpeg.encode({ width, height, data }, JPEG_QUALITY).data);
 }

@@ -92,10 +92,10 @@ class Seconds {
  * @example
  * ```ts
  * import { getBackend } from "../backends/mod.ts";
- * import { runBenchmark } from "../runner/run.ts";
+ * import { runSchedule } from "../runner/run.ts";
  *
  * const acc = new RunAccumulator({ goodput: { ttft: 200 } });
- * const run = await runBenchmark({
+ * const run = await runSchedule({
  *   url: "http://127.0.0.1:8000/v1/completions",
  *   backend: getBackend("openai"),
  *   requests: [{ offset: 0, promptLen: 3, request: { prompt: "Hello there!", maxTokens: 16 } }],

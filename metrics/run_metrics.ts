@@ -50,9 +50,9 @@ export function metricStats(
  * @example
  * ```ts
  * import { getBackend } from "../backends/mod.ts";
- * import { runBenchmark } from "../runner/run.ts";
+ * import { runSchedule } from "../runner/run.ts";
  *
- * const run = await runBenchmark({
+ * const run = await runSchedule({
  *   url: "http://127.0.0.1:8000/v1/completions",
  *   backend: getBackend("openai"),
  *   requests: [{ offset: 0, promptLen: 3, request: { prompt: "Hello there!", maxTokens: 16 } }],

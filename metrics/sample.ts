@@ -8,7 +8,7 @@
  *
  * @module
  */
-import type * as Hdr from "hdr-histogram-js";
+import type * as Hdr from "npm:hdr-histogram-js@^3.0.1";
 import { describeSample, percentileKey } from "./stats.ts";
 import type { MetricStats } from "./types.ts";
 import { Doubles } from "./_doubles.ts";
@@ -21,7 +21,7 @@ export type HdrHistogram = Hdr.JsHistogram;
 
 /** Loads hdr-histogram-js. */
 export function loadHdrLibrary(): Promise<HdrLibrary> {
-  return import("hdr-histogram-js");
+  return import("npm:hdr-histogram-js@^3.0.1");
 }
 
 /** Values a sample keeps exactly before it becomes a histogram: 1,000,000 (8 MB). */

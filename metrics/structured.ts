@@ -13,8 +13,8 @@
  *
  * @module
  */
-import { Ajv, type ValidateFunction } from "ajv";
-import { Ajv2020 } from "ajv/dist/2020.js";
+import { Ajv, type ValidateFunction } from "npm:ajv@^8.20.0";
+import { Ajv2020 } from "npm:ajv@^8.20.0/dist/2020.js";
 import type { StructuredOutput } from "../backends/sampling.ts";
 import type { RequestResult } from "../runner/result.ts";
 

@@ -33,16 +33,32 @@ export function toStats(m: MetricStats | null): Stats | undefined {
 }
 
 /**
+ * Seconds from the run start to the end of the last of `results` (0 for none):
+ * the duration {@linkcode summarize} assumes when given none.
+ *
+ * @example
+ * ```ts
+ * resultsSpan([]); // 0
+ * ```
+ */
+export function resultsSpan(results: readonly RequestResult[]): number {
+  let end = 0;
+  for (const r of results) end = Math.max(end, r.sendOffset + r.latency);
+  return end;
+}
+
+/**
  * Summarises a run whose requests produced `results` in `duration` seconds
- * (run start → last response; with warm-up or cool-down results, their
+ * (run start → last response, which {@linkcode resultsSpan} takes from the
+ * results when not given; with warm-up or cool-down results, their
  * measured window is used instead) (goodput under `goodput` SLOs, ms, when given).
  *
  * @example
  * ```ts
  * import { getBackend } from "../backends/mod.ts";
- * import { runBenchmark } from "../runner/run.ts";
+ * import { runSchedule } from "../runner/run.ts";
  *
- * const run = await runBenchmark({
+ * const run = await runSchedule({
  *   url: "http://127.0.0.1:8000/v1/completions",
  *   backend: getBackend("openai"),
  *   requests: [{ offset: 0, promptLen: 3, request: { prompt: "Hello there!", maxTokens: 16 } }],
@@ -54,7 +70,7 @@ export function toStats(m: MetricStats | null): Stats | undefined {
  */
 export function summarize(
   results: readonly RequestResult[],
-  duration: number,
+  duration: number = resultsSpan(results),
   eventLoopLag: readonly number[] = [],
   goodput?: GoodputSlo,
 ): Summary {

@@ -7,8 +7,8 @@
  *
  * @module
  */
-import uplotJs from "uplot/dist/uPlot.iife.min.js" with { type: "text" };
-import uplotCss from "uplot/dist/uPlot.min.css" with { type: "text" };
+import uplotJs from "npm:uplot@^1.6.32/dist/uPlot.iife.min.js" with { type: "text" };
+import uplotCss from "npm:uplot@^1.6.32/dist/uPlot.min.css" with { type: "text" };
 
 /** JSON safe inside a `<script>` element: no `<`, `>`, `&`, U+2028 or U+2029 left raw. */
 export function scriptJson(value: unknown): string {

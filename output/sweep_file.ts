@@ -5,7 +5,7 @@
  *
  * @module
  */
-import Table from "cli-table3";
+import Table from "./_cli_table.ts";
 import denoJson from "../deno.json" with { type: "json" };
 import { UsageError } from "../errors.ts";
 import type { SaturationCheck } from "../metrics/saturation.ts";

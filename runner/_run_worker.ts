@@ -16,7 +16,7 @@ import { getBackend } from "../backends/mod.ts";
 import { UsageError } from "../errors.ts";
 import { lazyTokenizer } from "../tokenizers/choose.ts";
 import { planDatasetRun } from "./plan.ts";
-import { runBenchmark } from "./run.ts";
+import { runSchedule } from "./run.ts";
 import { shardRequests } from "./shard.ts";
 import { RequestEnded } from "./watchdog.ts";
 import type { WorkerJob, WorkerOrder, WorkerReport } from "./workers.ts";
@@ -33,7 +33,7 @@ async function work(job: WorkerJob): Promise<void> {
   const requests = shardRequests(plan.requests, job.shard);
   post({ type: "ready", length: requests.length });
   const startAt = await started;
-  const run = await runBenchmark({
+  const run = await runSchedule({
     url: job.url,
     backend,
     requests,

@@ -47,7 +47,7 @@ export interface PlannedRequest {
   turn?: number;
 }
 
-/** Options of {@linkcode runBenchmark}. */
+/** Options of {@linkcode runSchedule}. */
 export interface RunOptions {
   /** Full URL of the endpoint (base URL + endpoint path). */
   url: string;
@@ -202,9 +202,9 @@ function _sleepUntil(deadline: number, signal?: AbortSignal): Promise<void> {
  * @example
  * ```ts
  * import { getBackend } from "../backends/mod.ts";
- * import { runBenchmark } from "./run.ts";
+ * import { runSchedule } from "./run.ts";
  *
- * const run = await runBenchmark({
+ * const run = await runSchedule({
  *   url: "http://127.0.0.1:8000/v1/completions",
  *   backend: getBackend("openai"),
  *   requests: [{ offset: 0, promptLen: 3, request: { prompt: "Hello there!", maxTokens: 16 } }],
@@ -213,7 +213,7 @@ function _sleepUntil(deadline: number, signal?: AbortSignal): Promise<void> {
  * run.results[0].ttft; // seconds, or null
  * ```
  */
-export async function runBenchmark(options: RunOptions): Promise<RunResult> {
+export async function runSchedule(options: RunOptions): Promise<RunResult> {
   const { requests, signal, backend } = options;
   const url = new URL(options.url);
   const transport = createTransport(options.transport ?? "http1", url.origin, {

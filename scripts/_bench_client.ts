@@ -6,7 +6,7 @@
  * @module
  */
 import process from "node:process";
-import { arrivalOffsets, type ArrivalSpec, getBackend, runBenchmark } from "../mod.ts";
+import { arrivalOffsets, type ArrivalSpec, getBackend, runSchedule } from "../mod.ts";
 import type { TransportName } from "../runner/transport.ts";
 
 /** What the orchestrator asks for. */
@@ -87,7 +87,7 @@ if (import.meta.main) {
   }, 50);
   const cpuBefore = process.cpuUsage();
   const wallBefore = performance.now();
-  const run = await runBenchmark({
+  const run = await runSchedule({
     url: scenario.url,
     backend,
     requests,

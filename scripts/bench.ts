@@ -29,7 +29,7 @@
  *
  * @module
  */
-import Table from "cli-table3";
+import Table from "../output/_cli_table.ts";
 import type { ClientReport, ClientScenario } from "./_bench_client.ts";
 import { describeSample } from "../mod.ts";
 import type { TransportName } from "../runner/transport.ts";

@@ -20,7 +20,7 @@
  *
  * @module
  */
-import Table from "cli-table3";
+import Table from "../output/_cli_table.ts";
 import { join } from "node:path";
 import { seededSource } from "../distributions/mod.ts";
 import { randomPrompts } from "../datasets/random.ts";

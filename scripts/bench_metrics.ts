@@ -69,7 +69,7 @@
  *
  * @module
  */
-import Table from "cli-table3";
+import Table from "../output/_cli_table.ts";
 import { RunAccumulator } from "../metrics/run_accumulator.ts";
 import { loadHdrLibrary } from "../metrics/sample.ts";
 import { describeSample } from "../metrics/stats.ts";

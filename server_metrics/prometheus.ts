@@ -13,7 +13,7 @@
  *
  * @module
  */
-import parse from "parse-prometheus-text-format";
+import parse from "npm:parse-prometheus-text-format@^1.1.1";
 
 /** One sample line: its full name, labels and value. */
 export interface PromSample {

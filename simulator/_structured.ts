@@ -17,7 +17,7 @@
  *
  * @module
  */
-import RandExp from "randexp";
+import RandExp from "npm:randexp@^0.5.3";
 
 /** Characters per generated "token" of a constrained output. */
 const PIECE = 4;

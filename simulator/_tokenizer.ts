@@ -24,10 +24,8 @@ export interface TokenCodec {
  * hundred milliseconds, which would otherwise stall every stream in flight.
  */
 export async function loadTokenCodec(): Promise<TokenCodec> {
-  const [{ Tiktoken }, ranks] = await Promise.all([
-    import("js-tiktoken/lite"),
-    import("js-tiktoken/ranks/cl100k_base"),
-  ]);
+  const { Tiktoken, TIKTOKEN_RANKS } = await import("../tokenizers/_tiktoken.ts");
+  const ranks = await TIKTOKEN_RANKS.cl100k_base();
   const encoding = new Tiktoken(ranks.default);
   return {
     // Special-token text such as "<|endoftext|>" in a prompt is counted as

@@ -24,12 +24,20 @@ export interface CliRun {
  * Runs `deno run -A main.ts ...args` (or with `permissions` instead of `-A`)
  * and collects its output.
  */
-export async function runCli(
+export function runCli(
   args: string[],
   options: { cwd?: string; env?: Record<string, string>; permissions?: string[] } = {},
 ): Promise<CliRun> {
+  return runDeno(["run", ...(options.permissions ?? ["-A"]), MAIN, ...args], options);
+}
+
+/** Runs `deno ...args` (in `cwd` when given) and collects its output. */
+export async function runDeno(
+  args: string[],
+  options: { cwd?: string; env?: Record<string, string> } = {},
+): Promise<CliRun> {
   const output = await new Deno.Command(Deno.execPath(), {
-    args: ["run", ...(options.permissions ?? ["-A"]), MAIN, ...args],
+    args,
     cwd: options.cwd,
     env: { NO_COLOR: "1", ...options.env },
     stdin: "null",

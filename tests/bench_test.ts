@@ -3,7 +3,7 @@ import {
   getBackend,
   loadTokenizer,
   planRandomRun,
-  runBenchmark,
+  runSchedule,
   startSimulator,
   summarize,
 } from "../mod.ts";
@@ -28,7 +28,7 @@ Deno.test("a run against the simulator: every request succeeds with the simulato
     input: { kind: "uniform", min: 20, max: 60 },
     output: { kind: "constant", value: 24 },
   });
-  const run = await runBenchmark({
+  const run = await runSchedule({
     url: `${sim.url}/v1/completions`,
     backend: getBackend("openai"),
     requests,
@@ -65,7 +65,7 @@ Deno.test("chat: a role-only first chunk is not the first token, and is noted", 
     input: { kind: "constant", value: 32 },
     output: { kind: "constant", value: 10 },
   });
-  const run = await runBenchmark({
+  const run = await runSchedule({
     url: `${sim.url}/v1/chat/completions`,
     backend: getBackend("openai-chat"),
     requests,
@@ -90,7 +90,7 @@ Deno.test("multi-token chunks: vllm's continuous usage gives tokens per chunk, a
     output: { kind: "constant", value: 18 },
   });
   const backend = getBackend("vllm");
-  const run = await runBenchmark({
+  const run = await runSchedule({
     url: `${sim.url}/v1/completions`,
     backend,
     requests,
@@ -115,7 +115,7 @@ Deno.test("--max-time-for-reqs sends every request planned before T", async () =
     output: { kind: "constant", value: 4 },
   });
   assert.deepEqual(requests.map((r) => Math.round(r.offset * 10)), [0, 1, 2, 3]);
-  const run = await runBenchmark({
+  const run = await runSchedule({
     url: `${sim.url}/v1/completions`,
     backend: getBackend("openai"),
     requests,
@@ -292,7 +292,7 @@ Deno.test("a server error status is recorded with its body", async () => {
     output: { kind: "constant", value: 4 },
     shared: { model: "no-such-model" },
   });
-  const run = await runBenchmark({
+  const run = await runSchedule({
     url: `${sim.url}/v1/completions`,
     backend: getBackend("openai"),
     requests,
@@ -321,7 +321,7 @@ Deno.test("keepResults false: each result is counted, handed over and not kept",
   });
   const handed: RequestResult[] = [];
   const counted: string[] = [];
-  const run = await runBenchmark({
+  const run = await runSchedule({
     url: `${sim.url}/v1/completions`,
     backend: getBackend("openai"),
     requests,
@@ -363,7 +363,7 @@ Deno.test("an onResult that throws stops the sending; the run rejects once in-fl
   });
   let handed = 0;
   await assert.rejects(
-    runBenchmark({
+    runSchedule({
       url: `${sim.url}/v1/completions`,
       backend: getBackend("openai"),
       requests,

@@ -8,7 +8,7 @@
  * are counts, orderings and the definitions.
  */
 import assert from "node:assert/strict";
-import { getBackend, loadTokenizer, planRandomRun, runBenchmark } from "../mod.ts";
+import { getBackend, loadTokenizer, planRandomRun, runSchedule } from "../mod.ts";
 import { resolveBenchConfig } from "../cli/resolve.ts";
 import { UsageError } from "../errors.ts";
 import { readResultFile } from "../output/mod.ts";
@@ -105,7 +105,7 @@ Deno.test("--max-concurrency with a rate: only requests held back by the cap wai
       input: { kind: "constant", value: 8 },
       output: { kind: "constant", value: 20 },
     });
-    const run = await runBenchmark({
+    const run = await runSchedule({
       url: `${sim.url}/v1/completions`,
       backend: getBackend("openai"),
       requests,

@@ -6,8 +6,8 @@
  */
 
 import assert from "node:assert/strict";
-import { Tiktoken } from "js-tiktoken/lite";
-import cl100k from "js-tiktoken/ranks/cl100k_base";
+import { Tiktoken, TIKTOKEN_RANKS } from "../tokenizers/_tiktoken.ts";
+const { default: cl100k } = await TIKTOKEN_RANKS.cl100k_base();
 import type { SimulatorHandle } from "../simulator/mod.ts";
 import { keptPromptTokens } from "../simulator/_llamacpp.ts";
 import { runCli, spawnServe, withSim } from "./_helpers.ts";

@@ -9,8 +9,8 @@
  */
 
 import assert from "node:assert/strict";
-import { Tiktoken } from "js-tiktoken/lite";
-import cl100k from "js-tiktoken/ranks/cl100k_base";
+import { Tiktoken, TIKTOKEN_RANKS } from "../tokenizers/_tiktoken.ts";
+const { default: cl100k } = await TIKTOKEN_RANKS.cl100k_base();
 import type { RecordedRequest, SimulatorHandle } from "../simulator/mod.ts";
 import { spawnServe, withSim } from "./_helpers.ts";
 import { tokenText, VOCAB, VOCAB_IDS } from "../simulator/_vocab.ts";

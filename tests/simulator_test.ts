@@ -4,9 +4,9 @@
  */
 
 import assert from "node:assert/strict";
-import { createParser } from "eventsource-parser";
-import { Tiktoken } from "js-tiktoken/lite";
-import cl100k from "js-tiktoken/ranks/cl100k_base";
+import { createParser } from "../backends/_eventsource.ts";
+import { Tiktoken, TIKTOKEN_RANKS } from "../tokenizers/_tiktoken.ts";
+const { default: cl100k } = await TIKTOKEN_RANKS.cl100k_base();
 import { type SimulatorHandle, startSimulator } from "../simulator/mod.ts";
 import { withSim } from "./_helpers.ts";
 import { tokenText, VOCAB } from "../simulator/_vocab.ts";

@@ -4,7 +4,7 @@
  * timed-out request keeps what arrived.
  */
 import assert from "node:assert/strict";
-import { classifyFailure, getBackend, runBenchmark, type SeedRecord } from "../mod.ts";
+import { classifyFailure, getBackend, runSchedule, type SeedRecord } from "../mod.ts";
 import { benchFlags, runCli, tempDir } from "./_helpers.ts";
 
 /** A server answering `GET /v1/models`; a POST gets `answer` (bytes), then the connection is held. */
@@ -132,7 +132,7 @@ async function fullBacklog(): Promise<{ url: string } & Disposable> {
 Deno.test("a server that never completes the connection: --connect-timeout fails each request as a timeout", async () => {
   using server = await fullBacklog();
   const started = performance.now();
-  const run = await runBenchmark({
+  const run = await runSchedule({
     url: `${server.url}/v1/completions`,
     backend: getBackend("openai"),
     requests: [0, 0.05].map((offset) => ({

@@ -351,7 +351,7 @@ function localRanges(path: string): typeof fetch {
 
 /** The metadata of the GGUF file at `path` (its header only: no tensor data is read). */
 export async function readGgufMetadata(path: string): Promise<GgufMetadata> {
-  const { gguf } = await import("@huggingface/gguf");
+  const { gguf } = await import("./_gguf_library.ts");
   try {
     // The parser reads local files itself except on a worker thread, which it
     // takes for a browser; there it gets the same bytes through its fetch hook.

@@ -163,7 +163,7 @@ export async function hfTokenizerFromJson(
   options: { pieceSplit?: boolean } = {},
 ): Promise<Tokenizer> {
   const vocabSize = regularVocabSize(json);
-  const { Tokenizer: HfTokenizer } = await import("@huggingface/tokenizers");
+  const { Tokenizer: HfTokenizer } = await import("npm:@huggingface/tokenizers@^0.2.0");
   let hf: InstanceType<typeof HfTokenizer>;
   try {
     // No tokenizer_config.json: what it adds (chat template, BOS/EOS policy)

@@ -4,27 +4,15 @@
  * A tokenizer on its own thread, so counting outputs while a run is under
  * way costs the main thread (which stamps chunk arrivals) only a message.
  *
- * Messages in: first the `ResolvedTokenizer`, then one {@link CountAsk} per text.
+ * Messages in: first the `ResolvedTokenizer`, then one `CountAsk` per text.
  * Messages out: `{ ready: true }` (or `{ error }`) once the tokenizer is
- * loaded, then one {@link CountReply} per text, carrying its id.
+ * loaded, then one `CountReply` per text, carrying its id (see
+ * `_tokenizer_messages.ts`).
  *
  * @module
  */
 import { loadTokenizer, type ResolvedTokenizer } from "./tokenizer.ts";
-
-/** A text to count, with the id its reply carries. */
-export interface CountAsk {
-  /** Chosen by the asker. */
-  id: number;
-  /** What to count. */
-  text: string;
-}
-
-/** A count, or why there is none. */
-export type CountReply = { id: number } & ({ count: number } | { error: string });
-
-/** The tokenizer is loaded (or why it could not be). */
-export type ReadyReply = { ready: true } | { error: string };
+import type { CountAsk, CountReply, ReadyReply } from "./_tokenizer_messages.ts";
 
 let loading: Promise<(text: string) => number> | undefined;
 

@@ -11,7 +11,7 @@ import {
   type GGUFTypedMetadata,
   GGUFValueType,
   serializeGgufMetadata,
-} from "@huggingface/gguf";
+} from "./_gguf_library.ts";
 import { type GgufMetadata, ggufTokenizerJson } from "./_gguf.ts";
 import { hfTokenizerFromJson } from "./_hf_tokenizer.ts";
 import { looksBinary } from "./_printable.ts";

@@ -24,7 +24,7 @@
  *
  * @module
  */
-import { getEncodingNameForModel, Tiktoken, type TiktokenBPE } from "js-tiktoken/lite";
+import { getEncodingNameForModel, Tiktoken, TIKTOKEN_RANKS } from "./_tiktoken.ts";
 import { UsageError } from "../errors.ts";
 import { DEFAULT_TOKENIZER, isTiktokenEncoding, type TiktokenEncodingName } from "./_encodings.ts";
 import {
@@ -62,14 +62,7 @@ export interface Tokenizer {
 }
 
 /** The tiktoken encodings mib can load, each a lazy import so only one is parsed. */
-const ENCODINGS: Record<TiktokenEncodingName, () => Promise<{ default: TiktokenBPE }>> = {
-  cl100k_base: () => import("js-tiktoken/ranks/cl100k_base"),
-  o200k_base: () => import("js-tiktoken/ranks/o200k_base"),
-  p50k_base: () => import("js-tiktoken/ranks/p50k_base"),
-  p50k_edit: () => import("js-tiktoken/ranks/p50k_edit"),
-  r50k_base: () => import("js-tiktoken/ranks/r50k_base"),
-  gpt2: () => import("js-tiktoken/ranks/gpt2"),
-};
+const ENCODINGS = TIKTOKEN_RANKS;
 
 /** Names of the tiktoken encodings accepted by {@linkcode loadTokenizer}. */
 export const TIKTOKEN_ENCODINGS: readonly string[] = Object.keys(ENCODINGS);

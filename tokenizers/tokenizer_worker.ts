@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { CountAsk, CountReply, ReadyReply } from "./_tokenizer_worker.ts";
+import type { CountAsk, CountReply, ReadyReply } from "./_tokenizer_messages.ts";
 import type { ResolvedTokenizer } from "./tokenizer.ts";
 
 /** A tokenizer counting on its own thread; `close()` when done. */
