@@ -181,12 +181,13 @@ for (const c of CASES.filter((c) => backendOf(c).features.pooling === undefined)
       assert.ok(r.ttft !== null && r.ttft >= TTFT_MS / 1000, `ttft ${r.ttft}`);
       assert.ok(r.ttft < (TTFT_MS + 40) / 1000, `ttft ${r.ttft}`);
       assert.equal(r.itl.length, OUTPUT - 1);
-      // The client's gaps follow the server's own write gaps (TPOT, unless a loaded server
-      // fell behind and caught up): measured against what it did, not what it was told.
-      const w = writes.get(r.index!)!;
-      const gaps = w.slice(-OUTPUT).slice(1).map((t, k) => (t - w.slice(-OUTPUT)[k]) / 1000);
+      // The client adds no time to the server's own write gaps (measured against what it
+      // did, not what it was told). Not the other way: on a loaded machine the server's
+      // recorded writes reach the wire together, so the client may see smaller gaps.
+      const w = writes.get(r.index!)!.slice(-OUTPUT);
+      const gaps = w.slice(1).map((t, k) => (t - w[k]) / 1000);
       assert.ok(
-        Math.abs(median(r.itl) - median(gaps)) < 0.002,
+        median(r.itl) < median(gaps) + 0.002,
         `itl ${median(r.itl)}, server gaps ${median(gaps)}`,
       );
     }
