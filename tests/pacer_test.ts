@@ -13,8 +13,9 @@ Deno.test("pacer: never early, close to the deadline", async () => {
     }
     assert.ok(lags.every((lag) => lag >= 0), "never before the deadline");
     lags.sort((a, b) => a - b);
-    // Loose: a shared machine can stall a thread for milliseconds.
-    assert.ok(lags[20] < 1, `median lag ${lags[20]} ms`);
+    // A sanity bound, not the precision target (deno task bench measures that):
+    // a shared machine can stall a thread for milliseconds.
+    assert.ok(lags[20] < 5, `median lag ${lags[20]} ms`);
   } finally {
     pacer.close();
   }
