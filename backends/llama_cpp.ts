@@ -24,19 +24,11 @@ import { type LlamaTimings, readLlamaTimings } from "./_timings.ts";
 import { sseJsonParser } from "./_sse.ts";
 import { wholeBodyParser } from "./_whole.ts";
 import { jsonRequest } from "./_body.ts";
-import { choiceGrammar, samplingBody, type SamplingFields } from "./sampling.ts";
+import { choiceGrammar, GGML_SAMPLING, samplingBody } from "./sampling.ts";
 import type { Backend, GenerationRequest, StreamParser, TokenizeEndpoint } from "./types.ts";
 
 /** `/completion`'s sampling fields. */
-const LLAMA_SAMPLING: SamplingFields = {
-  temperature: "temperature",
-  topP: "top_p",
-  topK: "top_k",
-  minP: "min_p",
-  repetitionPenalty: "repeat_penalty",
-  stop: "stop",
-  seed: "seed",
-};
+const LLAMA_SAMPLING = GGML_SAMPLING;
 
 /** The body of one `/completion` request. */
 function completionBody(request: GenerationRequest): Record<string, unknown> {

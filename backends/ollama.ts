@@ -29,19 +29,11 @@ import { ChunkBuilder, errorText, parseJson } from "./_chunks.ts";
 import { recordReader } from "./_records.ts";
 import { wholeBodyParser } from "./_whole.ts";
 import { jsonRequest } from "./_body.ts";
-import { samplingBody, type SamplingFields } from "./sampling.ts";
+import { GGML_SAMPLING, samplingBody } from "./sampling.ts";
 import type { Backend, GenerationRequest, StreamParser } from "./types.ts";
 
 /** `options`' sampling fields. */
-const OLLAMA_SAMPLING: SamplingFields = {
-  temperature: "temperature",
-  topP: "top_p",
-  topK: "top_k",
-  minP: "min_p",
-  repetitionPenalty: "repeat_penalty",
-  stop: "stop",
-  seed: "seed",
-};
+const OLLAMA_SAMPLING = GGML_SAMPLING;
 
 interface Line {
   response?: string;

@@ -60,6 +60,20 @@ export interface SamplingOptions {
  */
 export type SamplingFields = Readonly<Partial<Record<SamplingName, string>>>;
 
+/**
+ * The sampling field names of llama.cpp's `/completion` and of Ollama's
+ * `options` (both llama.cpp's sampler underneath: `repeat_penalty`).
+ */
+export const GGML_SAMPLING: SamplingFields = {
+  temperature: "temperature",
+  topP: "top_p",
+  topK: "top_k",
+  minP: "min_p",
+  repetitionPenalty: "repeat_penalty",
+  stop: "stop",
+  seed: "seed",
+};
+
 /** The kinds of output constraint. */
 export const STRUCTURED_KINDS = ["json", "regex", "choice"] as const;
 

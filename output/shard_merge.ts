@@ -10,6 +10,7 @@
 import denoJson from "../deno.json" with { type: "json" };
 import { UsageError } from "../errors.ts";
 import { RunAccumulator } from "../metrics/run_accumulator.ts";
+import { noMismatches } from "../metrics/mismatch.ts";
 import type { HdrLibrary } from "../metrics/sample.ts";
 import { summarizeAccumulated, toStats } from "../metrics/summary.ts";
 import {
@@ -143,16 +144,7 @@ function worst(infos: readonly ShardInfo[], key: "eventLoopLag" | "pacingLag"): 
 function sumMismatches(all: readonly (Mismatches | undefined)[]): Mismatches {
   const range = (a: [number, number] | null | undefined, b: [number, number] | null | undefined) =>
     a && b ? [Math.min(a[0], b[0]), Math.max(a[1], b[1])] as [number, number] : a ?? b ?? null;
-  const sum: Mismatches = {
-    outputLength: 0,
-    promptLength: 0,
-    truncated: 0,
-    asked: null,
-    generated: null,
-    generatedByServer: 0,
-    plannedPromptTokens: 0,
-    serverPromptTokens: 0,
-  };
+  const sum: Mismatches = noMismatches();
   for (const m of all) {
     if (m === undefined) continue;
     sum.outputLength += m.outputLength;
