@@ -57,11 +57,6 @@ function needs(name: string): string[] {
   return BACKENDS[name].features.model === "required" ? ["--model", "mib-sim"] : [];
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
-
 /** Runs `mib bench` with `args` against a fresh simulator; the seed file's records come back. */
 async function benchSimulator(
   simulator: SimulatorOptions,
@@ -181,14 +176,18 @@ for (const c of CASES.filter((c) => backendOf(c).features.pooling === undefined)
       assert.ok(r.ttft !== null && r.ttft >= TTFT_MS / 1000, `ttft ${r.ttft}`);
       assert.ok(r.ttft < (TTFT_MS + 40) / 1000, `ttft ${r.ttft}`);
       assert.equal(r.itl.length, OUTPUT - 1);
-      // The client adds no time to the server's own write gaps (measured against what it
-      // did, not what it was told). Not the other way: on a loaded machine the server's
-      // recorded writes reach the wire together, so the client may see smaller gaps.
+      // The client's inter-token gaps span what the server's own writes span (measured
+      // against what it did, not what it was told). Spans, not single gaps: on a loaded
+      // machine writes coalesce on the wire or a read is late, which moves gaps around
+      // but not their sum by more than one late first or last read. A client that
+      // buffered the stream would see ~0; one that timed against the nominal TPOT or
+      // added per-chunk time would stray by a multiple of it.
       const w = writes.get(r.index!)!.slice(-OUTPUT);
-      const gaps = w.slice(1).map((t, k) => (t - w[k]) / 1000);
+      const serverSpan = (w.at(-1)! - w[0]) / 1000;
+      const clientSpan = r.itl.reduce((a, b) => a + b, 0);
       assert.ok(
-        median(r.itl) < median(gaps) + 0.002,
-        `itl ${median(r.itl)}, server gaps ${median(gaps)}`,
+        Math.abs(clientSpan - serverSpan) <= 0.25 * serverSpan + 0.01,
+        `client ITL span ${clientSpan}, server write span ${serverSpan}`,
       );
     }
   });
