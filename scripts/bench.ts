@@ -23,9 +23,19 @@
  *   requests/s (schedule lag p99, achieved rate) and at 256 streams (token
  *   error p99), the CLI run with `--start-at` so its request ids are known.
  *
+ * - cli: `mib bench` itself (scripts/_bench_cli.ts), each run beside a
+ *   1-request run of the same flags: whole-process CPU per token (marginal
+ *   over the 1-request run, and whole), token error, TTFT excess, schedule
+ *   lag, peak RSS (GNU time), start-up (spawn → first request) and the
+ *   1-request run's peak RSS, at 64 streams writing each output format, at
+ *   256 streams, and 1k / 10k streams at once (memory per stream).
+ *
  * Usage: deno task bench [--runs N] [--only NAME,...] [--out FILE]
  * (names: 64-streams/http1, 256-streams/fetch, 64-at-once/http1, rate-2000,
- * streams-10000, startup, plan-scale, workers, noise; --only matches by prefix)
+ * streams-10000, cli-64-streams/jsonl, cli-64-streams/seed, cli-64-streams/vllm,
+ * cli-64-streams/csv, cli-256-streams/jsonl, cli-streams-1000/seed,
+ * cli-streams-10000/seed, startup, plan-scale, workers, noise; --only matches
+ * by prefix, so --only cli runs every CLI scenario)
  *
  * @module
  */
@@ -35,6 +45,7 @@ import { describeSample } from "../mod.ts";
 import type { TransportName } from "../runner/transport.ts";
 import { spawnSimulator } from "./_bench_server.ts";
 import { planScaleOnce } from "./_plan_scale.ts";
+import { cliOnce, type CliOutcome, type CliRun, hasGnuTime } from "./_bench_cli.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const MAIN = `${ROOT}main.ts`;
@@ -234,6 +245,109 @@ const SCENARIOS: Scenario[] = [
   },
 ];
 
+/**
+ * `mib bench` as users run it: the real flags, the default tokenizer, an
+ * output file. Each is run beside a 1-request run of the same flags, so the
+ * CPU per token is the marginal cost of streaming (start-up, tokenizer load
+ * and plan cancel out).
+ */
+interface CliScenario {
+  name: string;
+  ttftMs: number;
+  tpotMs: number;
+  /** Requests and the constant gap between them, s. */
+  count: number;
+  gap: number;
+  promptTokens: number;
+  outputTokens: number;
+  format: CliRun["format"];
+  targets: Record<string, { max?: number; within?: number }>;
+}
+
+const CLI_STREAM_TARGETS = {
+  "CPU per token, marginal (µs)": { max: 20 },
+  "token error p99 (ms)": { max: 2 },
+  "TTFT excess median (ms)": { max: 1 },
+  "1-request peak RSS (MB)": { max: 80 },
+  "startup (ms)": { max: 100 },
+};
+const CLI_SCENARIOS: CliScenario[] = [
+  ...(["jsonl", "seed", "vllm", "csv"] as const).map((format): CliScenario => ({
+    name: `cli-64-streams/${format}`,
+    ttftMs: 20,
+    tpotMs: 5,
+    count: 3 * 64,
+    gap: steadyGap(64),
+    promptTokens: 32,
+    outputTokens: 256,
+    format,
+    targets: format === "jsonl" || format === "seed"
+      ? CLI_STREAM_TARGETS
+      : { "CPU per token, marginal (µs)": { max: 20 } },
+  })),
+  {
+    name: "cli-256-streams/jsonl",
+    ttftMs: 20,
+    tpotMs: 5,
+    count: 3 * 256,
+    gap: steadyGap(256),
+    promptTokens: 32,
+    outputTokens: 256,
+    format: "jsonl",
+    targets: { "CPU per token, marginal (µs)": { max: 20 }, "token error p99 (ms)": { max: 5 } },
+  },
+  ...[1_000, 10_000].map((n): CliScenario => ({
+    // Every stream in flight at once (a 4 s TTFT), kept in memory for the seed file.
+    name: `cli-streams-${n}/seed`,
+    ttftMs: 4000,
+    tpotMs: 100,
+    count: n,
+    gap: 0.0002,
+    promptTokens: 8,
+    outputTokens: 8,
+    format: "seed",
+    targets: {},
+  })),
+];
+
+function cliFlags(s: CliScenario, count: number): string[] {
+  return [
+    "--num-of-req",
+    `${count}`,
+    "--request-distribution",
+    "constant",
+    `${s.gap}`,
+    "--input-token-distribution",
+    "constant",
+    `${s.promptTokens}`,
+    "--output-token-distribution",
+    "constant",
+    `${s.outputTokens}`,
+  ];
+}
+
+/** The CLI figures of one pair of runs: `many` (the scenario) and `one` (1 request). */
+function cliFigures(many: CliOutcome, one: CliOutcome, record: ServerRecord): Figures {
+  // The simulator's ids are mib-<run>-<index>: matched by index (one run per record).
+  const byIndex: ServerRecord = {
+    ...record,
+    requests: record.requests.map((r) => ({ ...r, id: `${r.id.split("-").at(-1)}` })),
+  };
+  const figures = many.report.results.length > 0 ? analyse(many.report, byIndex, "") : {};
+  const n = Number(figures.requests ?? NaN);
+  return {
+    ...figures,
+    "CPU per token, marginal (µs)": (many.cpuMicros - one.cpuMicros) /
+      (many.outputTokens - one.outputTokens),
+    "CPU per token, whole process (µs)": many.cpuMicros / many.outputTokens,
+    "peak RSS (MB)": many.peakRssMb,
+    "memory per stream, marginal (KiB)": (many.peakRssMb - one.peakRssMb) * 1024 / (n - 1),
+    "1-request peak RSS (MB)": one.peakRssMb,
+    "startup (ms)": one.startupMs,
+    "event-loop lag p99 (ms)": many.eventLoopLagP99,
+  };
+}
+
 /** A `--workers` load: a Poisson rate for 3 s, or 3 × 256 steady 256-token streams. */
 type WorkersLoad = { rate: number } | { streams: number };
 
@@ -421,6 +535,57 @@ async function main() {
       "failed",
       "event-loop lag p99 (ms)",
       "token error p50 (ms)",
+    ]);
+    for (const figure of Object.keys(all[0]).filter((f) => shown.has(f))) {
+      const values = all.map((f) => f[figure]);
+      const median = p(values, "median");
+      const target = scenario.targets[figure];
+      table.push([
+        scenario.name,
+        figure,
+        target ? (target.max !== undefined ? `≤ ${target.max}` : `1 ± ${target.within}`) : "",
+        fmt(median),
+        values.map(fmt).join(" "),
+        target ? verdict(median, target) : "",
+      ]);
+    }
+  }
+
+  const cliSelected = CLI_SCENARIOS.filter((s) => !only || only.some((o) => s.name.startsWith(o)));
+  if (cliSelected.length > 0 && !hasGnuTime()) {
+    console.error("cli scenarios: no /usr/bin/time (Debian's time package): CPU and RSS are n/a");
+  }
+  for (const scenario of cliSelected) {
+    const server = await startServer(scenario.ttftMs, scenario.tpotMs);
+    const all: Figures[] = [];
+    try {
+      for (let run = 0; run < runs; run++) {
+        // The 1-request run first, then the scenario: each read against its own record.
+        await server.clear();
+        const run1: CliRun = { flags: cliFlags(scenario, 1), format: scenario.format };
+        const one = await cliOnce(server.url, run1, server.record);
+        await server.clear();
+        const runN: CliRun = { flags: cliFlags(scenario, scenario.count), format: scenario.format };
+        const many = await cliOnce(server.url, runN, server.record);
+        all.push(cliFigures(many, one, await server.record()));
+        console.error(`${scenario.name}: run ${run + 1}/${runs} done`);
+      }
+    } finally {
+      await server.stop();
+    }
+    record[scenario.name] = all;
+    const shown = new Set([
+      ...Object.keys(scenario.targets),
+      "CPU per token, whole process (µs)",
+      "token error p50 (ms)",
+      "schedule lag p99 (ms)",
+      "peak RSS (MB)",
+      "event-loop lag p99 (ms)",
+      "failed",
+      ...(scenario.name.startsWith("cli-streams") ? ["memory per stream, marginal (KiB)"] : []),
+      ...(scenario.format === "jsonl" || scenario.format === "seed"
+        ? ["token error p99 (ms)", "TTFT excess median (ms)"]
+        : []),
     ]);
     for (const figure of Object.keys(all[0]).filter((f) => shown.has(f))) {
       const values = all.map((f) => f[figure]);
