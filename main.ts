@@ -14,8 +14,6 @@
  */
 import { Command, CommanderError } from "./cli/_commander.ts";
 import denoJson from "./deno.json" with { type: "json" };
-import { benchCommand, strictFails } from "./cli/bench_command.ts";
-import { demoCommand } from "./cli/demo_command.ts";
 import { BENCH_OPTIONS, CONFIG_FILE_OPTION } from "./cli/bench_options.ts";
 import {
   addOptions,
@@ -27,7 +25,7 @@ import {
 import { MERGE_OPTIONS } from "./cli/merge_options.ts";
 import { REPORT_OPTIONS } from "./cli/report_options.ts";
 import { resolveBenchConfig } from "./cli/resolve.ts";
-import { SERVE_OPTIONS, serveCommand } from "./cli/serve_command.ts";
+import { SERVE_OPTIONS } from "./cli/serve_options.ts";
 import { resolveSweep, SWEEP_OPTIONS } from "./cli/sweep_options.ts";
 import { RunError, UsageError } from "./errors.ts";
 import { RequestEnded } from "./runner/watchdog.ts";
@@ -158,6 +156,8 @@ export function buildProgram(exit: (code: number) => void, args: readonly string
       const config = resolveBenchConfig(values, sources, configPath as string | undefined);
       const interrupts = listenForInterrupts(config.grace);
       try {
+        // Each command loads what it runs: --help, serve and report load no benchmark.
+        const { benchCommand, strictFails } = await import("./cli/bench_command.ts");
         const { summary } = await benchCommand(config, {
           log: console.log,
           debug: config.debug ? (line) => console.error(`debug: ${line}`) : undefined,
@@ -182,6 +182,7 @@ export function buildProgram(exit: (code: number) => void, args: readonly string
   addOptions(serve, SERVE_OPTIONS);
   serve.action(async () => {
     try {
+      const { serveCommand } = await import("./cli/serve_command.ts");
       exit(await serveCommand(typedOptions(serve, SERVE_OPTIONS, args)));
     } catch (error) {
       exit(reportError(error, false));
@@ -280,6 +281,7 @@ export function buildProgram(exit: (code: number) => void, args: readonly string
     .exitOverride()
     .action(async () => {
       try {
+        const { demoCommand } = await import("./cli/demo_command.ts");
         exit(await demoCommand());
       } catch (error) {
         exit(reportError(error, false));

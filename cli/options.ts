@@ -7,7 +7,6 @@
  * @module
  */
 import { type Command, Option } from "./_commander.ts";
-import { z } from "npm:zod@^4.6.7";
 import { UsageError } from "../errors.ts";
 
 /** How an option's value is written. */
@@ -55,45 +54,6 @@ export type RawOptions = Record<string, unknown>;
 
 /** Where each value came from. */
 export type Sources = Record<string, "cli" | "config">;
-
-const splitWords = (s: string) => s.trim().split(/\s+/);
-
-function schemaOf(spec: OptionSpec): z.ZodType {
-  switch (spec.kind) {
-    case "int":
-      return z.number().int();
-    case "positive-int":
-      return z.number().int().positive();
-    case "non-negative-int":
-      return z.number().int().nonnegative();
-    case "positive-number":
-      return z.number().positive();
-    case "non-negative-number":
-      return z.number().nonnegative();
-    case "string":
-      return z.string();
-    case "boolean":
-      return z.boolean();
-    case "choice":
-      return z.enum(spec.choices as [string, ...string[]]);
-    case "distribution":
-      return z.union([
-        z.string().transform(splitWords),
-        z.array(z.union([z.string(), z.number()])),
-      ]);
-    case "headers":
-    case "strings":
-      return z.union([z.string().transform((s) => [s]), z.array(z.string())]);
-    case "json-object":
-      return z.union([z.string(), z.record(z.string(), z.unknown())]);
-    case "percentiles":
-      return z.union([z.string(), z.array(z.number())]);
-    case "goodput":
-      return z.union([z.string().transform(splitWords), z.array(z.string())]);
-    case "requests-or-seconds":
-      return z.union([z.number().int().nonnegative(), z.string()]);
-  }
-}
 
 /** The accepted form of an option's value, in words. */
 export function acceptedForm(spec: OptionSpec): string {
@@ -161,14 +121,33 @@ export function parseFlagValue(spec: OptionSpec, value: string): unknown {
       if (value.trim() === "" || !Number.isFinite(Number(value))) fail();
       break;
     case "choice":
-      if (!schemaOf(spec).safeParse(value).success) fail();
+      if (!spec.choices!.includes(value)) fail();
       return value;
     default:
       return value;
   }
-  const parsed = schemaOf(spec).safeParse(Number(value));
-  if (!parsed.success) fail();
-  return parsed.data;
+  const number = Number(value);
+  if (!fitsKind(spec.kind, number)) fail();
+  return number;
+}
+
+/** Whether `n` is a value of a numeric `kind` (what the config-file schema also checks). */
+function fitsKind(kind: ValueKind, n: number): boolean {
+  const int = Number.isSafeInteger(n);
+  switch (kind) {
+    case "int":
+      return int;
+    case "positive-int":
+      return int && n > 0;
+    case "non-negative-int":
+      return int && n >= 0;
+    case "positive-number":
+      return Number.isFinite(n) && n > 0;
+    case "non-negative-number":
+      return Number.isFinite(n) && n >= 0;
+    default:
+      return true;
+  }
 }
 
 /** Kinds whose flag may be given several times, every value kept in order. */
@@ -283,51 +262,9 @@ export async function readConfigFile(
   } catch (error) {
     throw new UsageError(where, `not valid JSON (${(error as Error).message})`);
   }
+  // The schema library loads only when there is a file to check.
+  const { validateOptions } = await import("./validate_options.ts");
   return validateOptions(json, specs, where);
-}
-
-/**
- * Validates `json`, a config file's object (or a library caller's), against
- * the `specs`' schema: the values `readConfigFile` returns.
- *
- * @example
- * ```ts
- * import { BENCH_OPTIONS } from "./bench_options.ts";
- *
- * validateOptions({ num_of_req: 10 }, BENCH_OPTIONS, "config"); // { num_of_req: 10 }
- * ```
- *
- * @throws {UsageError} naming `where` and the key at fault.
- */
-export function validateOptions(
-  json: unknown,
-  specs: readonly OptionSpec[],
-  where: string,
-): RawOptions {
-  if (json === null || typeof json !== "object" || Array.isArray(json)) {
-    throw new UsageError(
-      where,
-      "expected a JSON object whose keys are flag names with underscores",
-    );
-  }
-  const schema = z.strictObject(
-    Object.fromEntries(specs.map((s) => [s.key, schemaOf(s).optional()])),
-  );
-  const parsed = schema.safeParse(json);
-  if (parsed.success) {
-    return Object.fromEntries(Object.entries(parsed.data).filter(([, v]) => v !== undefined));
-  }
-  const issue = parsed.error.issues[0];
-  if (issue.code === "unrecognized_keys") {
-    throw new UsageError(
-      where,
-      `unknown key "${issue.keys[0]}"; accepted keys: ${specs.map((s) => s.key).join(", ")}`,
-    );
-  }
-  const key = String(issue.path[0]);
-  const spec = specs.find((s) => s.key === key)!;
-  const got = JSON.stringify((json as Record<string, unknown>)[key]);
-  throw new UsageError(where, `key "${key}" must be ${acceptedForm(spec)}, got ${got}`);
 }
 
 /**

@@ -10,7 +10,8 @@
 import { type Backend, BACKENDS } from "../backends/mod.ts";
 import { benchCommand, strictFails } from "../cli/bench_command.ts";
 import { BENCH_OPTIONS } from "../cli/bench_options.ts";
-import { type Sources, validateOptions } from "../cli/options.ts";
+import type { Sources } from "../cli/options.ts";
+import { validateOptions } from "../cli/validate_options.ts";
 import { resolveBenchConfig } from "../cli/resolve.ts";
 import type { Summary } from "../metrics/types.ts";
 import type { ServerMetricsRecord } from "../server_metrics/series.ts";

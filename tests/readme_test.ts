@@ -4,7 +4,7 @@ import { BENCH_OPTIONS, CONFIG_FILE_OPTION } from "../cli/bench_options.ts";
 import type { OptionSpec } from "../cli/options.ts";
 import { MERGE_OPTIONS } from "../cli/merge_options.ts";
 import { REPORT_OPTIONS } from "../cli/report_options.ts";
-import { SERVE_OPTIONS } from "../cli/serve_command.ts";
+import { SERVE_OPTIONS } from "../cli/serve_options.ts";
 import { SWEEP_OPTIONS } from "../cli/sweep_options.ts";
 import { DATASETS } from "../datasets/mod.ts";
 import { ARRIVAL_FORMS, LENGTH_FORMS } from "../distributions/mod.ts";
