@@ -56,11 +56,10 @@ import {
 } from "../runner/shard.ts";
 import type { BenchConfig } from "../runner/bench_config.ts";
 import { STRUCTURED_FLAGS, type StructuredOutput } from "../backends/sampling.ts";
-import { judgeStructured, type StructuredCheck, structuredCheck } from "../metrics/structured.ts";
+import type { StructuredCheck } from "../metrics/structured.ts";
 import type { Sources } from "./options.ts";
 import { debugConfig, debugPlan } from "./debug_log.ts";
-import { metricsPage } from "../server_metrics/resolve_url.ts";
-import { Scraper } from "../server_metrics/scraper.ts";
+import type { Scraper } from "../server_metrics/scraper.ts";
 import { type ServerMetricsRecord, serverMetricsRecord } from "../server_metrics/series.ts";
 import { serverComparisonLines, serverMetricsLine } from "../server_metrics/compare.ts";
 import { callProfiler } from "../runner/profile.ts";
@@ -197,16 +196,24 @@ async function checkSupported(
   checkStartAt(config);
 }
 
-/** The check of every output against the run's constraint, or a usage error when it cannot be made. */
-function compileCheck(structured: StructuredOutput): StructuredCheck {
+/**
+ * The judge of every output against the run's constraint, or a usage error
+ * when it cannot be made. The schema validator loads only for such a run.
+ */
+async function structuredJudge(
+  structured: StructuredOutput,
+): Promise<(result: RequestResult) => void> {
+  const { judgeStructured, structuredCheck } = await import("../metrics/structured.ts");
+  let check: StructuredCheck;
   try {
-    return structuredCheck(structured);
+    check = structuredCheck(structured);
   } catch (error) {
     throw new UsageError(
       STRUCTURED_FLAGS[structured.kind],
       `cannot be checked: ${(error as Error).message}`,
     );
   }
+  return (result) => judgeStructured(result, check);
 }
 
 /** Refuses a `--start-at` already past by more than a little. */
@@ -402,10 +409,14 @@ export async function benchCommand(
   io: BenchIo,
 ): Promise<BenchOutcome> {
   let config = given;
+  // Start-up, by stage: performance.now() counts from the process's start.
+  const stage = (what: string) =>
+    io.debug?.(`start-up: ${what} at ${performance.now().toFixed(1)} ms after the process started`);
+  stage("modules loaded, flags read");
   if (io.debug) debugConfig(io.debug, config, io.sources ?? {});
   await checkSupported(config, io.backends);
   // A schema that does not compile fails before anything is sent.
-  const check = config.structured && compileCheck(config.structured);
+  const judge = config.structured && await structuredJudge(config.structured);
   const backend = getBackend(config.backend, config.endpoint, io.backends);
   if (
     config.workers > 1 && io.backends !== undefined &&
@@ -436,6 +447,7 @@ export async function benchCommand(
     answer: backend.modelList === undefined ? undefined : answer,
     strict: config.strict,
   });
+  stage("server ready, model known");
   // Named once the model is known (vLLM's name has it); the rest of the run reads outputFile.
   config = { ...config, outputFile: resultPath(config, model) };
   // The server's own tokenizer is asked only when named, or when no local one is known.
@@ -458,7 +470,12 @@ export async function benchCommand(
   let output: OutputWriter | undefined;
   let scraper: Scraper | undefined;
   try {
-    const metricsUrl = await metricsPage(
+    // The Prometheus parser loads only for a run that may scrape.
+    const scraping = config.serverMetrics === false ? undefined : {
+      ...await import("../server_metrics/resolve_url.ts"),
+      ...await import("../server_metrics/scraper.ts"),
+    };
+    const metricsUrl = scraping && await scraping.metricsPage(
       config.serverMetrics,
       config.baseUrl,
       config.headers,
@@ -488,6 +505,7 @@ export async function benchCommand(
         }: ${requests.length} of the plan's ${plan.requests.length} requests`,
       );
     }
+    stage("plan made");
     if (io.debug) debugPlan(io.debug, requests, backend);
     // A run that keeps nothing per request counts each output as it ends, on
     // a worker thread loaded before t = 0 (so loading competes with nothing
@@ -527,12 +545,13 @@ export async function benchCommand(
     // Profiling and scraping start before t = 0, so the whole run is in both.
     if (config.profile) await callProfiler(config.baseUrl, "start", config.headers, io.signal);
     if (metricsUrl !== undefined) {
-      scraper = await Scraper.start(metricsUrl, config.scrapeInterval, config.headers);
+      scraper = await scraping!.Scraper.start(metricsUrl, config.scrapeInterval, config.headers);
     }
     // With sessions, the bar counts requests: every turn of every session.
     const total = config.sessions === undefined
       ? requests.length
       : [...requests].reduce((n, r) => n + (r.session?.turns.length ?? 1), 0);
+    stage("ready to send (output open, tokenizer and server metrics started)");
     bar?.start(total, 0, live && { live: formatLive(live.snapshot()) });
     const stopLive = live && bar && startLiveView(live, (line) => bar.update({ live: line }));
     // Kept results are counted after the run (the tokenizer loads then);
@@ -542,7 +561,7 @@ export async function benchCommand(
       (async (text: string) => (await tokenizer.load()).count(text));
     const turns = config.sessions === undefined ? undefined : new TurnAccumulator();
     const onResult = (result: RequestResult) => {
-      if (check !== undefined) judgeStructured(result, check);
+      if (judge) judge(result);
       live?.add(result);
       bar?.increment();
       io.onResult?.(result);
