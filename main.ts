@@ -167,7 +167,6 @@ export function buildProgram(exit: (code: number) => void, args: readonly string
           console.error,
         )
         : undefined;
-      await checkAgainstCalibration(config, console.error, fresh);
       const interrupts = listenForInterrupts(config.grace);
       try {
         const { summary } = await benchCommand(config, {
@@ -176,6 +175,8 @@ export function buildProgram(exit: (code: number) => void, args: readonly string
           sources,
           signal: interrupts.abort,
           stop: interrupts.stop,
+          // After every check: a mistaken command line is told its mistake, not a warning.
+          beforeRun: () => checkAgainstCalibration(config, console.error, fresh),
         });
         const failed = summary.failed > 0 || summary.completed === 0 ||
           strictFails(config, summary);

@@ -142,12 +142,22 @@ Deno.test("mib bench warns in one line before a run above the cached ceiling", a
   const host = hostKey()!;
   await writeCache(dir.path, host, CEILING);
   await withSim({ ttftMs: 1, tpotMs: 1 }, async (sim) => {
-    const [paced, burst] = await Promise.all([
+    const [paced, burst, mistaken] = await Promise.all([
       // 2,000 requests/s of 16 tokens: ~160 streams at the calibration's 5 ms a token.
       bench(sim.url, dir.path, 200, ["--request-distribution", "poisson", "2000"]),
       // All at once: every request is in flight together.
       bench(sim.url, dir.path, 40),
+      // A mistake is told alone: the warning comes after every check.
+      bench(sim.url, dir.path, 200, [
+        "--dataset-name",
+        "other",
+        "--dataset-path",
+        `${dir.path}/missing.txt`,
+      ]),
     ]);
+    assert.equal(mistaken.code, 2, mistaken.stderr);
+    assert.deepEqual(warnings(mistaken.stderr), []);
+    assert.match(mistaken.stderr, /--dataset-path/);
     assert.equal(paced.code, 0, paced.stderr);
     assert.deepEqual(warnings(paced.stderr), [
       "warning: planned ~160 streams and ~2,000 requests/s exceed this host's calibrated client " +
