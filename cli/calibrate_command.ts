@@ -26,6 +26,7 @@ import {
 import { startCalibrationServer } from "../runner/calibration_server.ts";
 import type { TransportName } from "../runner/transport.ts";
 import { dirname } from "node:path";
+import denoJson from "../deno.json" with { type: "json" };
 import { UsageError } from "../errors.ts";
 import type { CalibrateRequest } from "./calibrate_options.ts";
 import { calibrationTables, ceilingLine, conservativeLine, stepLine } from "./calibration_table.ts";
@@ -115,8 +116,9 @@ export async function calibrateCommand(
   const record: CalibrationRecord = {
     mib_calibration: 1,
     date: date.toISOString(),
+    // Without a hostname it is still printed and written, but never saved.
     host: key ?? {
-      mib: "",
+      mib: denoJson.version,
       deno: Deno.version.deno,
       hostname: "",
       cpus: navigator.hardwareConcurrency,
@@ -150,7 +152,8 @@ export async function calibrateCommand(
     say(`figures: ${request.outputFile}`);
   }
   // An interrupted calibration is no ceiling: it is not kept for bench.
-  if (request.save && !io.signal?.aborted) say(await save(record, key !== undefined));
+  if (io.signal?.aborted) say("interrupted: the steps before the interrupt only; not saved");
+  else if (request.save) say(await save(record, key !== undefined));
   return record;
 }
 

@@ -61,7 +61,7 @@ export interface CalibrationPlan {
   rates: readonly number[];
 }
 
-/** Median, p99 and largest of a sample, ms; null when it is empty. */
+/** Median, p99 and largest of a sample, ms. */
 export interface Spread {
   p50: number;
   p99: number;
@@ -305,7 +305,7 @@ export function ceilingOf(steps: readonly CalibrationStep[]): Ceiling {
 export interface CalibrationIo {
   /** Called as each step ends. */
   onStep?: (step: CalibrationStep) => void;
-  /** Ends the step under way and every later one. */
+  /** Ends the step under way (left out of the steps returned) and every later one. */
   signal?: AbortSignal;
 }
 
@@ -348,6 +348,8 @@ export async function runCalibration(
     if (io.signal?.aborted) break;
     const requests = rateStepPlan(rate, plan.durationPerStep);
     const run = await send(requests, `cal-${steps.length}-`);
+    // A step cut short measured the interrupt, not the client.
+    if (io.signal?.aborted) break;
     const step = judgeRateStep(rate, requests.length, run.results, run.eventLoopLag);
     steps.push(step);
     io.onStep?.(step);
@@ -358,6 +360,7 @@ export async function runCalibration(
     const { requests, outputTokens } = streamStepPlan(streams, plan.durationPerStep);
     const prefix = `cal-${steps.length}-`;
     const run = await send(requests, prefix);
+    if (io.signal?.aborted) break;
     const { requests: record } = await target.record();
     const step = judgeStreamStep(
       streams,
