@@ -7,6 +7,7 @@
  *   --request-distribution poisson 5
  * deno run -A main.ts serve --port 8000
  * deno run -A main.ts sweep --auto --num-of-req 100 --output-dir sweep-1
+ * deno run -A main.ts calibrate
  * deno run -A main.ts demo
  * ```
  *
