@@ -7,6 +7,7 @@
  *   --request-distribution poisson 5
  * deno run -A main.ts serve --port 8000
  * deno run -A main.ts sweep --auto --num-of-req 100 --output-dir sweep-1
+ * deno run -A main.ts calibrate
  * deno run -A main.ts demo
  * ```
  *
@@ -14,7 +15,9 @@
  */
 import { Command, CommanderError } from "./cli/_commander.ts";
 import denoJson from "./deno.json" with { type: "json" };
-import { BENCH_OPTIONS, CONFIG_FILE_OPTION } from "./cli/bench_options.ts";
+import { BENCH_OPTIONS, CALIBRATE_OPTION, CONFIG_FILE_OPTION } from "./cli/bench_options.ts";
+import { CALIBRATE_OPTIONS, resolveCalibrate } from "./cli/calibrate_options.ts";
+import { checkAgainstCalibration } from "./cli/calibration_warning.ts";
 import {
   addOptions,
   mergeOptions,
@@ -143,17 +146,26 @@ export function buildProgram(exit: (code: number) => void, args: readonly string
   const bench = program.command("bench", { isDefault: true })
     .description("run a benchmark (the default command)")
     .exitOverride();
-  addOptions(bench, BENCH_LINE);
+  // --calibrate is bench's own: a sweep's line has no such flag.
+  const benchLine = [...BENCH_LINE, CALIBRATE_OPTION];
+  addOptions(bench, benchLine);
   bench.action(async () => {
     let debug = args.includes("--debug");
     try {
-      const { config_file: configPath, ...cli } = typedOptions(bench, BENCH_LINE, args);
+      const { config_file: configPath, calibrate, ...cli } = typedOptions(bench, benchLine, args);
       const file = configPath === undefined
         ? {}
         : await readConfigFile(String(configPath), BENCH_OPTIONS);
       const { values, sources } = mergeOptions(cli, file);
       debug ||= values.debug === true;
       const config = resolveBenchConfig(values, sources, configPath as string | undefined);
+      // The simulator is loaded only for --calibrate; otherwise one small file is read, if there.
+      const fresh = calibrate === true
+        ? await (await import("./cli/calibrate_command.ts")).calibrateForBench(
+          config.transport,
+          console.error,
+        )
+        : undefined;
       const interrupts = listenForInterrupts(config.grace);
       try {
         // Each command loads what it runs: --help, serve and report load no benchmark.
@@ -164,6 +176,8 @@ export function buildProgram(exit: (code: number) => void, args: readonly string
           sources,
           signal: interrupts.abort,
           stop: interrupts.stop,
+          // After every check: a mistaken command line is told its mistake, not a warning.
+          beforeRun: () => checkAgainstCalibration(config, console.error, fresh),
         });
         const failed = summary.failed > 0 || summary.completed === 0 ||
           strictFails(config, summary);
@@ -228,6 +242,36 @@ export function buildProgram(exit: (code: number) => void, args: readonly string
       }
     } catch (error) {
       exit(reportError(error, debug));
+    }
+  });
+
+  const calibrate = program.command("calibrate")
+    .description(
+      "measure this host's client ceiling (streams, tokens/s, requests/s it keeps time at) " +
+        "against the recording simulator, and save it for mib bench's warning",
+    )
+    .exitOverride();
+  addOptions(calibrate, CALIBRATE_OPTIONS);
+  calibrate.action(async () => {
+    try {
+      const request = resolveCalibrate(typedOptions(calibrate, CALIBRATE_OPTIONS, args));
+      const { calibrateCommand } = await import("./cli/calibrate_command.ts");
+      const stop = new AbortController();
+      const onSignal = () => stop.abort();
+      Deno.addSignalListener("SIGINT", onSignal);
+      try {
+        await calibrateCommand(request, {
+          log: console.log,
+          progress: console.error,
+          json: (text) => console.log(text.trimEnd()),
+          signal: stop.signal,
+        });
+      } finally {
+        Deno.removeSignalListener("SIGINT", onSignal);
+      }
+      exit(stop.signal.aborted ? INTERRUPTS.SIGINT : 0);
+    } catch (error) {
+      exit(reportError(error, false));
     }
   });
 

@@ -82,6 +82,11 @@ export interface BenchIo {
   onResult?: (result: RequestResult) => void;
   /** The backends `config.backend` names one of (the built-in ones unless given). */
   backends?: Readonly<Record<string, Backend>>;
+  /**
+   * Called once every check has passed and the plan is made, just before
+   * the run starts: the CLI's warning against the calibrated client ceiling.
+   */
+  beforeRun?: () => void | Promise<void>;
 }
 
 /** What a finished benchmark hands back to its caller. */
@@ -539,6 +544,7 @@ export async function benchCommand(
     await counter?.ready;
     // Set-up may have taken the start past.
     checkStartAt(config);
+    await io.beforeRun?.();
     // Before the first request: a user watching a long run knows what it measures.
     io.log(`mib: ${backend.name} ${url}  model=${model ?? "(none)"}  tokenizer=${tokenizer.name}`);
     let run: RunResult;

@@ -500,3 +500,15 @@ export const CONFIG_FILE_OPTION: OptionSpec = {
   kind: "string",
   help: "JSON file of options (keys: flag names with underscores); flags on the command line win",
 };
+
+/**
+ * `--calibrate`: command line only (not a config key, not a library
+ * option), since it measures the host, not the benchmark.
+ */
+export const CALIBRATE_OPTION: OptionSpec = {
+  key: "calibrate",
+  flag: "--calibrate",
+  kind: "boolean",
+  help: "first measure this host's client ceiling (a short mib calibrate, saved), then warn " +
+    "before the run if the plan exceeds it",
+};

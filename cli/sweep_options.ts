@@ -111,8 +111,19 @@ export function autoRates(low: number, high: number, k: number): number[] {
   return [...new Set(rates.map((r) => Number(r.toPrecision(3))))];
 }
 
-/** `--rates` or `--concurrency` read: positive numbers (integers for caps), ascending, distinct. */
-function parseList(flag: string, value: string, integer: boolean): number[] {
+/**
+ * A list flag read (`--rates`, `--concurrency`, and `mib calibrate`'s
+ * `--streams` and `--rates`): positive numbers (`integer`: whole ones),
+ * distinct, returned ascending.
+ *
+ * @throws {UsageError} naming `flag` and the accepted form.
+ *
+ * @example
+ * ```ts
+ * parseList("--rates", "4,1,2", false); // [1, 2, 4]
+ * ```
+ */
+export function parseList(flag: string, value: string, integer: boolean): number[] {
   const form = integer ? "positive integers" : "positive numbers";
   const items = value.split(",").map((s) => s.trim());
   const numbers = items.map((item) => {

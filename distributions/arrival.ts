@@ -205,3 +205,21 @@ export function vllmArrivalFields(spec: ArrivalSpec): VllmArrivalFields {
     ? { request_rate: null, burstiness: 1 }
     : entry.form.vllm(entry.values);
 }
+
+/**
+ * The planned mean request rate of `spec`, requests/s: 1 / its mean gap,
+ * `Infinity` when every request is sent at once.
+ *
+ * @throws {UsageError} on `--request-distribution` for an out-of-range spec.
+ *
+ * @example
+ * ```ts
+ * meanRequestRate({ kind: "poisson", rate: 4 }); // 4
+ * meanRequestRate({ kind: "uniform", min: 0.1, max: 0.3 }); // 5
+ * meanRequestRate({ kind: "poisson", rate: Infinity }); // Infinity
+ * ```
+ */
+export function meanRequestRate(spec: ArrivalSpec): number {
+  const entry = checkedEntry(FORMS, spec, SPEC_FLAG);
+  return 1 / entry.form.meanGap(entry.values);
+}

@@ -61,6 +61,7 @@ export const ARRIVAL_FORMS: ArrivalForms<typeof ARRIVAL_ARGS> = {
       sumOfGaps(rate === Infinity ? () => 0 : randomExponential.source(source)(rate)),
     gapsAllZero: ({ rate }) => rate === Infinity,
     unitGaps: (_, source) => randomExponential.source(source)(1),
+    meanGap: ({ rate }) => 1 / rate,
     vllm: ({ rate }) => ({ request_rate: rate === Infinity ? "inf" : rate, burstiness: 1 }),
   },
   /** Exponential gaps of mean MEAN seconds: the same process as `poisson 1/MEAN`. */
@@ -71,6 +72,7 @@ export const ARRIVAL_FORMS: ArrivalForms<typeof ARRIVAL_ARGS> = {
     clock: ({ mean }, source) => sumOfGaps(randomExponential.source(source)(1 / mean)),
     gapsAllZero: () => false,
     unitGaps: () => undefined,
+    meanGap: ({ mean }) => mean,
     vllm: ({ mean }) => ({ request_rate: 1 / mean, burstiness: 1 }),
   },
   /** Gaps uniform in [MIN, MAX) seconds. */
@@ -81,6 +83,7 @@ export const ARRIVAL_FORMS: ArrivalForms<typeof ARRIVAL_ARGS> = {
     clock: ({ min, max }, source) => sumOfGaps(randomUniform.source(source)(min, max)),
     gapsAllZero: ({ max }) => max === 0,
     unitGaps: () => undefined,
+    meanGap: ({ min, max }) => (min + max) / 2,
     vllm: () => NO_VLLM_RATE,
   },
   /** Gaps normal with MEAN and STD seconds, negative draws clamped to 0. */
@@ -95,6 +98,8 @@ export const ARRIVAL_FORMS: ArrivalForms<typeof ARRIVAL_ARGS> = {
     // A mean > 0 can't give all zeros; a mostly-zero one (tiny mean, huge std) hits the request cap.
     gapsAllZero: () => false,
     unitGaps: () => undefined,
+    // Negative draws become 0, which raises the mean a little when STD is large.
+    meanGap: ({ mean }) => mean,
     vllm: () => NO_VLLM_RATE,
   },
   /** Every gap is GAP seconds. */
@@ -105,6 +110,7 @@ export const ARRIVAL_FORMS: ArrivalForms<typeof ARRIVAL_ARGS> = {
     clock: ({ gap }) => multiplesOf(gap),
     gapsAllZero: ({ gap }) => gap === 0,
     unitGaps: () => undefined,
+    meanGap: ({ gap }) => gap,
     vllm: () => NO_VLLM_RATE,
   },
   /**
@@ -127,6 +133,7 @@ export const ARRIVAL_FORMS: ArrivalForms<typeof ARRIVAL_ARGS> = {
     gapsAllZero: ({ rate }) => rate === Infinity,
     unitGaps: ({ burstiness }, source) =>
       burstiness === Infinity ? () => 1 : randomGamma.source(source)(burstiness, 1 / burstiness),
+    meanGap: ({ rate }) => 1 / rate,
     vllm: ({ rate, burstiness }) => ({
       request_rate: rate === Infinity ? "inf" : rate,
       burstiness,

@@ -111,6 +111,12 @@ export interface ArrivalForm<A extends FormArgs> extends DistributionForm<A> {
    * and keeps the form's shape. Undefined for forms with no rate.
    */
   unitGaps(spec: FormValues<A>, source: RandomSource): RandomSource | undefined;
+  /**
+   * The mean gap of a valid `spec` in seconds (0 when every request is sent
+   * at once), so 1 / it is the planned request rate; approximate where the
+   * form clamps its draws (`normal`).
+   */
+  meanGap(spec: FormValues<A>): number;
   /** How vLLM's result file describes a valid `spec`. */
   vllm(spec: FormValues<A>): VllmArrivalFields;
 }
@@ -119,6 +125,8 @@ export interface ArrivalForm<A extends FormArgs> extends DistributionForm<A> {
 export interface LengthForm<A extends FormArgs> extends DistributionForm<A> {
   /** A sampler of integer lengths ≥ 1 for a valid `spec`, drawing from `source` only. */
   lengths(spec: FormValues<A>, source: RandomSource): RandomSource;
+  /** The mean length of a valid `spec`; approximate where draws are rounded and clamped (`normal`). */
+  mean(spec: FormValues<A>): number;
 }
 
 /** One arrival form per kind of `T`, each over the arguments `T` gives it. */

@@ -1,13 +1,13 @@
 import assert from "node:assert/strict";
 import { UsageError } from "../errors.ts";
-import { arrivalOffsets } from "./arrival.ts";
+import { arrivalOffsets, meanRequestRate } from "./arrival.ts";
 import { ARRIVAL_FORMS, type ArrivalSpec } from "./arrival_forms.ts";
 import type { FormTable } from "./form.ts";
 import { formatSpec } from "./format.ts";
-import { sampleLengths } from "./length.ts";
+import { meanLength, sampleLengths } from "./length.ts";
 import { LENGTH_FORMS, type LengthSpec } from "./length_forms.ts";
 import { parseArrivalSpec, parseLengthSpec } from "./parse.ts";
-import { IN, REQ } from "./_test_helpers.ts";
+import { gaps, IN, mean, N, REQ } from "./_test_helpers.ts";
 
 // True only when X and Y are the same type, not merely assignable either way.
 type Same<X, Y> = (<T>() => T extends X ? 1 : 2) extends (<T>() => T extends Y ? 1 : 2) ? true
@@ -110,4 +110,38 @@ Deno.test("forms: a spec built in code out of range is rejected as the same word
     caught(() => arrivalOffsets(spec, { seed: 1, count: 1 })).message,
     caught(() => parseArrivalSpec(["uniform 3 1"], REQ)).message,
   );
+});
+
+Deno.test("forms: every entry's mean is the mean of its draws", () => {
+  // Each spec keeps its draws away from the clamps (normal's 0 and 1), where the mean is exact.
+  const arrivals: ArrivalSpec[] = [
+    { kind: "poisson", rate: 50 },
+    { kind: "exponential", mean: 0.2 },
+    { kind: "uniform", min: 0.1, max: 0.5 },
+    { kind: "normal", mean: 1, std: 0.1 },
+    { kind: "constant", gap: 0.25 },
+    { kind: "gamma", rate: 8, burstiness: 0.5 },
+  ];
+  assert.deepEqual(
+    new Set(arrivals.map((s) => s.kind)),
+    new Set(Object.keys(ARRIVAL_FORMS)),
+    "one spec per arrival form",
+  );
+  for (const spec of arrivals) {
+    const drawn = mean(gaps(arrivalOffsets(spec, { seed: 3, count: N })));
+    const rate = meanRequestRate(spec);
+    assert.ok(Math.abs(drawn * rate - 1) < 0.03, `${spec.kind}: 1/${rate} vs ${drawn}`);
+  }
+  assert.equal(meanRequestRate({ kind: "poisson", rate: Infinity }), Infinity);
+  assert.equal(meanRequestRate({ kind: "constant", gap: 0 }), Infinity);
+  const lengths: LengthSpec[] = [
+    { kind: "uniform", min: 100, max: 301 },
+    { kind: "normal", mean: 128, std: 16 },
+    { kind: "constant", value: 64 },
+  ];
+  assert.equal(lengths.length, Object.keys(LENGTH_FORMS).length, "one spec per length form");
+  for (const spec of lengths) {
+    const drawn = mean(sampleLengths(spec, N, 3, "s"));
+    assert.ok(Math.abs(drawn / meanLength(spec) - 1) < 0.01, `${spec.kind}: ${drawn}`);
+  }
 });

@@ -70,3 +70,19 @@ export function lengthSequence(
     for (let i = 0; i < count; i++) yield draw();
   });
 }
+
+/**
+ * The mean token length of `spec` (approximate for `normal`, whose draws are
+ * rounded and raised to at least 1).
+ *
+ * @throws {UsageError} for an out-of-range spec.
+ *
+ * @example
+ * ```ts
+ * meanLength({ kind: "uniform", min: 100, max: 300 }); // 200
+ * ```
+ */
+export function meanLength(spec: LengthSpec): number {
+  const { form, values } = checkedEntry(FORMS, spec, SPEC_LABEL);
+  return form.mean(values);
+}

@@ -54,6 +54,7 @@ export const LENGTH_FORMS: LengthForms<typeof LENGTH_ARGS> = {
       const int = randomInt.source(source)(min, max + 1);
       return () => Math.min(max, int());
     },
+    mean: ({ min, max }) => (min + max) / 2,
   },
   /** Normal draws rounded to the nearest integer, then raised to at least 1. */
   normal: {
@@ -66,6 +67,8 @@ export const LENGTH_FORMS: LengthForms<typeof LENGTH_ARGS> = {
       const normal = randomNormal.source(source)(mean, std);
       return () => Math.max(1, Math.round(normal()));
     },
+    // Draws below 1 become 1, which raises the mean a little when STD is large.
+    mean: ({ mean }) => mean,
   },
   /** Always N. */
   constant: {
@@ -73,5 +76,6 @@ export const LENGTH_FORMS: LengthForms<typeof LENGTH_ARGS> = {
     rule: "integer N >= 1 tokens",
     problem: ({ value }) => integerAtLeastOne("N", value),
     lengths: ({ value }) => () => value,
+    mean: ({ value }) => value,
   },
 };

@@ -49,9 +49,10 @@ export {
   type ArrivalOptions,
   type ArrivalSequence,
   arrivalSequence,
+  meanRequestRate,
   vllmArrivalFields,
 } from "./arrival.ts";
-export { lengthSequence, sampleLengths } from "./length.ts";
+export { lengthSequence, meanLength, sampleLengths } from "./length.ts";
 export {
   checkRamp,
   RAMP_STRATEGIES,

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { BACKENDS } from "../backends/mod.ts";
-import { BENCH_OPTIONS, CONFIG_FILE_OPTION } from "../cli/bench_options.ts";
+import { BENCH_OPTIONS, CALIBRATE_OPTION, CONFIG_FILE_OPTION } from "../cli/bench_options.ts";
+import { CALIBRATE_OPTIONS } from "../cli/calibrate_options.ts";
 import type { OptionSpec } from "../cli/options.ts";
 import { MERGE_OPTIONS } from "../cli/merge_options.ts";
 import { REPORT_OPTIONS } from "../cli/report_options.ts";
@@ -32,11 +33,12 @@ const spellings = (specs: readonly OptionSpec[]) =>
 
 /** Each command, its README heading, and its options. */
 const COMMANDS = [
-  ["bench", "### Flags of the benchmark", [...BENCH_OPTIONS, CONFIG_FILE_OPTION]],
+  ["bench", "### Flags of the benchmark", [...BENCH_OPTIONS, CONFIG_FILE_OPTION, CALIBRATE_OPTION]],
   ["serve", "### Flags of `mib serve`", SERVE_OPTIONS],
   ["report", "### Flags of `mib report`", REPORT_OPTIONS],
   ["merge", "### Flags of `mib merge`", MERGE_OPTIONS],
   ["sweep", "### Flags of `mib sweep`", SWEEP_OPTIONS],
+  ["calibrate", "### Flags of `mib calibrate`", CALIBRATE_OPTIONS],
 ] as const;
 
 for (const [, heading, specs] of COMMANDS) {
