@@ -221,6 +221,19 @@ async function structuredJudge(
   return (result) => judgeStructured(result, check);
 }
 
+/** Bytes in MiB, for the debug log. */
+const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
+
+/** The process's peak resident set so far (Linux's VmHWM), or why it is unknown. */
+function peakRss(): string {
+  try {
+    const kb = /VmHWM:\s+(\d+) kB/.exec(Deno.readTextFileSync("/proc/self/status"))?.[1];
+    return kb === undefined ? "unknown" : mib(Number(kb) * 1024);
+  } catch {
+    return "unknown here (Linux's /proc/self/status only)";
+  }
+}
+
 /** Refuses a `--start-at` already past by more than a little. */
 function checkStartAt(config: BenchConfig): void {
   if (config.startAt === undefined) return;
@@ -416,7 +429,11 @@ export async function benchCommand(
   let config = given;
   // Start-up, by stage: performance.now() counts from the process's start.
   const stage = (what: string) =>
-    io.debug?.(`start-up: ${what} at ${performance.now().toFixed(1)} ms after the process started`);
+    io.debug?.(
+      `start-up: ${what} at ${performance.now().toFixed(1)} ms after the process started, RSS ${
+        mib(Deno.memoryUsage().rss)
+      }`,
+    );
   stage("modules loaded, flags read");
   if (io.debug) debugConfig(io.debug, config, io.sources ?? {});
   await checkSupported(config, io.backends);
@@ -713,6 +730,9 @@ export async function benchCommand(
       io.log(`results: ${config.outputFile} (run record: ${runRecordPath(config.outputFile)})`);
     }
     if (config.strict) io.log(strictLine(summary));
+    if (io.debug) {
+      io.debug(`memory: peak RSS ${peakRss()} (RSS now ${mib(Deno.memoryUsage().rss)})`);
+    }
     return { run, summary, model, serverMetrics };
   } finally {
     scraper?.cancel();
