@@ -615,10 +615,10 @@ async function main() {
     table.push([
       "startup, 100 random prompts",
       "command → first request (ms)",
-      "≤ 150",
+      "≤ 100",
       fmt(median),
       times.map(fmt).join(" "),
-      verdict(median, { max: 150 }),
+      verdict(median, { max: 100 }),
     ]);
   }
 
