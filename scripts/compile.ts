@@ -79,7 +79,6 @@ export const PERMISSIONS: readonly string[] = [
 export const INCLUDES: readonly string[] = [
   "runner/_pacer_worker.ts",
   "runner/_run_worker.ts",
-  "server_metrics/_scrape_worker.ts",
   "tokenizers/_tokenizer_worker.ts",
 ];
 

@@ -1,20 +1,46 @@
 /**
- * Scraping a server's `/metrics` during a run: a timer every `interval`
- * seconds asks a thread of its own (`_scrape_worker.ts`, with an HTTP client
- * the benchmark's requests never share) for a scrape; it stamps the answer
- * when it arrives, parses it and reduces it to the few values the vocabulary
- * reads (`series.ts`), so a long run keeps a few numbers per scrape and the
- * thread stamping chunk arrivals never parses a page.
+ * Scraping a server's `/metrics` during a run: a timer, off the hot path,
+ * every `interval` seconds, on an HTTP client of its own (a connection pool
+ * the benchmark's requests never share), each answer stamped when it
+ * arrives, parsed and reduced at once to the few values the vocabulary reads
+ * (`series.ts`), so a long run keeps a few numbers per scrape.
  *
  * @module
  */
-import { isPrometheusText } from "./prometheus.ts";
-import type { Scrape } from "./series.ts";
-import { fetchPage } from "./_page.ts";
-import type { ScrapeReply, ScrapeTarget } from "./_scrape_worker.ts";
+import { isPrometheusText, parsePrometheus } from "./prometheus.ts";
+import { reduceScrape, type Scrape } from "./series.ts";
 
 /** What a probe of a metrics page found. */
 export type ProbeResult = { readonly ok: true } | { readonly ok: false; readonly why: string };
+
+/** Longest wait for one scrape, ms: a scrape slower than this is a failed one. */
+const SCRAPE_TIMEOUT_MS = 5000;
+
+/** Wall-clock ms now, at the resolution of the monotonic clock. */
+const wallNow = () => performance.timeOrigin + performance.now();
+
+/** GETs `url` on `client`; the body when it answered 200 with Prometheus text. */
+async function fetchPage(
+  url: string,
+  client: Deno.HttpClient,
+  headers: Record<string, string>,
+  signal?: AbortSignal,
+): Promise<{ text: string; at: number } | { why: string }> {
+  const timeout = AbortSignal.timeout(SCRAPE_TIMEOUT_MS);
+  try {
+    const response = await fetch(url, {
+      client,
+      headers,
+      signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+    });
+    const text = await response.text();
+    const at = wallNow();
+    if (response.status !== 200) return { why: `it answered HTTP ${response.status}` };
+    return { text, at };
+  } catch (error) {
+    return { why: `no answer (${(error as Error).message})` };
+  }
+}
 
 /**
  * Whether `url` answers 200 with a Prometheus text page now (one GET on a
@@ -57,36 +83,27 @@ export interface Scrapes {
  * ```
  */
 export class Scraper {
+  readonly #url: string;
   readonly #intervalMs: number;
-  readonly #worker: Worker;
+  readonly #headers: Record<string, string>;
+  readonly #client = Deno.createHttpClient({});
   readonly #scrapes: Scrape[] = [];
-  /** Callers of scrapes asked for and not answered yet, in order. */
-  readonly #waiting: ((scrape: Scrape | undefined) => void)[] = [];
+  readonly #abort = new AbortController();
   #failed = 0;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #running: Promise<void> = Promise.resolve();
   #stopped = false;
-  /** The thread is gone (stopped, or it failed): every scrape asked now fails at once. */
-  #ended = false;
 
   private constructor(url: string, interval: number, headers: Record<string, string>) {
+    this.#url = url;
     this.#intervalMs = interval * 1000;
-    this.#worker = new Worker(new URL("./_scrape_worker.ts", import.meta.url), {
-      type: "module",
-    });
-    this.#worker.onmessage = (event: MessageEvent<ScrapeReply>) =>
-      this.#waiting.shift()?.(event.data.scrape);
-    this.#worker.onerror = (event) => {
-      event.preventDefault();
-      this.#end();
-    };
-    this.#worker.postMessage({ url, headers } satisfies ScrapeTarget);
+    this.#headers = headers;
   }
 
   /**
    * Starts scraping `url` every `interval` seconds, resolving once the first
-   * scrape is in: the thread's start and the first fetch then stay before
-   * t = 0, not in the first requests' sends.
+   * scrape is in: its fetch and parse then stay before t = 0, not in the
+   * first requests' sends.
    */
   static async start(
     url: string,
@@ -111,19 +128,16 @@ export class Scraper {
   };
 
   async #scrape(): Promise<void> {
-    const scrape = this.#ended ? undefined : await new Promise<Scrape | undefined>((resolve) => {
-      this.#waiting.push(resolve);
-      this.#worker.postMessage("scrape");
-    });
-    if (scrape === undefined) this.#failed++;
-    else this.#scrapes.push(scrape);
-  }
-
-  /** Stops the thread; scrapes still awaited count as failed. */
-  #end(): void {
-    this.#ended = true;
-    this.#worker.terminate();
-    for (const resolve of this.#waiting.splice(0)) resolve(undefined);
+    const page = await fetchPage(this.#url, this.#client, this.#headers, this.#abort.signal);
+    if ("why" in page) {
+      this.#failed++;
+      return;
+    }
+    try {
+      this.#scrapes.push(reduceScrape(parsePrometheus(page.text), page.at));
+    } catch {
+      this.#failed++;
+    }
   }
 
   /** Stops the timer, waits for a scrape in progress, takes the last scrape; the scrapes. */
@@ -133,7 +147,7 @@ export class Scraper {
       clearTimeout(this.#timer);
       await this.#running;
       await this.#scrape();
-      this.#end();
+      this.#client.close();
     }
     return { scrapes: this.#scrapes, failed: this.#failed };
   }
@@ -143,6 +157,7 @@ export class Scraper {
     if (this.#stopped) return;
     this.#stopped = true;
     clearTimeout(this.#timer);
-    this.#end();
+    this.#abort.abort();
+    this.#running.finally(() => this.#client.close());
   }
 }
