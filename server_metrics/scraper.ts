@@ -8,7 +8,7 @@
  * @module
  */
 import { isPrometheusText, parsePrometheus } from "./prometheus.ts";
-import { reduceScrape, type Scrape } from "./series.ts";
+import { reduceScrape, type Scrape, WANTED_NAMES } from "./series.ts";
 
 /** What a probe of a metrics page found. */
 export type ProbeResult = { readonly ok: true } | { readonly ok: false; readonly why: string };
@@ -134,7 +134,7 @@ export class Scraper {
       return;
     }
     try {
-      this.#scrapes.push(reduceScrape(parsePrometheus(page.text), page.at));
+      this.#scrapes.push(reduceScrape(parsePrometheus(page.text, WANTED_NAMES), page.at));
     } catch {
       this.#failed++;
     }

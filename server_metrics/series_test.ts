@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { isPrometheusText, parsePrometheus } from "./prometheus.ts";
-import { reduceScrape, type Scrape, serverMetricsRecord } from "./series.ts";
+import { reduceScrape, type Scrape, serverMetricsRecord, WANTED_NAMES } from "./series.ts";
 import { serverComparisonLines } from "./compare.ts";
 
 /** A vLLM v1 page in its shape (labels on every sample, `_created` lines), at one moment. */
@@ -216,4 +216,35 @@ Deno.test("serverComparisonLines: the gap to the client's TTFT, and the queue's 
     "server TTFT mean 40.00 ms (vllm:time_to_first_token_seconds, 8 requests) vs client TTFT mean 42.50 ms: the client's 2.50 ms more is network, client and HTTP framing (the server's clock starts at arrival, the client's at send)",
     "server queue time mean 10.00 ms (vllm:request_queue_time_seconds, 8 requests): 25% of the server's TTFT is queueing in the server",
   ]);
+});
+
+Deno.test("parsePrometheus: a page without a last line end keeps its last sample", () => {
+  const samples = parsePrometheus(
+    'vllm:num_requests_running{model_name="m"} 1\nvllm:num_requests_waiting 2',
+  );
+  assert.deepEqual(samples.map((s) => [s.name, s.value]), [
+    ["vllm:num_requests_running", 1],
+    ["vllm:num_requests_waiting", 2],
+  ]);
+});
+
+Deno.test("parsePrometheus with the wanted names: the same reduced scrape as the whole page", () => {
+  const page = vllmPage({
+    running: 3,
+    hits: 10,
+    queries: 40,
+    gen: 500,
+    ttftSum: 1.5,
+    ttftCount: 7,
+  });
+  // The page three times over, for three models, and without its last line end.
+  const pages = ["a", "b", "c"].map((m) => page.replaceAll('model_name="m"', `model_name="${m}"`));
+  const text = pages.join("\n").trimEnd();
+  const whole = reduceScrape(parsePrometheus(text), 0);
+  const kept = reduceScrape(parsePrometheus(text, WANTED_NAMES), 0);
+  assert.deepEqual([...kept.values], [...whole.values]);
+  assert.ok(whole.values.size >= 5);
+  assert.equal(whole.values.get("vllm:num_requests_running")?.n, 3);
+  // Only wanted names are parsed at all.
+  assert.ok(parsePrometheus(text, WANTED_NAMES).every((s) => WANTED_NAMES.has(s.name)));
 });
