@@ -32,7 +32,7 @@
  *     pulling the text out of the string with `indexOf` (correct only for this
  *     exact shape, so a figure, not a replacement).
  *
- * Usage: deno task bench:sse [--runs N]. Takes about a minute on the 2-core
+ * Usage: deno task bench:sse [--runs N]. Takes about half a minute on the 2-core
  * development machine.
  *
  * @module
