@@ -1,12 +1,13 @@
 /**
- * Server-Sent Events, incrementally, through eventsource-parser.
+ * Server-Sent Events, incrementally, through the byte scanner of
+ * `_sse_scan.ts`.
  *
  * Each event is given the arrival time of the read that completed it: an event
  * split across reads is not complete until its last byte is there.
  *
  * @module
  */
-import { createParser } from "./_eventsource.ts";
+import { SseScanner } from "./_sse_scan.ts";
 import { ChunkBuilder, parseJson } from "./_chunks.ts";
 import type { StreamParser } from "./types.ts";
 
@@ -18,21 +19,16 @@ export interface SseReader {
   end(): void;
 }
 
-/** An SSE reader calling `onData(data, time)` for every event, in order. */
+/**
+ * An SSE reader calling `onData(data, time)` for every event, in order. Its
+ * `feed` may be given a reused buffer's bytes: it keeps none of them.
+ */
 export function sseReader(onData: (data: string, time: number) => void): SseReader {
-  let time = 0;
-  const parser = createParser({ onEvent: (message) => onData(message.data, time) });
-  const decoder = new TextDecoder();
+  const scanner = new SseScanner(onData);
+  // Detached methods: parsers hand `feed` on as it is.
   return {
-    feed(bytes, at) {
-      time = at;
-      parser.feed(decoder.decode(bytes, { stream: true }));
-    },
-    end() {
-      // A last event without its blank line still counts (a browser would drop
-      // it): servers that end without `[DONE]` may also skip the final "\n\n".
-      parser.feed(decoder.decode() + "\n\n");
-    },
+    feed: (bytes, time) => scanner.feed(bytes, time),
+    end: () => scanner.end(),
   };
 }
 

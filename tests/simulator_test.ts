@@ -4,7 +4,7 @@
  */
 
 import assert from "node:assert/strict";
-import { createParser } from "../backends/_eventsource.ts";
+import { createParser } from "eventsource-parser";
 import { Tiktoken, TIKTOKEN_RANKS } from "../tokenizers/_tiktoken.ts";
 const { default: cl100k } = await TIKTOKEN_RANKS.cl100k_base();
 import { type SimulatorHandle, startSimulator } from "../simulator/mod.ts";
