@@ -30,6 +30,8 @@ export interface CliOutcome {
   report: ClientReport;
   /** Whole-process CPU, user + system, µs (NaN without GNU time). */
   cpuMicros: number;
+  /** Of which system (kernel) time, µs. */
+  sysMicros: number;
   /** Peak resident set, MB (NaN without GNU time). */
   peakRssMb: number;
   /** Spawning the process → its first request arriving at the simulator, ms. */
@@ -122,6 +124,7 @@ export async function cliOnce(
         })),
       },
       cpuMicros: (user + sys) * 1e6,
+      sysMicros: sys * 1e6,
       peakRssMb: maxRssKb / 1024,
       startupMs: arrivals.timeOrigin + first - before,
       outputTokens: summary.totalOutputTokens ?? NaN,

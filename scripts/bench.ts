@@ -339,6 +339,8 @@ function cliFigures(many: CliOutcome, one: CliOutcome, record: ServerRecord): Fi
     ...figures,
     "CPU per token, marginal (µs)": (many.cpuMicros - one.cpuMicros) /
       (many.outputTokens - one.outputTokens),
+    "of which system, marginal (µs)": (many.sysMicros - one.sysMicros) /
+      (many.outputTokens - one.outputTokens),
     "CPU per token, whole process (µs)": many.cpuMicros / many.outputTokens,
     "peak RSS (MB)": many.peakRssMb,
     "memory per stream, marginal (KiB)": (many.peakRssMb - one.peakRssMb) * 1024 / (n - 1),
@@ -583,6 +585,7 @@ async function main() {
     const shown = new Set([
       ...Object.keys(scenario.targets),
       "CPU per token, whole process (µs)",
+      "of which system, marginal (µs)",
       "token error p50 (ms)",
       "schedule lag p99 (ms)",
       "peak RSS (MB)",
