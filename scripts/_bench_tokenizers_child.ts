@@ -123,12 +123,20 @@ function wasmCodec(tiktoken: WasmTiktoken): Codec {
   };
 }
 
+/** What mib ships: gpt-tokenizer behind `tokenizers/_tiktoken.ts`, with its own decode. */
+async function mib(encoding: BenchEncoding): Promise<Codec> {
+  const { loadTiktoken } = await import("../tokenizers/_tiktoken.ts");
+  const codec = await loadTiktoken(encoding);
+  return { encode: codec.encode, count: codec.count, decode: codec.decode };
+}
+
 /** The libraries compared, by the name the table shows; `js-tiktoken` is the reference. */
 export const CANDIDATES: Readonly<Record<string, (encoding: BenchEncoding) => Promise<Codec>>> = {
   "js-tiktoken": jsTiktoken,
   "gpt-tokenizer": gptTokenizer,
   "tiktoken (WASM)": tiktokenFull,
   "tiktoken/lite (WASM)": tiktokenLite,
+  "mib (tokenizers/_tiktoken.ts)": mib,
 };
 
 /**

@@ -4,8 +4,9 @@
  *
  * For each candidate (js-tiktoken, gpt-tokenizer, and the tiktoken WASM
  * bindings, both the build with every rank table inside and the lite build
- * given one table) and each encoding, in a fresh process each time (see
- * `_bench_tokenizers_child.ts`): the wall and CPU time of importing and
+ * given one table; and what mib ships, gpt-tokenizer behind
+ * `tokenizers/_tiktoken.ts` with its own decode) and each encoding, in a
+ * fresh process each time (see `_bench_tokenizers_child.ts`): the wall and CPU time of importing and
  * constructing the encoder, the RSS after it, the tokens per second of an
  * encode pass over 250 K characters of English prose, then of an encode
  * pass and a count pass over a ~1 MB mixed corpus, all cut into ~4 KB
