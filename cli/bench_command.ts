@@ -14,7 +14,7 @@ import {
 } from "../backends/request_options.ts";
 import { chooseModel } from "../runner/model.ts";
 import { waitForServer } from "../runner/ready.ts";
-// choose.ts, not mod.ts: the start-up path must not load js-tiktoken.
+// choose.ts, not mod.ts: the start-up path must not load the tokenizer library.
 import { chooseRunTokenizer, chooseTokenizer, lazyTokenizer } from "../tokenizers/choose.ts";
 import { SERVER_TOKENIZER, serverCounter } from "../tokenizers/server.ts";
 import type { LazyTokenizer, WorkerCounter } from "../tokenizers/mod.ts";

@@ -2,7 +2,7 @@
 /**
  * Regenerates `datasets/_word_pools.json`: for every tiktoken encoding, the
  * pool of single-token, space-led words random prompts are built from (see
- * `datasets/word_pool.ts`, `datasets/_word_scan.ts`). Deterministic: the same js-tiktoken ranks give
+ * `datasets/word_pool.ts`, `datasets/_word_scan.ts`). Deterministic: the same tiktoken ranks give
  * the same file, byte for byte.
  *
  * ```sh

@@ -6,7 +6,7 @@
  * pre-tokenizer splits before each space-prefixed letter run). That lets a
  * client that counts tokens with cl100k_base arrive at the same
  * `completion_tokens` the simulator reports. tests/simulator_test.ts checks
- * both properties against js-tiktoken.
+ * both properties against the tokenizer mib counts with.
  *
  * @module
  */
@@ -70,7 +70,7 @@ export const VOCAB: readonly string[] = Object.freeze([
  * The cl100k_base id of each {@linkcode VOCAB} word, index for index, for the
  * protocols that report token ids (TGI, llama.cpp, SGLang). Real ids rather
  * than made-up ones, so a client that decodes them gets the streamed text back;
- * tests/simulator_protocols_test.ts checks them against js-tiktoken.
+ * tests/simulator_protocols_test.ts checks them against the tokenizer mib counts with.
  */
 export const VOCAB_IDS: readonly number[] = Object.freeze([
   279, 315, 323, 311, 304, 374, 430, 369, 433, 439,

@@ -315,7 +315,7 @@ class Simulator implements SimulatorHandle {
     this.#ctx = {
       options: this.options,
       // What the server reports it counted; /tokenize answers with the real ids.
-      countTokens: scaled((text) => tokens.encode(text).length, options.promptScale),
+      countTokens: scaled(tokens.count, options.promptScale),
       weighPrompt: options.prefillMsPerToken > 0 || options.kvCacheTokens !== null
         ? (text) => this.#ctx.countTokens(text)
         : () => 0,

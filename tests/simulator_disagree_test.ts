@@ -6,14 +6,13 @@
  */
 
 import assert from "node:assert/strict";
-import { Tiktoken, TIKTOKEN_RANKS } from "../tokenizers/_tiktoken.ts";
-const { default: cl100k } = await TIKTOKEN_RANKS.cl100k_base();
+import { loadTiktoken } from "../tokenizers/_tiktoken.ts";
 import type { SimulatorHandle } from "../simulator/mod.ts";
 import { keptPromptTokens } from "../simulator/_llamacpp.ts";
 import { runCli, spawnServe, withSim } from "./_helpers.ts";
 
-const cl100kBase = new Tiktoken(cl100k);
-const countTokens = (text: string) => cl100kBase.encode(text, [], []).length;
+const cl100kBase = await loadTiktoken("cl100k_base");
+const countTokens = cl100kBase.count;
 const FAST = { ttftMs: 0, tpotMs: 0 };
 
 /** A prompt of `n` cl100k_base tokens. */

@@ -5,15 +5,14 @@
 
 import assert from "node:assert/strict";
 import { createParser } from "eventsource-parser";
-import { Tiktoken, TIKTOKEN_RANKS } from "../tokenizers/_tiktoken.ts";
-const { default: cl100k } = await TIKTOKEN_RANKS.cl100k_base();
+import { loadTiktoken } from "../tokenizers/_tiktoken.ts";
 import { type SimulatorHandle, startSimulator } from "../simulator/mod.ts";
 import { withSim } from "./_helpers.ts";
 import { tokenText, VOCAB } from "../simulator/_vocab.ts";
 import { Scheduler, type Timed } from "../simulator/_pacing.ts";
 
-const cl100kBase = new Tiktoken(cl100k);
-const countTokens = (text: string) => cl100kBase.encode(text, [], []).length;
+const cl100kBase = await loadTiktoken("cl100k_base");
+const countTokens = cl100kBase.count;
 
 interface Usage {
   prompt_tokens: number;

@@ -1,7 +1,7 @@
 /**
- * Names of the tiktoken encodings mib knows, without loading js-tiktoken: the
- * benchmark checks `--tokenizer` and picks a shipped word pool from these
- * alone, so a run that never counts a token never loads a tokenizer.
+ * Names of the tiktoken encodings mib knows, without loading the tokenizer
+ * library: the benchmark checks `--tokenizer` and picks a shipped word pool
+ * from these alone, so a run that never counts a token never loads a tokenizer.
  *
  * @module
  */

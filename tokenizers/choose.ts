@@ -2,8 +2,9 @@
  * Which tokenizer a run uses, and loading it only when something counts.
  *
  * Light on purpose: the CLI imports this module at start-up, so it names
- * tiktoken encodings without js-tiktoken and imports `tokenizer.ts` (~25 ms
- * of module loading) only for a name that needs resolving.
+ * tiktoken encodings without the tokenizer library and imports
+ * `tokenizer.ts` (~20 ms of module loading) only for a name that needs
+ * resolving.
  *
  * @module
  */

@@ -5,7 +5,7 @@
  * {@linkcode resolveTokenizer}) is, in this order:
  *
  * 1. a tiktoken encoding (`cl100k_base`) or OpenAI model name (`gpt-4o`),
- *    loaded through js-tiktoken;
+ *    loaded through gpt-tokenizer (see `_tiktoken.ts` for why that library);
  * 2. a path to a Hugging Face `tokenizer.json`, or to a folder holding one;
  *    or to a GGUF model file (a name ending `.gguf`, or a file starting with
  *    the `GGUF` magic), whose tokenizer is read from its metadata the way
@@ -24,9 +24,15 @@
  *
  * @module
  */
-import { getEncodingNameForModel, Tiktoken, TIKTOKEN_RANKS } from "./_tiktoken.ts";
+import { loadTiktoken } from "./_tiktoken.ts";
+import { encodingForModel } from "./_openai_models.ts";
 import { UsageError } from "../errors.ts";
-import { DEFAULT_TOKENIZER, isTiktokenEncoding, type TiktokenEncodingName } from "./_encodings.ts";
+import {
+  DEFAULT_TOKENIZER,
+  isTiktokenEncoding,
+  TIKTOKEN_ENCODING_NAMES,
+  type TiktokenEncodingName,
+} from "./_encodings.ts";
 import {
   DownloadError,
   downloadTokenizer,
@@ -61,11 +67,8 @@ export interface Tokenizer {
   count(text: string): number;
 }
 
-/** The tiktoken encodings mib can load, each a lazy import so only one is parsed. */
-const ENCODINGS = TIKTOKEN_RANKS;
-
 /** Names of the tiktoken encodings accepted by {@linkcode loadTokenizer}. */
-export const TIKTOKEN_ENCODINGS: readonly string[] = Object.keys(ENCODINGS);
+export const TIKTOKEN_ENCODINGS: readonly string[] = TIKTOKEN_ENCODING_NAMES;
 
 /**
  * Resolves `name` (a tiktoken encoding or an OpenAI model name) to an encoding
@@ -73,26 +76,23 @@ export const TIKTOKEN_ENCODINGS: readonly string[] = Object.keys(ENCODINGS);
  * names only, synchronously; {@linkcode resolveTokenizer} takes every form.
  */
 export function resolveEncodingName(name: string): string {
-  if (Object.hasOwn(ENCODINGS, name)) return name;
-  try {
-    // getEncodingNameForModel throws for names it does not know.
-    return getEncodingNameForModel(name as Parameters<typeof getEncodingNameForModel>[0]);
-  } catch {
-    if (name.includes("/") || name.endsWith(".json")) {
-      throw new UsageError(
-        "--tokenizer",
-        `"${name}" looks like a Hugging Face tokenizer, which resolveTokenizer or loadTokenizer take; this function takes a tiktoken encoding (${
-          TIKTOKEN_ENCODINGS.join(", ")
-        }) or an OpenAI model name`,
-      );
-    }
+  if (isTiktokenEncoding(name)) return name;
+  const encoding = encodingForModel(name);
+  if (encoding !== undefined) return encoding;
+  if (name.includes("/") || name.endsWith(".json")) {
     throw new UsageError(
       "--tokenizer",
-      `unknown tokenizer "${name}"; expected a tiktoken encoding (${
+      `"${name}" looks like a Hugging Face tokenizer, which resolveTokenizer or loadTokenizer take; this function takes a tiktoken encoding (${
         TIKTOKEN_ENCODINGS.join(", ")
-      }) or an OpenAI model name such as gpt-4o`,
+      }) or an OpenAI model name`,
     );
   }
+  throw new UsageError(
+    "--tokenizer",
+    `unknown tokenizer "${name}"; expected a tiktoken encoding (${
+      TIKTOKEN_ENCODINGS.join(", ")
+    }) or an OpenAI model name such as gpt-4o`,
+  );
 }
 
 /** A `--tokenizer` name, resolved to what will be loaded. */
@@ -203,14 +203,8 @@ export async function resolveTokenizer(
   options: ResolveTokenizerOptions = {},
 ): Promise<ResolvedTokenizer> {
   if (isTiktokenEncoding(name)) return { kind: "tiktoken", name };
-  try {
-    const encoding = getEncodingNameForModel(
-      name as Parameters<typeof getEncodingNameForModel>[0],
-    );
-    return { kind: "tiktoken", name: encoding };
-  } catch {
-    // not an OpenAI model name
-  }
+  const encoding = encodingForModel(name);
+  if (encoding !== undefined) return { kind: "tiktoken", name: encoding };
   if (name.trim() === "") {
     throw new UsageError("--tokenizer", `empty name; expected ${acceptedForms()}`);
   }
@@ -277,17 +271,14 @@ export async function loadTokenizer(
     const { ggufTokenizerFromFile } = await import("./_gguf.ts");
     return await ggufTokenizerFromFile(resolved.path, resolved.name);
   }
-  const encoding = resolveEncodingName(resolved.name);
-  const ranks = (await ENCODINGS[encoding as TiktokenEncodingName]()).default;
-  const tiktoken = new Tiktoken(ranks);
-  // Special tokens sit above the regular vocabulary in every tiktoken encoding.
-  const vocabSize = Math.min(...Object.values(ranks.special_tokens));
+  const encoding = resolveEncodingName(resolved.name) as TiktokenEncodingName;
+  const tiktoken = await loadTiktoken(encoding);
   return {
     name: encoding,
-    vocabSize,
-    encode: (text) => tiktoken.encode(text, [], []),
-    decode: (ids) => tiktoken.decode(ids),
-    count: (text) => tiktoken.encode(text, [], []).length,
+    vocabSize: tiktoken.vocabSize,
+    encode: tiktoken.encode,
+    decode: tiktoken.decode,
+    count: tiktoken.count,
   };
 }
 
