@@ -449,6 +449,12 @@ export async function benchCommand(
       `backend "${config.backend}" is registered in this process only; worker threads know the built-in backends`,
     );
   }
+  // The Prometheus parser loads only for a run that may scrape, while the server is asked.
+  const scraping = config.serverMetrics === false ? undefined : Promise.all([
+    import("../server_metrics/resolve_url.ts"),
+    import("../server_metrics/scraper.ts"),
+  ]).then(([url, scraper]) => ({ ...url, ...scraper }));
+  scraping?.catch(() => {});
   // A bad --tokenizer fails before anything is sent to the server.
   const named = config.tokenizer === undefined || config.tokenizer === SERVER_TOKENIZER
     ? undefined
@@ -492,12 +498,7 @@ export async function benchCommand(
   let output: OutputWriter | undefined;
   let scraper: Scraper | undefined;
   try {
-    // The Prometheus parser loads only for a run that may scrape.
-    const scraping = config.serverMetrics === false ? undefined : {
-      ...await import("../server_metrics/resolve_url.ts"),
-      ...await import("../server_metrics/scraper.ts"),
-    };
-    const metricsUrl = scraping && await scraping.metricsPage(
+    const metricsUrl = await (await scraping)?.metricsPage(
       config.serverMetrics,
       config.baseUrl,
       config.headers,
@@ -568,7 +569,11 @@ export async function benchCommand(
     // Profiling and scraping start before t = 0, so the whole run is in both.
     if (config.profile) await callProfiler(config.baseUrl, "start", config.headers, io.signal);
     if (metricsUrl !== undefined) {
-      scraper = await scraping!.Scraper.start(metricsUrl, config.scrapeInterval, config.headers);
+      scraper = await (await scraping)!.Scraper.start(
+        metricsUrl,
+        config.scrapeInterval,
+        config.headers,
+      );
     }
     // With sessions, the bar counts requests: every turn of every session.
     const total = config.sessions === undefined
