@@ -13,7 +13,8 @@
 import type { ClientReport } from "./_bench_client.ts";
 import { readResults } from "../mod.ts";
 
-const MAIN = new URL("../main.ts", import.meta.url).pathname;
+/** This checkout's CLI. */
+export const MAIN: string = new URL("../main.ts", import.meta.url).pathname;
 const TIME = "/usr/bin/time";
 
 /** One `mib bench` process: its flags beyond `--base-url` and the output file. */
@@ -22,6 +23,8 @@ export interface CliRun {
   flags: string[];
   /** `--output-format`; the timings are read back from `seed` and `jsonl` files only. */
   format: "seed" | "jsonl" | "vllm" | "csv";
+  /** The `main.ts` run (default: this checkout's), e.g. another commit's worktree, to compare. */
+  main?: string;
 }
 
 /** What one process measured. */
@@ -75,7 +78,7 @@ export async function cliOnce(
     Deno.execPath(),
     "run",
     "-A",
-    MAIN,
+    run.main ?? MAIN,
     "--base-url",
     baseUrl,
     ...run.flags,

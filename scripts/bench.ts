@@ -30,7 +30,8 @@
  *   1-request run's peak RSS, at 64 streams writing each output format, at
  *   256 streams, and 1k / 10k streams at once (memory per stream).
  *
- * Usage: deno task bench [--runs N] [--only NAME,...] [--out FILE]
+ * Usage: deno task bench [--runs N] [--only NAME,...] [--out FILE] [--main FILE]
+ * (--main: the main.ts the cli rows run, e.g. another commit's worktree)
  * (names: 64-streams/http1, 256-streams/fetch, 64-at-once/http1, rate-2000,
  * streams-10000, cli-64-streams/jsonl, cli-64-streams/seed, cli-64-streams/vllm,
  * cli-64-streams/csv, cli-256-streams/jsonl, cli-streams-1000/seed,
@@ -437,14 +438,14 @@ async function workersOnce(server: Server, load: WorkersLoad, workers: number): 
 }
 
 /** Spawn `mib` with 100 random prompts → its first request arrives at the server, ms. */
-async function startupOnce(server: Server): Promise<number> {
+async function startupOnce(server: Server, main = MAIN): Promise<number> {
   await server.clear();
   const before = performance.timeOrigin + performance.now();
   const output = await new Deno.Command(Deno.execPath(), {
     args: [
       "run",
       "-A",
-      MAIN,
+      main,
       "--base-url",
       server.url,
       "--num-of-req",
@@ -501,6 +502,8 @@ async function main() {
     return i >= 0 ? args[i + 1] : undefined;
   };
   const runs = Number(flag("--runs") ?? 3);
+  // Another checkout's CLI in the cli rows (its worktree's main.ts), to compare commits.
+  const cliMain = flag("--main");
   const only = flag("--only")?.split(",");
   const out = flag("--out") ??
     `${ROOT}bench-results/bench-${new Date().toISOString().replace(/[:.]/g, "-")}.json`;
@@ -570,10 +573,18 @@ async function main() {
       for (let run = 0; run < runs; run++) {
         // The 1-request run first, then the scenario: each read against its own record.
         await server.clear();
-        const run1: CliRun = { flags: cliFlags(scenario, 1), format: scenario.format };
+        const run1: CliRun = {
+          flags: cliFlags(scenario, 1),
+          format: scenario.format,
+          main: cliMain,
+        };
         const one = await cliOnce(server.url, run1, server.record);
         await server.clear();
-        const runN: CliRun = { flags: cliFlags(scenario, scenario.count), format: scenario.format };
+        const runN: CliRun = {
+          flags: cliFlags(scenario, scenario.count),
+          format: scenario.format,
+          main: cliMain,
+        };
         const many = await cliOnce(server.url, runN, server.record);
         all.push(cliFigures(many, one, await server.record()));
         console.error(`${scenario.name}: run ${run + 1}/${runs} done`);
@@ -615,7 +626,9 @@ async function main() {
     const server = await startServer(5, 1);
     const times: number[] = [];
     try {
-      for (let run = 0; run < Math.max(runs, 5); run++) times.push(await startupOnce(server));
+      for (let run = 0; run < Math.max(runs, 5); run++) {
+        times.push(await startupOnce(server, cliMain));
+      }
     } finally {
       await server.stop();
     }
