@@ -11,6 +11,16 @@ import { hasAnswerText, splitThinkTags } from "./_reasoning.ts";
 export class ChunkBuilder {
   /** The result so far. */
   readonly parsed: ParsedStream;
+  /**
+   * The text chunks so far, as parallel arrays rather than an object each:
+   * a stream keeps every chunk until it ends, and each object a young-
+   * generation collection finds alive is copied, in a pause of the thread
+   * that stamps arrivals. `parsed.chunks` is made from these in `finish()`.
+   */
+  readonly #times: number[] = [];
+  readonly #texts: string[] = [];
+  /** Each chunk's token count where the server gave one (`undefined` elsewhere); none until one is. */
+  #tokens: (number | undefined)[] | undefined;
   #emptyBeforeText = 0;
   #accumulated = "";
   /** Reasoning seen in a field of its own (or a server count of it), once any is. */
@@ -33,13 +43,18 @@ export class ChunkBuilder {
   text(time: number, text: string, tokens?: number, reasoningChars = 0): void {
     this.event(time);
     if (text === "") {
-      if (this.parsed.chunks.length === 0) this.#emptyBeforeText++;
+      if (this.#times.length === 0) this.#emptyBeforeText++;
       return;
     }
     if (reasoningChars > 0 || this.#reasoning !== undefined) {
       this.#split(time, text, reasoningChars);
     }
-    this.parsed.chunks.push(tokens === undefined ? { time, text } : { time, text, tokens });
+    if (tokens !== undefined && this.#tokens === undefined) {
+      this.#tokens = new Array(this.#times.length).fill(undefined);
+    }
+    this.#times.push(time);
+    this.#texts.push(text);
+    this.#tokens?.push(tokens);
   }
 
   /** Notes the first `reasoningChars` of `text` as reasoning, the rest as answer. */
@@ -121,6 +136,11 @@ export class ChunkBuilder {
 
   /** The result, with notes on what could be misread. */
   finish(): ParsedStream {
+    const times = this.#times, texts = this.#texts, tokens = this.#tokens;
+    this.parsed.chunks = times.map((time, i) => {
+      const n = tokens?.[i];
+      return n === undefined ? { time, text: texts[i] } : { time, text: texts[i], tokens: n };
+    });
     if (this.#emptyBeforeText > 0 && this.parsed.chunks.length > 0) {
       this.note(
         `${this.#emptyBeforeText} event(s) without text (e.g. role-only) came before the first text; TTFT counts the first event with text`,
