@@ -10,7 +10,7 @@
  *
  * @module
  */
-import type { ClientReport } from "./_bench_client.ts";
+import { type ClientReport, reportedResult } from "./_bench_client.ts";
 import { readResults } from "../mod.ts";
 
 /** This checkout's CLI. */
@@ -115,16 +115,7 @@ export async function cliOnce(
         rssBefore: NaN,
         rssPeak: maxRssKb * 1024,
         eventLoopLag: [],
-        results: results.map((r) => ({
-          index: r.index,
-          success: r.success,
-          error: r.error,
-          ttft: r.ttft,
-          sendOffset: r.sendOffset,
-          plannedOffset: r.plannedOffset,
-          outputLen: r.outputLen,
-          itl: r.itl,
-        })),
+        results: results.map(reportedResult),
       },
       cpuMicros: (user + sys) * 1e6,
       sysMicros: sys * 1e6,

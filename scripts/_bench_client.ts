@@ -8,6 +8,7 @@
 import process from "node:process";
 import { arrivalOffsets, type ArrivalSpec, getBackend, runSchedule } from "../mod.ts";
 import type { TransportName } from "../runner/transport.ts";
+import type { RequestResult } from "../runner/result.ts";
 
 /** What the orchestrator asks for. */
 export interface ClientScenario {
@@ -43,6 +44,20 @@ export interface ClientReport {
     outputLen: number;
     itl: number[];
   }[];
+}
+
+/** The part of a request's result a client report carries. */
+export function reportedResult(r: RequestResult): ClientReport["results"][number] {
+  return {
+    index: r.index,
+    success: r.success,
+    error: r.error,
+    ttft: r.ttft,
+    sendOffset: r.sendOffset,
+    plannedOffset: r.plannedOffset,
+    outputLen: r.outputLen,
+    itl: r.itl,
+  };
 }
 
 function peakRssSinceReset(): number | undefined {
@@ -105,16 +120,7 @@ if (import.meta.main) {
     rssBefore,
     rssPeak: Math.max(sampledPeak, peakRssSinceReset() ?? 0),
     eventLoopLag: run.eventLoopLag,
-    results: run.results.map((r) => ({
-      index: r.index,
-      success: r.success,
-      error: r.error,
-      ttft: r.ttft,
-      sendOffset: r.sendOffset,
-      plannedOffset: r.plannedOffset,
-      outputLen: r.outputLen,
-      itl: r.itl,
-    })),
+    results: run.results.map(reportedResult),
   };
   console.log(JSON.stringify(report));
 }

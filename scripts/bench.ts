@@ -484,6 +484,12 @@ async function machineNoise(): Promise<Figures> {
   };
 }
 
+/** A target as the table shows it: `≤ max` or `1 ± within`; empty for none. */
+function targetText(target?: { max?: number; within?: number }): string {
+  if (target === undefined) return "";
+  return target.max !== undefined ? `≤ ${target.max}` : `1 ± ${target.within}`;
+}
+
 function verdict(value: number, target: { max?: number; within?: number }): string {
   if (!Number.isFinite(value)) return "n/a";
   if (target.max !== undefined) return value <= target.max ? "ok" : "MISSED";
@@ -554,7 +560,7 @@ async function main() {
       table.push([
         scenario.name,
         figure,
-        target ? (target.max !== undefined ? `≤ ${target.max}` : `1 ± ${target.within}`) : "",
+        targetText(target),
         fmt(median),
         values.map(fmt).join(" "),
         target ? verdict(median, target) : "",
@@ -614,7 +620,7 @@ async function main() {
       table.push([
         scenario.name,
         figure,
-        target ? (target.max !== undefined ? `≤ ${target.max}` : `1 ± ${target.within}`) : "",
+        targetText(target),
         fmt(median),
         values.map(fmt).join(" "),
         target ? verdict(median, target) : "",
@@ -699,7 +705,7 @@ async function main() {
             table.push([
               `--workers ${workers}, ${label}`,
               figure,
-              target ? (target.max !== undefined ? `≤ ${target.max}` : `1 ± ${target.within}`) : "",
+              targetText(target),
               fmt(median),
               values.map(fmt).join(" "),
               target ? verdict(median, target) : "",
