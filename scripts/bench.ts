@@ -490,6 +490,29 @@ function targetText(target?: { max?: number; within?: number }): string {
   return target.max !== undefined ? `≤ ${target.max}` : `1 ± ${target.within}`;
 }
 
+/** One table row per figure of `all` (the runs of `name`) that `shown` names: median, runs, verdict. */
+function pushFigures(
+  table: { push(...rows: string[][]): unknown },
+  name: string,
+  all: Figures[],
+  shown: ReadonlySet<string>,
+  targets: Record<string, { max?: number; within?: number }>,
+): void {
+  for (const figure of Object.keys(all[0]).filter((f) => shown.has(f))) {
+    const values = all.map((f) => f[figure]);
+    const median = p(values, "median");
+    const target = targets[figure];
+    table.push([
+      name,
+      figure,
+      targetText(target),
+      fmt(median),
+      values.map(fmt).join(" "),
+      target ? verdict(median, target) : "",
+    ]);
+  }
+}
+
 function verdict(value: number, target: { max?: number; within?: number }): string {
   if (!Number.isFinite(value)) return "n/a";
   if (target.max !== undefined) return value <= target.max ? "ok" : "MISSED";
@@ -553,19 +576,7 @@ async function main() {
       "event-loop lag p99 (ms)",
       "token error p50 (ms)",
     ]);
-    for (const figure of Object.keys(all[0]).filter((f) => shown.has(f))) {
-      const values = all.map((f) => f[figure]);
-      const median = p(values, "median");
-      const target = scenario.targets[figure];
-      table.push([
-        scenario.name,
-        figure,
-        targetText(target),
-        fmt(median),
-        values.map(fmt).join(" "),
-        target ? verdict(median, target) : "",
-      ]);
-    }
+    pushFigures(table, scenario.name, all, shown, scenario.targets);
   }
 
   const cliSelected = CLI_SCENARIOS.filter((s) => !only || only.some((o) => s.name.startsWith(o)));
@@ -613,19 +624,7 @@ async function main() {
         ? ["token error p99 (ms)", "TTFT excess median (ms)"]
         : []),
     ]);
-    for (const figure of Object.keys(all[0]).filter((f) => shown.has(f))) {
-      const values = all.map((f) => f[figure]);
-      const median = p(values, "median");
-      const target = scenario.targets[figure];
-      table.push([
-        scenario.name,
-        figure,
-        targetText(target),
-        fmt(median),
-        values.map(fmt).join(" "),
-        target ? verdict(median, target) : "",
-      ]);
-    }
+    pushFigures(table, scenario.name, all, shown, scenario.targets);
   }
 
   if (!only || only.some((o) => "startup".startsWith(o))) {
